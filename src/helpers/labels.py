@@ -1,0 +1,93 @@
+"""English and Norwegian wording for everything a chart or table shows.
+
+Answer options and question wording come from the data (``questionnaire.csv``, ``response_scales.csv``): the
+Norwegian is the questionnaire's own, the English our translation. Everything else is here.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+LANGS: tuple[str, ...] = ("en", "nb")
+Lang = Literal["en", "nb"]
+
+_TERMS: dict[str, dict[str, str]] = {
+    # respondent groups
+    "all": {"en": "All", "nb": "Alle"},
+    "leaders": {"en": "Leaders", "nb": "Ledere"},
+    "non_leaders": {"en": "Non-leaders", "nb": "Ikke-ledere"},
+    "policy_dept": {"en": "Policy departments", "nb": "Fagavdeling"},
+    "admin_dept": {"en": "Administration departments", "nb": "Administrasjonsavdeling/annet"},
+    "leaders_policy_dept": {"en": "Leaders in policy departments", "nb": "Ledere i fagavdeling"},
+    # axes, legends and table headers
+    "percent": {"en": "Share of respondents (%)", "nb": "Andel av respondentene (%)"},
+    "percent_short": {"en": "Percent", "nb": "Prosent"},
+    "group": {"en": "Group", "nb": "Gruppe"},
+    "response": {"en": "Answer", "nb": "Svar"},
+    "measure": {"en": "Measure", "nb": "Tiltak"},
+    "interval": {"en": "interval", "nb": "intervall"},
+    "not_readable": {"en": "not readable in the report", "nb": "ikke lesbart i rapporten"},
+    "data_csv": {"en": "Data (CSV)", "nb": "Data (CSV)"},
+    "notebook": {"en": "Notebook", "nb": "Notatbok"},
+    "source": {"en": "Source", "nb": "Kilde"},
+    "lower_bound": {"en": "Worst case", "nb": "Laveste mulige"},
+    "upper_bound": {"en": "Best case", "nb": "Høyeste mulige"},
+    "respondents": {"en": "Respondents", "nb": "Respondenter"},
+    "estimate": {"en": "Estimate", "nb": "Anslag"},
+    "leader_share": {"en": "Leaders' share of all employees", "nb": "Lederandel blant alle ansatte"},
+    "heard_of_it": {"en": "Has heard of the strategy", "nb": "Har hørt om strategien"},
+    "count": {"en": "Respondents (count)", "nb": "Respondenter (antall)"},
+    "audit_flag": {"en": "inconsistent in the report — see the audit", "nb": "inkonsistent i rapporten — se revisjonen"},
+    # survey questions (short titles)
+    "awareness": {"en": "Knowledge of the strategy", "nb": "Kjennskap til strategien"},
+    "strategy_importance": {"en": "Importance of having the strategy", "nb": "Viktighet av strategien"},
+    "goal_importance": {"en": "Importance of the goal areas", "nb": "Viktighet av målområdene"},
+    "belonging": {"en": "Belonging to the ministry community", "nb": "Tilhørighet til departementsfellesskapet"},
+    "cooperation": {"en": "Ministries work together where useful", "nb": "Departementene jobber sammen der det er hensiktsmessig"},
+    "measure_involvement": {"en": "Worked on the measure", "nb": "Har jobbet med tiltaket"},
+}
+
+
+def check_lang(lang: str) -> Lang:
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {', '.join(LANGS)}; got {lang!r}")
+    return lang  # type: ignore[return-value]
+
+
+def term(key: str, lang: str) -> str:
+    """The wording of ``key`` in ``lang``."""
+    check_lang(lang)
+    try:
+        return _TERMS[key][lang]
+    except KeyError:
+        raise KeyError(f"no label '{key}' in helpers.labels; add it with both 'en' and 'nb'") from None
+
+
+def has_term(key: str) -> bool:
+    return key in _TERMS
+
+
+def response_label(response: str, lang: str) -> str:
+    """An answer option in ``lang``: the questionnaire's Norwegian, or our English translation."""
+    from .data import load_response_scales
+
+    check_lang(lang)
+    if lang == "nb":
+        return response
+    scales = load_response_scales()
+    match = scales.loc[scales["response"] == response, "response_en"]
+    if match.empty:
+        raise KeyError(f"answer option {response!r} is not in data/response_scales.csv")
+    return str(match.iloc[0])
+
+
+def item_label(question: str, item: str, lang: str) -> str:
+    """A question item (a goal area, a measure) in ``lang``, from the questionnaire."""
+    from .data import load_questionnaire
+
+    check_lang(lang)
+    q = load_questionnaire()
+    match = q[(q["question"] == question) & (q["item"] == item)]
+    if match.empty:
+        raise KeyError(f"item {item!r} of question {question!r} is not in data/questionnaire.csv")
+    return str(match.iloc[0][f"wording_{lang}"])

@@ -1,0 +1,160 @@
+"""What every chapter does the same way: the hidden setup call, parameter checks, and figure/table output.
+
+A figure is emitted as one Markdown output — image (embedded PNG), caption with citation, alt text, and links to a
+CSV of exactly the numbers drawn and to the notebook — so JupyterLab, Quarto and the pandoc renderer all show the
+same thing, and nbval compares its text.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import labels, plots
+
+FIGURE_DIR = Path("figures")  # relative to the notebook's folder: the page's folder on the site
+
+
+class ParameterError(ValueError):
+    """A notebook parameter is unknown or outside its allowed values."""
+
+
+@dataclass(frozen=True)
+class Choice:
+    values: tuple[Any, ...]
+
+    def check(self, name: str, value: Any) -> None:
+        if value not in self.values:
+            allowed = ", ".join(repr(v) for v in self.values)
+            raise ParameterError(f"parameter '{name}' = {value!r} is not allowed; allowed values: {allowed}")
+
+
+@dataclass(frozen=True)
+class Between:
+    low: float
+    high: float
+    inclusive: bool = False
+
+    def check(self, name: str, value: Any) -> None:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if ok:
+            ok = self.low <= value <= self.high if self.inclusive else self.low < value < self.high
+        if not ok:
+            bracket = ("[", "]") if self.inclusive else ("(", ")")
+            raise ParameterError(
+                f"parameter '{name}' = {value!r} is not allowed; allowed values: a number in "
+                f"{bracket[0]}{self.low}, {self.high}{bracket[1]}"
+            )
+
+
+#: Every parameter any chapter may declare, with its allowed values. A chapter declares a subset in its
+#: ``parameters`` cell; the build refuses names a chapter does not declare.
+PARAMETERS: dict[str, Choice | Between] = {
+    "lang": Choice(labels.LANGS),
+    "confidence": Between(0.5, 1.0),
+    "leader_share": Between(0.0, 1.0),
+}
+
+
+def check_parameters(values: Mapping[str, Any], declared: Mapping[str, Any] | None = None) -> None:
+    """Raise :class:`ParameterError` for a name that is not declared or a value outside its allowed set."""
+    known = declared if declared is not None else PARAMETERS
+    for name, value in values.items():
+        if name not in known:
+            raise ParameterError(
+                f"unknown parameter '{name}'; this notebook declares: {', '.join(sorted(known)) or 'none'}"
+            )
+        spec = PARAMETERS.get(name)
+        if spec is None:
+            raise ParameterError(f"parameter '{name}' has no allowed values in helpers.notebook.PARAMETERS")
+        spec.check(name, value)
+
+
+@dataclass
+class Chapter:
+    """Output helpers bound to one chapter and one language."""
+
+    name: str
+    lang: str
+    figures: list[str] = field(default_factory=list)
+
+    def t(self, key: str) -> str:
+        return labels.term(key, self.lang)
+
+    def text(self, en: str, nb: str) -> str:
+        return en if self.lang == "en" else nb
+
+    def figure(
+        self,
+        fig: Any,
+        alt: str,
+        *,
+        figure_id: str,
+        caption: str | Mapping[str, str],
+        data: pd.DataFrame,
+        flags: list[str] | None = None,
+    ) -> None:
+        """Show ``fig`` with caption, alt text and links; write ``data`` (exactly what is drawn) as its CSV.
+
+        ``flags`` are Markdown notes shown under the caption, e.g. a link to an audit entry for a number drawn here
+        that the report contradicts elsewhere.
+        """
+        import matplotlib.pyplot as plt
+
+        if not figure_id.startswith("fig-"):
+            raise ValueError(f"figure_id must start with 'fig-' (Quarto's cross-reference prefix), got {figure_id!r}")
+        if figure_id in self.figures:
+            raise ValueError(f"figure_id {figure_id!r} is used twice in chapter {self.name}")
+        self.figures.append(figure_id)
+        csv_path = self._write_csv(figure_id, data)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", metadata={"Software": None}, bbox_inches="tight")
+        plt.close(fig)
+        png = base64.b64encode(buffer.getvalue()).decode("ascii")
+        text = caption if isinstance(caption, str) else caption[self.lang]
+        links = f"[{self.t('data_csv')}]({csv_path.as_posix()}) · [{self.t('notebook')}]({self.name}.ipynb)"
+        notes = "".join(f" {flag}" for flag in flags or [])
+        alt_attr = alt.replace('"', "'")
+        markdown = f'![{text} {links}{notes}](data:image/png;base64,{png}){{#{figure_id} fig-alt="{alt_attr}"}}'
+        plain = f"{figure_id}: {text}\nAlt: {alt}\nData: {csv_path.as_posix()}{notes}"
+        _display({"text/markdown": markdown, "text/plain": plain})
+
+    def table(self, frame: pd.DataFrame, *, table_id: str, caption: str | Mapping[str, str], data: pd.DataFrame | None = None) -> None:
+        """Show ``frame`` as a Markdown table with a caption and a link to its CSV (``data`` if given, else ``frame``)."""
+        csv_path = self._write_csv(table_id, frame if data is None else data)
+        text = caption if isinstance(caption, str) else caption[self.lang]
+        body = frame.to_markdown(index=False, floatfmt="g")
+        markdown = f"{body}\n\n: {text} [{self.t('data_csv')}]({csv_path.as_posix()}) {{#{table_id}}}\n"
+        _display({"text/markdown": markdown, "text/plain": frame.to_string(index=False)})
+
+    def _write_csv(self, output_id: str, data: pd.DataFrame) -> Path:
+        path = FIGURE_DIR / self.name / f"{output_id}.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data.to_csv(path, index=False, lineterminator="\n")
+        return path
+
+
+def _display(bundle: dict[str, str]) -> None:
+    from IPython.display import display
+
+    display(bundle, raw=True)
+
+
+def setup(name: str, **parameters: Any) -> Chapter:
+    """The hidden first call of every chapter: check parameters, fix the seed, the theme and display widths."""
+    check_parameters(parameters)
+    random.seed(2023)
+    np.random.seed(2023)
+    plots.set_theme()
+    pd.set_option("display.width", 120)
+    pd.set_option("display.max_columns", 20)
+    pd.set_option("display.precision", 3)
+    return Chapter(name=name, lang=parameters.get("lang", "en"))

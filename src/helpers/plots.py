@@ -1,0 +1,262 @@
+"""One plotting theme and the chart types the chapters use.
+
+Every chart function returns ``(figure, alt_text)``: the alt text is one sentence written from the same data the
+chart draws, so it cannot drift from the picture. Values the report does not give are drawn as an empty, hatched
+slot labelled as such — never as zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")  # headless everywhere: papermill, nbval, CI
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from . import labels
+
+#: Okabe–Ito order from seaborn's colour-blind palette, used for every categorical colour.
+PALETTE = sns.color_palette("colorblind")
+MISSING_HATCH = "///"
+
+
+def set_theme() -> None:
+    """The one theme: called by :func:`helpers.notebook.setup` at the top of every chapter."""
+    sns.set_theme(style="whitegrid", palette=PALETTE, font_scale=0.95)
+    plt.rcParams.update(
+        {
+            "figure.dpi": 100,
+            "savefig.dpi": 110,
+            "figure.figsize": (7.5, 4.2),
+            "axes.titlesize": "medium",
+            "axes.titleweight": "bold",
+            "svg.hashsalt": "best-sammen",
+            "figure.autolayout": False,
+        }
+    )
+
+
+def _fmt(value: float) -> str:
+    return f"{value:g}"
+
+
+def grouped_bars(
+    frame: pd.DataFrame,
+    *,
+    category: str,
+    group: str,
+    value: str,
+    category_labels: dict[str, str],
+    group_labels: dict[str, str],
+    xlabel: str,
+    lang: str,
+    what: str,
+    xlim: float | None = None,
+) -> tuple[Figure, str]:
+    """Horizontal bars, one cluster per category and one bar per group, as the report draws its survey figures.
+
+    ``category_labels`` and ``group_labels`` give the order (dict order) and the wording; ``what`` names the chart's
+    subject for the alt text. Rows whose ``value`` is missing are drawn as hatched slots marked "not readable".
+    """
+    categories, groups = list(category_labels), list(group_labels)
+    height = 0.8 / len(groups)
+    fig, ax = plt.subplots(figsize=(7.5, 0.55 * len(categories) * max(len(groups), 2) * 0.6 + 1.4))
+    top = float(np.nanmax(pd.to_numeric(frame[value], errors="coerce").to_numpy(dtype=float))) if len(frame) else 0
+    limit = xlim or max(10.0, np.ceil((top + 8) / 10) * 10)
+    missing_note = labels.term("not_readable", lang)
+    for g_index, g in enumerate(groups):
+        for c_index, c in enumerate(categories):
+            row = frame[(frame[category] == c) & (frame[group] == g)]
+            y = c_index + (g_index - (len(groups) - 1) / 2) * height
+            if row.empty:
+                continue
+            v = row[value].iloc[0]
+            if pd.isna(v):
+                ax.barh(y, limit * 0.12, height=height * 0.9, color="white", edgecolor=PALETTE[g_index], hatch=MISSING_HATCH)
+                ax.text(limit * 0.13, y, missing_note, va="center", fontsize="x-small", color="0.3")
+            else:
+                ax.barh(y, float(v), height=height * 0.9, color=PALETTE[g_index])
+                ax.text(float(v) + limit * 0.01, y, _fmt(float(v)), va="center", fontsize="small")
+    ax.set_yticks(range(len(categories)), [category_labels[c] for c in categories])
+    ax.invert_yaxis()
+    ax.set_xlim(0, limit)
+    ax.set_xlabel(xlabel)
+    ax.grid(axis="y", visible=False)
+    handles = [Patch(color=PALETTE[i], label=group_labels[g]) for i, g in enumerate(groups)]
+    ax.legend(handles=handles, loc="lower right", frameon=True, fontsize="small")
+    fig.tight_layout()
+    return fig, _bars_alt(frame, category, group, value, category_labels, group_labels, what, lang)
+
+
+def _bars_alt(
+    frame: pd.DataFrame,
+    category: str,
+    group: str,
+    value: str,
+    category_labels: dict[str, str],
+    group_labels: dict[str, str],
+    what: str,
+    lang: str,
+) -> str:
+    known = frame.dropna(subset=[value])
+    parts = []
+    for g, g_label in group_labels.items():
+        rows = known[known[group] == g]
+        if rows.empty:
+            continue
+        best = rows.loc[rows[value].astype(float).idxmax()]
+        parts.append(f"{g_label}: {category_labels[best[category]]} {_fmt(float(best[value]))} %")
+    missing = int(frame[value].isna().sum())
+    if lang == "nb":
+        sentence = f"Liggende stolpediagram over {what} for {', '.join(group_labels.values())}; største andel per gruppe – " + "; ".join(parts) + "."
+        if missing:
+            sentence += f" {missing} verdier er ikke lesbare i rapporten og er vist som tomme, skraverte felt."
+    else:
+        sentence = f"Horizontal bar chart of {what} for {', '.join(group_labels.values())}; largest share per group – " + "; ".join(parts) + "."
+        if missing:
+            sentence += f" {missing} values cannot be read in the report and are drawn as empty hatched slots."
+    return sentence
+
+
+def diverging_stacked(
+    frame: pd.DataFrame,
+    *,
+    row: str,
+    response: str,
+    value: str,
+    row_labels: dict[str, str],
+    order: Sequence[str],
+    response_labels: dict[str, str],
+    neutral: str | None,
+    lang: str,
+    what: str,
+) -> tuple[Figure, str]:
+    """Diverging stacked bars for an ordered scale: negative answers left of zero, positive right.
+
+    ``order`` runs from most negative to most positive; the ``neutral`` answer is split across zero. Answers not in
+    ``order`` (e.g. "Vet ikke") are left out of the bars and listed in the alt text.
+    """
+    neg_len = (len(order) - (1 if neutral else 0)) // 2
+    colours = sns.color_palette("RdBu", len(order))
+    fig, ax = plt.subplots(figsize=(7.5, 0.7 * len(row_labels) + 1.6))
+    for r_index, r in enumerate(row_labels):
+        shares = {
+            resp: frame[(frame[row] == r) & (frame[response] == resp)][value]
+            for resp in order
+        }
+        shares = {k: (float(v.iloc[0]) if len(v) and not pd.isna(v.iloc[0]) else np.nan) for k, v in shares.items()}
+        left = -sum(np.nan_to_num(shares[k]) for k in order[:neg_len]) - (np.nan_to_num(shares[neutral]) / 2 if neutral else 0)
+        for i, resp in enumerate(order):
+            v = shares[resp]
+            if np.isnan(v):
+                continue
+            ax.barh(r_index, v, left=left, color=colours[i], edgecolor="white")
+            if v >= 4:
+                ax.text(left + v / 2, r_index, _fmt(v), ha="center", va="center", fontsize="x-small",
+                        color="white" if i in (0, len(order) - 1) else "black")
+            left += v
+    ax.axvline(0, color="0.2", linewidth=0.8)
+    ax.set_yticks(range(len(row_labels)), list(row_labels.values()))
+    ax.invert_yaxis()
+    ax.set_xlabel(labels.term("percent", lang))
+    ticks = ax.get_xticks()
+    ax.set_xticks(ticks, [_fmt(abs(t)) for t in ticks])
+    ax.grid(axis="y", visible=False)
+    handles = [Patch(color=colours[i], label=response_labels[resp]) for i, resp in enumerate(order)]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=3, fontsize="x-small", frameon=False)
+    fig.tight_layout()
+    positive = order[neg_len + (1 if neutral else 0):]
+    parts = []
+    for r, r_label in row_labels.items():
+        sub = frame[(frame[row] == r) & (frame[response].isin(positive))][value].astype(float)
+        parts.append(f"{r_label} {_fmt(float(sub.sum()))} %")
+    pos_words = " + ".join(response_labels[p] for p in positive)
+    if lang == "nb":
+        alt = f"Divergerende stolpediagram over {what}; andel {pos_words}: " + ", ".join(parts) + "."
+    else:
+        alt = f"Diverging bar chart of {what}; share answering {pos_words}: " + ", ".join(parts) + "."
+    return fig, alt
+
+
+def ranges(
+    frame: pd.DataFrame,
+    *,
+    label: str,
+    low: str,
+    high: str,
+    point: str | None,
+    xlabel: str,
+    lang: str,
+    what: str,
+    xlim: tuple[float, float] = (0, 100),
+) -> tuple[Figure, str]:
+    """One horizontal interval per row (e.g. bounds, confidence intervals), with an optional point estimate."""
+    fig, ax = plt.subplots(figsize=(7.5, 0.6 * len(frame) + 1.4))
+    for i, (_, r) in enumerate(frame.iterrows()):
+        ax.plot([r[low], r[high]], [i, i], color=PALETTE[0], linewidth=6, solid_capstyle="butt", alpha=0.6)
+        if point is not None and not pd.isna(r[point]):
+            ax.plot(r[point], i, "o", color=PALETTE[1], markersize=7)
+        ax.text(r[high] + (xlim[1] - xlim[0]) * 0.01, i, f"{r[low]:.0f}–{r[high]:.0f}", va="center", fontsize="small")
+    ax.set_yticks(range(len(frame)), frame[label].tolist())
+    ax.invert_yaxis()
+    ax.set_xlim(*xlim)
+    ax.set_xlabel(xlabel)
+    ax.grid(axis="y", visible=False)
+    fig.tight_layout()
+    spans = "; ".join(f"{r[label]}: {r[low]:.0f} to {r[high]:.0f}" for _, r in frame.iterrows())
+    alt = (f"Intervalldiagram over {what}: {spans}." if lang == "nb" else f"Interval chart of {what}: {spans}.")
+    return fig, alt
+
+
+def heatmap(
+    matrix: pd.DataFrame,
+    *,
+    lang: str,
+    what: str,
+    value_labels: dict[str, str] | None = None,
+    colours: dict[str, str] | None = None,
+    annotate: bool = True,
+) -> tuple[Figure, str]:
+    """A categorical or numeric matrix as a heat map. With ``colours`` the cells are categories, each its own colour."""
+    fig, ax = plt.subplots(figsize=(max(5.0, 0.75 * matrix.shape[1] + 3), 0.5 * matrix.shape[0] + 1.8))
+    if colours:
+        cats = list(colours)
+        codes = matrix.apply(lambda col: col.map({c: i for i, c in enumerate(cats)}))
+        cmap = matplotlib.colors.ListedColormap([colours[c] for c in cats])
+        ax.imshow(codes.to_numpy(dtype=float), cmap=cmap, vmin=-0.5, vmax=len(cats) - 0.5, aspect="auto")
+        handles = [Patch(facecolor=colours[c], edgecolor="0.5", label=(value_labels or {}).get(c, c)) for c in cats]
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=min(4, len(cats)), fontsize="x-small", frameon=False)
+        if annotate:
+            short = {c: (value_labels or {}).get(c, c) for c in cats}
+            for (i, j), v in np.ndenumerate(matrix.to_numpy()):
+                ax.text(j, i, short.get(v, ""), ha="center", va="center", fontsize=6.5,
+                        color="white" if v == cats[0] else "black")
+    else:
+        values = matrix.to_numpy(dtype=float)
+        ax.imshow(values, cmap="Blues", aspect="auto")
+        if annotate:
+            for (i, j), v in np.ndenumerate(values):
+                ax.text(j, i, _fmt(v), ha="center", va="center", fontsize="small",
+                        color="white" if v > np.nanmax(values) * 0.6 else "black")
+    ax.set_xticks(range(matrix.shape[1]), list(matrix.columns), rotation=40, ha="right")
+    ax.set_yticks(range(matrix.shape[0]), list(matrix.index))
+    ax.grid(False)
+    fig.tight_layout()
+    if colours:
+        counts = matrix.stack().value_counts()
+        summary = ", ".join(f"{(value_labels or {}).get(c, c)} {int(counts.get(c, 0))}" for c in colours)
+    else:
+        summary = f"values from {_fmt(float(np.nanmin(values)))} to {_fmt(float(np.nanmax(values)))}"
+    rows, cols = matrix.shape
+    if lang == "nb":
+        alt = f"Varmekart over {what} ({rows} rader × {cols} kolonner); celler: {summary}."
+    else:
+        alt = f"Heat map of {what} ({rows} rows × {cols} columns); cells: {summary}."
+    return fig, alt
