@@ -181,7 +181,8 @@ def notebook_source_hash(path: Path) -> str:
 
 def helpers_hash() -> str:
     digest = hashlib.sha256()
-    for path in sorted(paths.helpers_source_dir().rglob("*.py")):
+    # build.py only drives execution; notebooks never import it, so editing it re-executes nothing
+    for path in sorted(p for p in paths.helpers_source_dir().rglob("*.py") if p.name != "build.py"):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -470,6 +471,36 @@ def render_pandoc(root: Path, stage: Path, editions: Sequence[Edition], book_pag
             raise BuildError(f"rendering produced no index.html for edition {edition.name}")
 
 
+def reader_notebook(executed: Path, target: Path) -> Path:
+    """The executed notebook as pandoc should read it: prose and outputs as Markdown cells, no code, no metadata.
+
+    pandoc's ipynb reader drops ``text/markdown`` outputs, where every figure and table lives; Quarto renders them.
+    Turning each output into a Markdown cell makes both renderers show the same page (code stays hidden, as
+    ``echo: false`` in ``_quarto.yml`` asks; the notebook itself is linked from every page).
+    """
+    nb = nbformat.read(executed, as_version=4)
+    cells = []
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cells.append(nbformat.v4.new_markdown_cell(cell.source))
+            continue
+        if cell.cell_type != "code":
+            continue
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and output.get("name") == "stdout":
+                cells.append(nbformat.v4.new_markdown_cell("```\n" + output["text"].rstrip() + "\n```"))
+            elif output.get("output_type") in ("display_data", "execute_result"):
+                bundle = output.get("data", {})
+                if "text/markdown" in bundle:
+                    cells.append(nbformat.v4.new_markdown_cell(bundle["text/markdown"]))
+                elif "image/png" in bundle:
+                    cells.append(nbformat.v4.new_markdown_cell(f"![](data:image/png;base64,{bundle['image/png'].strip()})"))
+    reader = nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": nb.metadata.get("kernelspec", {})})
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(reader, target)
+    return target
+
+
 def _source_for(root: Path, edition: Edition, page: Page) -> Path:
     if page.is_notebook:
         return executed_dir(root, edition) / f"{page.stem}.ipynb"
@@ -495,7 +526,7 @@ def _render_page(root: Path, edition: Edition, editions: Sequence[Edition], page
     args = [
         pandoc_path(),
         str(source),
-        "-f", "ipynb+citations" if page.is_notebook else "markdown",
+        "-f", "ipynb+citations+implicit_figures+link_attributes+header_attributes+table_captions+pipe_tables+fenced_divs+bracketed_spans" if page.is_notebook else "markdown",
         "-t", "html5",
         "--standalone",
         "--section-divs",
@@ -523,6 +554,8 @@ def _render_page(root: Path, edition: Edition, editions: Sequence[Edition], page
         args += ["--toc", "--toc-depth=2"]
     if is_references:
         args += ["-M", "nocite=" + ", ".join(f"@{k}" for k in sorted(all_cited)), "-M", "suppress-bibliography=false"]
+    if page.is_notebook:
+        args[1] = str(reader_notebook(source, root / "_build" / "reader" / edition.name / f"{page.stem}.ipynb"))
     proc = subprocess.run(args, capture_output=True, text=True, cwd=str(source.parent))
     if proc.returncode != 0:
         raise BuildError(f"pandoc failed on {page.source} ({edition.name}): {proc.stderr.strip()}")

@@ -121,7 +121,7 @@ def validate(name: str, data_dir: Path | None = None) -> None:
         message = getattr(err, "note", "") or err.message
         raise DataValidationError(
             _display_path(path),
-            f"{err.title.lower()}: {message}{more}",
+            f"{err.type.replace('-', ' ')} — {message}{more}",
             getattr(err, "row_number", None),
             getattr(err, "field_name", None),
         )
@@ -134,10 +134,17 @@ def _check_package_rules(name: str, res: dict[str, Any], path: Path, data_dir: P
     for field in PROVENANCE_FIELDS:
         if field not in frame.columns:
             raise DataValidationError(_display_path(path), f"provenance column '{field}' is missing", 1, field)
-    for column in ("source", "section", "kind", "note"):
+    for column in ("source", "section", "kind"):
         empty = frame.index[frame[column].str.strip() == ""]
         if len(empty):
             raise DataValidationError(_display_path(path), "provenance field is empty", int(empty[0]) + 2, column)
+    # a derived value must show its formula and a missing one its reason
+    unexplained = frame.index[frame["kind"].isin(["derived", "missing"]) & (frame["note"].str.strip() == "")]
+    if len(unexplained):
+        raise DataValidationError(
+            _display_path(path), "rows of kind 'derived' or 'missing' need a note (formula or reason)",
+            int(unexplained[0]) + 2, "note",
+        )
     value_fields = res.get("valueFields", [])
     if value_fields:
         missing_rows = frame["kind"] == "missing"

@@ -124,16 +124,17 @@ class Chapter:
         notes = "".join(f" {flag}" for flag in flags or [])
         alt_attr = alt.replace('"', "'")
         markdown = f'![{text} {links}{notes}](data:image/png;base64,{png}){{#{figure_id} fig-alt="{alt_attr}"}}'
-        plain = f"{figure_id}: {text}\nAlt: {alt}\nData: {csv_path.as_posix()}{notes}"
-        _display({"text/markdown": markdown, "text/plain": plain})
+        # Markdown only: pandoc would prefer a text/plain alternative and print it as code
+        _display({"text/markdown": markdown})
 
     def table(self, frame: pd.DataFrame, *, table_id: str, caption: str | Mapping[str, str], data: pd.DataFrame | None = None) -> None:
         """Show ``frame`` as a Markdown table with a caption and a link to its CSV (``data`` if given, else ``frame``)."""
         csv_path = self._write_csv(table_id, frame if data is None else data)
         text = caption if isinstance(caption, str) else caption[self.lang]
         body = frame.to_markdown(index=False, floatfmt="g")
-        markdown = f"{body}\n\n: {text} [{self.t('data_csv')}]({csv_path.as_posix()}) {{#{table_id}}}\n"
-        _display({"text/markdown": markdown, "text/plain": frame.to_string(index=False)})
+        # a fenced div carries the id: Quarto's cross-reference form, and plain pandoc keeps it as an anchor
+        markdown = f"::: {{#{table_id}}}\n{body}\n\n: {text} [{self.t('data_csv')}]({csv_path.as_posix()})\n:::\n"
+        _display({"text/markdown": markdown})
 
     def _write_csv(self, output_id: str, data: pd.DataFrame) -> Path:
         path = FIGURE_DIR / self.name / f"{output_id}.csv"

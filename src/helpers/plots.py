@@ -90,7 +90,8 @@ def grouped_bars(
     ax.set_xlabel(xlabel)
     ax.grid(axis="y", visible=False)
     handles = [Patch(color=PALETTE[i], label=group_labels[g]) for i, g in enumerate(groups)]
-    ax.legend(handles=handles, loc="lower right", frameon=True, fontsize="small")
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.3 / max(len(categories), 1)),
+              ncol=min(3, len(handles)), frameon=False, fontsize="small")
     fig.tight_layout()
     return fig, _bars_alt(frame, category, group, value, category_labels, group_labels, what, lang)
 
@@ -260,3 +261,42 @@ def heatmap(
     else:
         alt = f"Heat map of {what} ({rows} rows × {cols} columns); cells: {summary}."
     return fig, alt
+
+
+def survey_bars(
+    survey: pd.DataFrame,
+    *,
+    question: str,
+    groups: Sequence[str],
+    lang: str,
+    item: str | None = None,
+    responses: Sequence[str] | None = None,
+) -> tuple[Figure, str, pd.DataFrame]:
+    """One survey question (optionally one item) as grouped bars, answers in questionnaire order.
+
+    Returns the figure, its alt text and exactly the rows drawn (for the figure's CSV).
+    """
+    from .data import response_order
+
+    order = list(responses) if responses is not None else response_order(question)
+    rows = survey[(survey["question"] == question) & survey["group"].isin(groups) & survey["response"].isin(order)]
+    if item is not None:
+        rows = rows[rows["item"] == item]
+    present = [g for g in groups if (rows["group"] == g).any()]
+    if rows.empty:
+        raise ValueError(f"no survey rows for question {question!r}, item {item!r}, groups {list(groups)}")
+    drawn = rows[["question", "item", "group", "response", "percent", "n", "section", "figure", "kind"]].reset_index(drop=True)
+    drawn["response"] = drawn["response"].astype(str)
+    drawn["group"] = drawn["group"].astype(str)
+    fig, alt = grouped_bars(
+        drawn,
+        category="response",
+        group="group",
+        value="percent",
+        category_labels={r: labels.response_label(r, lang) for r in order},
+        group_labels={g: labels.term(g, lang) for g in present},
+        xlabel=labels.term("percent", lang),
+        lang=lang,
+        what=labels.term(question, lang).lower() if lang == "en" else labels.term(question, lang).lower(),
+    )
+    return fig, alt, drawn

@@ -1,0 +1,21 @@
+"""Shared fixtures: the project root, temporary copies of the project or of its data."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+COPY_IGNORE = shutil.ignore_patterns(".venv", "_build", "_site", "_site.previous", "node_modules", ".git",
+                                     "__pycache__", ".pytest_cache", "figures", ".drafts", "*.egg-info")
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A writable copy of the project (without build output); helpers point at it for this test."""
+    project = tmp_path / "project"
+    shutil.copytree(ROOT, project, ignore=COPY_IGNORE)
+    monkeypatch.setenv("BEST_SAMMEN_ROOT", str(project))
+    return project / "data"
