@@ -553,7 +553,10 @@ def _render_page(root: Path, edition: Edition, editions: Sequence[Edition], page
     if page.is_notebook:
         args += ["--toc", "--toc-depth=2"]
     if is_references:
-        args += ["-M", "nocite=" + ", ".join(f"@{k}" for k in sorted(all_cited)), "-M", "suppress-bibliography=false"]
+        # -M values are plain strings; citeproc only sees `nocite` citations in parsed (YAML) metadata
+        nocite = root / "_build" / f"nocite-{edition.name}.yml"
+        nocite.write_text(yaml.safe_dump({"nocite": " ".join(f"@{k}" for k in sorted(all_cited))}), encoding="utf-8")
+        args += ["--metadata-file", str(nocite)]
     if page.is_notebook:
         args[1] = str(reader_notebook(source, root / "_build" / "reader" / edition.name / f"{page.stem}.ipynb"))
     proc = subprocess.run(args, capture_output=True, text=True, cwd=str(source.parent))
