@@ -1,0 +1,85 @@
+"""The built site in a real browser (Debian's chromium, driven by Playwright; never a downloaded browser)."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from helpers import build
+
+from .conftest import ROOT
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def server():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (make test / .ci/run install it with tools/ensure-chromium.sh)")
+    build.build_site(ROOT, log=lambda *_: None)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(ROOT / "_site"))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+def _site_pages() -> list[str]:
+    pages = build.pages(build.load_quarto(ROOT))
+    return [e.prefix + p.output for e in build.load_editions(ROOT) for p in pages]
+
+
+@pytest.mark.parametrize("path", _site_pages())
+def test_page_in_browser(browser, server, path):
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    errors, foreign = [], []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: foreign.append(r.url) if urlparse(r.url).hostname not in ("127.0.0.1", None) and not r.url.startswith("data:") else None)
+    response = page.goto(f"{server}/{path}", wait_until="load")
+    assert response and response.ok
+    assert not errors, f"{path}: console errors {errors}"
+    assert not foreign, f"{path}: requests to other hosts {foreign}"
+    for img in page.query_selector_all("img"):
+        assert img.evaluate("i => i.complete && i.naturalWidth > 0"), f"{path}: an image did not load"
+        assert (img.get_attribute("alt") or "").strip(), f"{path}: an image has no alt text"
+    for link in page.query_selector_all("a.citation, span.citation a"):
+        target = link.get_attribute("href")
+        assert target.startswith("#ref-") and page.query_selector(target), f"{path}: citation link {target} dangles"
+    nav = [a.get_attribute("href") for a in page.query_selector_all("nav.site-nav a")]
+    assert len(nav) == len(build.pages(build.load_quarto(ROOT)))
+    levels = [int(h.evaluate("e => e.tagName")[1]) for h in page.query_selector_all("main h1, main h2, main h3, main h4")]
+    assert all(b - a <= 1 for a, b in zip(levels, levels[1:])), f"{path}: heading levels skip: {levels}"
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+                               ".map(v => ({id: v.id, impact: v.impact, n: v.nodes.length}))")
+    serious = [v for v in violations if v["impact"] in ("serious", "critical")]
+    assert not serious, f"{path}: axe-core {serious}"
+    shots = ROOT / "_build" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / (path.replace("/", "__") + ".png")), full_page=True)
+    page.set_viewport_size({"width": 320, "height": 800})
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 1, f"{path}: scrolls horizontally by {overflow}px at 320 px width"
+    page.close()
