@@ -257,3 +257,38 @@ def response_order(question: str) -> list[str]:
     scales = load_response_scales()
     rows = scales[scales["scale"] == scale[0]].sort_values("order")
     return rows["response"].tolist()
+
+
+# Follow-up and relevance (report chapters 2–5, vedlegg 1, 3, 4)
+
+
+def load_ministries() -> pd.DataFrame:
+    """The 15 ministries, the Prime Minister's Office and the agencies the report names (column ``abbreviation``)."""
+    return load("ministries")
+
+
+def load_measures() -> pd.DataFrame:
+    """The seven measures (column ``measure`` = the survey's item ids; ``lead`` = a ministry abbreviation)."""
+    return load("measures")
+
+
+def load_core_groups() -> pd.DataFrame:
+    """One row per core group × ministry or agency: ``core_group``, ``ministry``, ``role`` (lead or member)."""
+    return load("core_group_members")
+
+
+def load_interviews() -> pd.DataFrame:
+    """Interview groups and their counts (``group``, ``count``), with the stated total as its own row."""
+    return load("interviews")
+
+
+# The Nordic comparison (report 3.4)
+
+
+def load_nordic_services() -> pd.DataFrame:
+    """Country × service area: ``status`` shared / partly shared / not shared / not stated, with provenance."""
+    return load("nordic_services")
+
+
+def load_nordic_governance() -> pd.DataFrame:
+    return load("nordic_governance")

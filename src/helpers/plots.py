@@ -226,14 +226,14 @@ def heatmap(
     annotate: bool = True,
 ) -> tuple[Figure, str]:
     """A categorical or numeric matrix as a heat map. With ``colours`` the cells are categories, each its own colour."""
-    fig, ax = plt.subplots(figsize=(max(5.0, 0.75 * matrix.shape[1] + 3), 0.5 * matrix.shape[0] + 1.8))
+    fig, ax = plt.subplots(figsize=(max(7.0, 1.5 * matrix.shape[1] + 5.0), 0.45 * matrix.shape[0] + 1.8))
     if colours:
         cats = list(colours)
         codes = matrix.apply(lambda col: col.map({c: i for i, c in enumerate(cats)}))
         cmap = matplotlib.colors.ListedColormap([colours[c] for c in cats])
         ax.imshow(codes.to_numpy(dtype=float), cmap=cmap, vmin=-0.5, vmax=len(cats) - 0.5, aspect="auto")
         handles = [Patch(facecolor=colours[c], edgecolor="0.5", label=(value_labels or {}).get(c, c)) for c in cats]
-        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=min(4, len(cats)), fontsize="x-small", frameon=False)
+        ax.legend(handles=handles, loc="center left", bbox_to_anchor=(1.02, 0.5), ncol=1, fontsize="small", frameon=False)
         if annotate:
             short = {c: (value_labels or {}).get(c, c) for c in cats}
             for (i, j), v in np.ndenumerate(matrix.to_numpy()):
@@ -246,7 +246,8 @@ def heatmap(
             for (i, j), v in np.ndenumerate(values):
                 ax.text(j, i, _fmt(v), ha="center", va="center", fontsize="small",
                         color="white" if v > np.nanmax(values) * 0.6 else "black")
-    ax.set_xticks(range(matrix.shape[1]), list(matrix.columns), rotation=40, ha="right")
+    ax.set_xticks(range(matrix.shape[1]), list(matrix.columns), rotation=40 if matrix.shape[1] > 4 else 0,
+                  ha="right" if matrix.shape[1] > 4 else "center")
     ax.set_yticks(range(matrix.shape[0]), list(matrix.index))
     ax.grid(False)
     fig.tight_layout()
