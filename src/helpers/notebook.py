@@ -130,6 +130,8 @@ class Chapter:
     def table(self, frame: pd.DataFrame, *, table_id: str, caption: str | Mapping[str, str], data: pd.DataFrame | None = None) -> None:
         """Show ``frame`` as a Markdown table with a caption and a link to its CSV (``data`` if given, else ``frame``)."""
         csv_path = self._write_csv(table_id, frame if data is None else data)
+        # categoricals and missing values shown as a dash, so the table reads as text
+        frame = frame.astype(object).where(frame.notna(), "–")
         text = caption if isinstance(caption, str) else caption[self.lang]
         body = frame.to_markdown(index=False, floatfmt="g")
         # a fenced div carries the id: Quarto's cross-reference form, and plain pandoc keeps it as an anchor

@@ -301,3 +301,102 @@ def survey_bars(
         what=labels.term(question, lang).lower() if lang == "en" else labels.term(question, lang).lower(),
     )
     return fig, alt, drawn
+
+
+RELATION_STYLES = {
+    "leads": ("-", 0), "decides_for": ("-", 3), "coordinates": ("--", 0), "advises": (":", 2),
+    "reports_to": ("-.", 4), "secretariat_for": ("--", 5),
+}
+
+
+def diagram(
+    nodes: pd.DataFrame,
+    edges: pd.DataFrame,
+    *,
+    node: str,
+    label: str,
+    layer: str,
+    layer_order: Sequence[str],
+    source: str,
+    target: str,
+    kind: str,
+    kind_labels: dict[str, str],
+    lang: str,
+    what: str,
+) -> tuple[Figure, str]:
+    """Boxes in horizontal layers (top = first of ``layer_order``) joined by arrows styled by relation kind.
+
+    Drawn from the data alone, so Quarto and the pandoc renderer show the same picture.
+    """
+    import textwrap
+
+    layers = [lay for lay in layer_order if (nodes[layer] == lay).any()]
+    pos: dict[str, tuple[float, float]] = {}
+    width = max(int((nodes[layer] == lay).sum()) for lay in layers)
+    for row, lay in enumerate(layers):
+        members = nodes[nodes[layer] == lay]
+        for i, (_, r) in enumerate(members.iterrows()):
+            pos[r[node]] = ((i + 0.5) * width / len(members), -row)
+    fig, ax = plt.subplots(figsize=(10, 1.35 * len(layers) + 1.2))
+    for _, e in edges.iterrows():
+        if e[source] not in pos or e[target] not in pos:
+            continue
+        style, colour = RELATION_STYLES.get(e[kind], ("-", 7))
+        ax.annotate("", xy=pos[e[target]], xytext=pos[e[source]],
+                    arrowprops=dict(arrowstyle="-|>", linestyle=style, color=PALETTE[colour], lw=1.3,
+                                    shrinkA=22, shrinkB=22, connectionstyle="arc3,rad=0.12"))
+    for _, r in nodes.iterrows():
+        x, y = pos[r[node]]
+        ax.text(x, y, textwrap.fill(str(r[label]), 18), ha="center", va="center", fontsize=7.5,
+                bbox=dict(boxstyle="round,pad=0.35", facecolor="white", edgecolor="0.35"))
+    handles = [plt.Line2D([], [], linestyle=RELATION_STYLES[k][0], color=PALETTE[RELATION_STYLES[k][1]], label=v)
+               for k, v in kind_labels.items() if (edges[kind] == k).any()]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=3, fontsize="small", frameon=False)
+    ax.set_xlim(-0.2, width + 0.2)
+    ax.set_ylim(-len(layers) + 0.4, 0.6)
+    ax.axis("off")
+    fig.tight_layout()
+    counts = edges[kind].value_counts()
+    rels = ", ".join(f"{int(counts.get(k, 0))} {v}" for k, v in kind_labels.items() if counts.get(k, 0))
+    if lang == "nb":
+        alt = f"Diagram over {what}: {len(nodes)} organer i {len(layers)} nivåer, forbundet med {rels}."
+    else:
+        alt = f"Diagram of {what}: {len(nodes)} bodies in {len(layers)} layers, joined by {rels}."
+    return fig, alt
+
+
+def timeline(
+    events: pd.DataFrame,
+    *,
+    row: str,
+    date: str,
+    planned: str,
+    row_labels: dict[str, str],
+    lang: str,
+    what: str,
+) -> tuple[Figure, str]:
+    """Dated events per row; filled markers for what happened, hollow for what was planned."""
+    fig, ax = plt.subplots(figsize=(8, 0.55 * len(row_labels) + 1.5))
+    rows = list(row_labels)
+    for _, e in events.iterrows():
+        if e[row] not in rows:
+            continue
+        y = rows.index(e[row])
+        is_planned = bool(e[planned])
+        ax.plot(e[date], y, "o", markersize=8, color=PALETTE[y % len(PALETTE)],
+                markerfacecolor="white" if is_planned else PALETTE[y % len(PALETTE)])
+    ax.set_yticks(range(len(rows)), [row_labels[r] for r in rows])
+    ax.invert_yaxis()
+    ax.grid(axis="y", visible=False)
+    done = plt.Line2D([], [], marker="o", linestyle="", color="0.3", label="happened" if lang == "en" else "skjedd")
+    plan = plt.Line2D([], [], marker="o", linestyle="", color="0.3", markerfacecolor="white",
+                      label="planned" if lang == "en" else "planlagt")
+    ax.legend(handles=[done, plan], loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, frameon=False, fontsize="small")
+    fig.tight_layout()
+    first, last = events[date].min(), events[date].max()
+    n_planned = int(events[planned].astype(bool).sum())
+    if lang == "nb":
+        alt = f"Tidslinje over {what}: {len(events)} hendelser fra {first:%Y} til {last:%Y}, hvorav {n_planned} planlagte."
+    else:
+        alt = f"Timeline of {what}: {len(events)} events from {first:%Y} to {last:%Y}, {n_planned} of them planned."
+    return fig, alt
