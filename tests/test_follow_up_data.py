@@ -1,0 +1,96 @@
+"""Follow-up and relevance data: referential integrity across files, and the interview count check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from helpers import data
+
+
+@pytest.fixture(scope="module")
+def ministries() -> set[str]:
+    return set(data.load_ministries()["abbreviation"].astype(str))
+
+
+def test_sixteen_units_and_the_two_agencies(ministries):
+    table = data.load_ministries()
+    core = table[table["unit_type"].astype(str) != "agency"]
+    assert len(core) == 16 and {"SMK", "KDD", "FIN", "UD"} <= set(core["abbreviation"])
+    assert {"DSS", "DFO"} <= ministries
+
+
+def test_every_lead_and_member_is_a_known_unit(ministries):
+    measures = data.load_measures()
+    assert set(measures["lead"].dropna().astype(str)) <= ministries
+    members = data.load_core_groups()
+    assert set(members["ministry"].astype(str)) <= ministries
+    groups = data.load("core_groups")
+    assert set(groups["lead"].dropna().astype(str)) <= ministries
+    assert set(members["core_group"].astype(str)) == set(groups["core_group"].astype(str))
+
+
+def test_each_core_group_has_exactly_one_lead_matching_its_table():
+    members = data.load_core_groups()
+    leads = members[members["role"].astype(str) == "lead"]
+    assert leads["core_group"].value_counts().eq(1).all()
+    groups = data.load("core_groups").set_index("core_group")["lead"].astype(str)
+    for _, row in leads.iterrows():
+        assert groups[row["core_group"]] == row["ministry"]
+
+
+def test_measures_and_survey_items_are_the_same_seven():
+    measures = set(data.load_measures()["measure"].astype(str))
+    survey = data.load_survey()
+    items = set(survey.loc[survey["question"] == "measure_involvement", "item"].astype(str))
+    questionnaire = data.load_questionnaire()
+    asked = set(questionnaire.loc[questionnaire["question"] == "measure_involvement", "item"].dropna().astype(str))
+    assert measures == items == asked and len(measures) == 7
+
+
+def test_events_goal_areas_and_forums_refer_to_known_ids():
+    measures = set(data.load_measures()["measure"].astype(str))
+    assert set(data.load("measure_events")["measure"].astype(str)) <= measures
+    goal_map = data.load("measure_goal_areas")
+    assert set(goal_map["measure"].astype(str)) <= measures
+    goals = set(data.load("strategy").query("element_type == 'goal_area'")["element_id"].astype(str))
+    assert set(goal_map["goal_area"].astype(str)) == goals == {"coordinated_policy", "stronger_community", "professionalism_attractive"}
+    bodies = set(data.load("governance_bodies")["body"].astype(str))
+    assert set(data.load_measures()["service_forum"].dropna().astype(str)) <= bodies
+    relations = data.load("governance_relations")
+    assert set(relations["from_body"].astype(str)) | set(relations["to_body"].astype(str)) <= bodies
+
+
+def test_findings_reference_known_measures_goals_and_findings():
+    findings = data.load("findings")
+    measures = set(data.load_measures()["measure"].astype(str))
+    ids = set(findings["finding_id"].astype(str))
+    for _, row in findings.iterrows():
+        for m in str(row["measures"] if pd.notna(row["measures"]) else "").split("|"):
+            assert not m or m in measures, f"{row['finding_id']}: unknown measure {m}"
+        for f in str(row["supports"] if pd.notna(row["supports"]) else "").split("|"):
+            assert not f or f in ids, f"{row['finding_id']}: unknown finding {f}"
+
+
+def test_interview_groups_against_the_stated_total():
+    interviews = data.load_interviews()
+    groups = interviews[~interviews["group"].isin(["total_stated", "total_sum_of_groups"])]
+    stated = int(interviews.loc[interviews["group"] == "total_stated", "count"].iloc[0])
+    assert stated == 38
+    # A known inconsistency of the report: vedlegg 3's groups add up to one more than 1.4.2's total.
+    assert int(groups["count"].sum()) == 39 == stated + 1
+    recorded = int(interviews.loc[interviews["group"] == "total_sum_of_groups", "count"].iloc[0])
+    assert recorded == groups["count"].sum()
+
+
+@pytest.mark.parametrize("file, column, bad", [("measures", "lead", "XYZ"), ("core_group_members", "role", "chair")])
+def test_malformed_rows_are_rejected(data_copy: Path, file, column, bad):
+    path = data_copy / f"{file}.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.loc[0, column] = bad
+    frame.to_csv(path, index=False, lineterminator="\n")
+    with pytest.raises(data.DataValidationError) as info:
+        data.validate(file, data_copy)
+    assert info.value.row == 2 and info.value.column == column
