@@ -60,6 +60,12 @@ _TERMS: dict[str, dict[str, str]] = {
     "not stated": {"en": "not stated", "nb": "ikke oppgitt"},
     "country": {"en": "Country", "nb": "Land"},
     "dimension": {"en": "Dimension", "nb": "Dimensjon"},
+    # the report's status assessment of a measure (measures.csv, column status)
+    "good_drive": {"en": "in good drive", "nb": "i godt driv"},
+    "complex_hard_to_land": {"en": "complex, hard to land", "nb": "kompleks, vanskelig å lande"},
+    "nearly_done": {"en": "nearly done", "nb": "nesten ferdig"},
+    "no_new_activity": {"en": "no new activity", "nb": "ingen ny aktivitet"},
+    "not_stated": {"en": "not stated", "nb": "ikke oppgitt"},
     # survey questions (short titles)
     "awareness": {"en": "Knowledge of the strategy", "nb": "Kjennskap til strategien"},
     "strategy_importance": {"en": "Importance of having the strategy", "nb": "Viktighet av strategien"},

@@ -246,7 +246,10 @@ def heatmap(
             for (i, j), v in np.ndenumerate(values):
                 ax.text(j, i, _fmt(v), ha="center", va="center", fontsize="small",
                         color="white" if v > np.nanmax(values) * 0.6 else "black")
-    ax.set_xticks(range(matrix.shape[1]), list(matrix.columns), rotation=40 if matrix.shape[1] > 4 else 0,
+    import textwrap
+
+    ax.set_xticks(range(matrix.shape[1]), [textwrap.fill(str(c), 16) for c in matrix.columns],
+                  rotation=40 if matrix.shape[1] > 4 else 0,
                   ha="right" if matrix.shape[1] > 4 else "center")
     ax.set_yticks(range(matrix.shape[0]), list(matrix.index))
     ax.grid(False)
