@@ -54,8 +54,14 @@ def _build(project: Path):
     return summary, lines
 
 
-def test_nothing_changed_executes_nothing(project: Path):
+def test_nothing_changed_executes_and_renders_nothing(project: Path):
+    site_before = _tree_hash(project / "_site")
     summary, _ = _build(project)
+    assert summary["rendered"] is False and _tree_hash(project / "_site") == site_before
+    (project / "index.qmd").write_text((project / "index.qmd").read_text() + "\nEdited.\n")
+    edited, _ = _build(project)
+    assert edited["rendered"] is True and edited["executed"] == []
+    assert "Edited." in (project / "_site" / "index.html").read_text()
     assert summary["executed"] == [] and len(summary["cached"]) == 2 * len([p for p in build.pages(build.load_quarto(project)) if p.is_notebook])
 
 

@@ -670,11 +670,16 @@ def build_site(root: Path | None = None, jobs: int | None = None, lock_timeout: 
         book_pages = pages(config)
         editions = load_editions(root)
         log("validating data …")
-        try:
-            checked = data.validate_all(root / "data")
-        except data.DataValidationError as err:
-            raise BuildError(f"data validation failed — no notebook was executed:\n  {err}") from err
-        log(f"  {len(checked)} data files valid")
+        validation_key = _tree_key([root / "data", paths.helpers_source_dir() / "data.py"])
+        if _stamp_matches(root, "validated", validation_key):
+            log("  data unchanged since the last successful validation")
+        else:
+            try:
+                checked = data.validate_all(root / "data")
+            except data.DataValidationError as err:
+                raise BuildError(f"data validation failed — no notebook was executed:\n  {err}") from err
+            _write_stamp(root, "validated", validation_key)
+            log(f"  {len(checked)} data files valid")
         tasks = plan(root, editions, book_pages)
         log(f"executing {len(tasks)} chapter runs ({jobs or os.cpu_count()} at a time) …")
         t_exec = time.perf_counter()
@@ -682,8 +687,16 @@ def build_site(root: Path | None = None, jobs: int | None = None, lock_timeout: 
         summary["execute_seconds"] = time.perf_counter() - t_exec
         log("rendering …")
         t_render = time.perf_counter()
+        render_key = _tree_key([root / "_build" / "executed", root / QUARTO_FILE, root / PARAMS_FILE,
+                                root / config.get("bibliography", "references.bib"), paths.site_assets_dir(),
+                                Path(__file__), *[root / p.source for p in book_pages if not p.is_notebook]])
+        summary["rendered"] = not ((root / "_site").exists() and _stamp_matches(root, "rendered", render_key))
         stage = Path(tempfile.mkdtemp(prefix="stage-", dir=root / "_build"))
         try:
+            if not summary["rendered"]:
+                log("  nothing changed since the published site; _site/ left as it is")
+                summary["render_seconds"] = time.perf_counter() - t_render
+                return _finish(summary, started, log)
             if shutil.which("quarto"):
                 log("  with quarto")
                 render_quarto(root, stage, editions, book_pages)
@@ -691,13 +704,38 @@ def build_site(root: Path | None = None, jobs: int | None = None, lock_timeout: 
                 log("  with pandoc (quarto is not installed)")
                 render_pandoc(root, stage, editions, book_pages, config)
             publish(root, stage)
+            _write_stamp(root, "rendered", render_key)
         finally:
             if stage.exists():
                 shutil.rmtree(stage, ignore_errors=True)
-        summary["render_seconds"] = time.perf_counter() - t_render
+            summary["render_seconds"] = time.perf_counter() - t_render
+    return _finish(summary, started, log)
+
+
+def _finish(summary: dict[str, Any], started: float, log) -> dict[str, Any]:
     summary["total_seconds"] = time.perf_counter() - started
     log(_timing_table(summary))
     return summary
+
+
+def _tree_key(paths_to_hash: Iterable[Path]) -> str:
+    """Content hash of files and folders (names and bytes), for skipping work whose inputs did not change."""
+    digest = hashlib.sha256()
+    for base in paths_to_hash:
+        files = sorted(p for p in base.rglob("*") if p.is_file()) if base.is_dir() else [base]
+        for path in files:
+            digest.update(str(path).encode())
+            digest.update(path.read_bytes() if path.exists() else b"absent")
+    return digest.hexdigest()
+
+
+def _stamp_matches(root: Path, name: str, key: str) -> bool:
+    stamp = root / "_build" / f"{name}.key"
+    return stamp.exists() and stamp.read_text(encoding="utf-8") == key
+
+
+def _write_stamp(root: Path, name: str, key: str) -> None:
+    (root / "_build" / f"{name}.key").write_text(key, encoding="utf-8")
 
 
 def _timing_table(summary: dict[str, Any]) -> str:
