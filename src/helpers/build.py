@@ -578,9 +578,7 @@ def render_quarto(root: Path, stage: Path, editions: Sequence[Edition], book_pag
             if (root / name).exists():
                 (project / name).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(root / name, project / name)
-        for extra in (root / QUARTO_FILE,):
-            config = yaml.safe_load(extra.read_text(encoding="utf-8"))
-        config.setdefault("book", {})["language"] = None
+        config = load_quarto(root)
         config["lang"] = edition.lang
         (project / QUARTO_FILE).write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
         shutil.copytree(executed_dir(root, edition), project / "notebooks", dirs_exist_ok=True)
