@@ -96,7 +96,6 @@ def test_editing_a_file_no_chapter_reads_executes_nothing(project: Path):
     if not unread:
         pytest.skip("every data file is read by some chapter")
     path = unread[0]
-    path.write_text(path.read_text(encoding="utf-8") + "", encoding="utf-8")
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     frame.loc[0, "note"] = frame.loc[0, "note"] + " edited"
     frame.to_csv(path, index=False, lineterminator="\n")

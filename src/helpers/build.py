@@ -465,9 +465,7 @@ def render_pandoc(root: Path, stage: Path, editions: Sequence[Edition], book_pag
         for page in book_pages:
             _render_page(root, edition, editions, page, sources[page.source], titles, out_root, bibliography, csl,
                          all_cited, site_title or edition.title, book_pages)
-        if (out_root / "index.html").exists():
-            pass
-        else:
+        if not (out_root / "index.html").exists():
             raise BuildError(f"rendering produced no index.html for edition {edition.name}")
 
 
