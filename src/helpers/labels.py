@@ -37,7 +37,16 @@ _TERMS: dict[str, dict[str, str]] = {
     "leader_share": {"en": "Leaders' share of all employees", "nb": "Lederandel blant alle ansatte"},
     "heard_of_it": {"en": "Has heard of the strategy", "nb": "Har hørt om strategien"},
     "count": {"en": "Respondents (count)", "nb": "Respondenter (antall)"},
-    "audit_flag": {"en": "inconsistent in the report — see the audit", "nb": "inkonsistent i rapporten — se revisjonen"},
+    "audit_flag": {"en": "⚠ inconsistent in the report — audit", "nb": "⚠ inkonsistent i rapporten — kontroll"},
+    # the audit appendix
+    "reproduced": {"en": "reproduced", "nb": "gjenskapt"},
+    "within rounding": {"en": "within rounding", "nb": "innenfor avrunding"},
+    "inconsistent": {"en": "inconsistent", "nb": "inkonsistent"},
+    "not checkable": {"en": "not checkable", "nb": "kan ikke kontrolleres"},
+    "status": {"en": "Status", "nb": "Status"},
+    "claims": {"en": "Claims", "nb": "Påstander"},
+    "section": {"en": "Section", "nb": "Avsnitt"},
+    "rule": {"en": "Rule", "nb": "Regel"},
     # the Nordic comparison
     "sweden": {"en": "Sweden", "nb": "Sverige"},
     "denmark": {"en": "Denmark", "nb": "Danmark"},

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import io
 import random
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,8 @@ import pandas as pd
 from . import labels, plots
 
 FIGURE_DIR = Path("figures")  # relative to the notebook's folder: the page's folder on the site
+#: The audit appendix, next to the chapters; linked as a notebook so JupyterLab opens it, the renderers link its page.
+AUDIT_PAGE = "05-audit.ipynb"
 
 
 class ParameterError(ValueError):
@@ -100,12 +102,12 @@ class Chapter:
         figure_id: str,
         caption: str | Mapping[str, str],
         data: pd.DataFrame,
-        flags: list[str] | None = None,
+        claims: Sequence[str] = (),
     ) -> None:
         """Show ``fig`` with caption, alt text and links; write ``data`` (exactly what is drawn) as its CSV.
 
-        ``flags`` are Markdown notes shown under the caption, e.g. a link to an audit entry for a number drawn here
-        that the report contradicts elsewhere.
+        ``claims`` are ids of audit entries (``helpers.audit.flagged``) found inconsistent for a number drawn here;
+        the caption gets a badge linking to each.
         """
         import matplotlib.pyplot as plt
 
@@ -121,22 +123,36 @@ class Chapter:
         png = base64.b64encode(buffer.getvalue()).decode("ascii")
         text = caption if isinstance(caption, str) else caption[self.lang]
         links = f"[{self.t('data_csv')}]({csv_path.as_posix()}) · [{self.t('notebook')}]({self.name}.ipynb)"
-        notes = "".join(f" {flag}" for flag in flags or [])
+        notes = f" {self.audit_badge(claims)}" if claims else ""
         alt_attr = alt.replace('"', "'")
         markdown = f'![{text} {links}{notes}](data:image/png;base64,{png}){{#{figure_id} fig-alt="{alt_attr}"}}'
         # Markdown only: pandoc would prefer a text/plain alternative and print it as code
         _display({"text/markdown": markdown})
 
-    def table(self, frame: pd.DataFrame, *, table_id: str, caption: str | Mapping[str, str], data: pd.DataFrame | None = None) -> None:
-        """Show ``frame`` as a Markdown table with a caption and a link to its CSV (``data`` if given, else ``frame``)."""
+    def audit_badge(self, claims: Sequence[str]) -> str:
+        """A Markdown badge linking to the audit entries ``claims`` (the audit appendix anchors each as claim-<id>)."""
+        links = ", ".join(f"[{cid}]({AUDIT_PAGE}#claim-{cid})" for cid in claims)
+        return f"[{self.t('audit_flag')}: {links}]{{.audit-flag}}"
+
+    def table(self, frame: pd.DataFrame, *, table_id: str, caption: str | Mapping[str, str], data: pd.DataFrame | None = None,
+              classes: Sequence[str] = ()) -> None:
+        """Show ``frame`` as a Markdown table with a caption and a link to its CSV (``data`` if given, else ``frame``).
+
+        ``classes`` go on the table's div, e.g. ``searchable`` for a search box above it on the site.
+        """
         csv_path = self._write_csv(table_id, frame if data is None else data)
         # categoricals and missing values shown as a dash, so the table reads as text
         frame = frame.astype(object).where(frame.notna(), "–")
         text = caption if isinstance(caption, str) else caption[self.lang]
         body = frame.to_markdown(index=False, floatfmt="g")
         # a fenced div carries the id: Quarto's cross-reference form, and plain pandoc keeps it as an anchor
-        markdown = f"::: {{#{table_id}}}\n{body}\n\n: {text} [{self.t('data_csv')}]({csv_path.as_posix()})\n:::\n"
+        attributes = " ".join([f"#{table_id}", *(f".{c}" for c in classes)])
+        markdown = f"::: {{{attributes}}}\n{body}\n\n: {text} [{self.t('data_csv')}]({csv_path.as_posix()})\n:::\n"
         _display({"text/markdown": markdown})
+
+    def markdown(self, en: str, nb: str | None = None) -> None:
+        """Prose written from computed numbers (the edition's language; English where no Norwegian is given)."""
+        _display({"text/markdown": en if self.lang == "en" or nb is None else nb})
 
     def _write_csv(self, output_id: str, data: pd.DataFrame) -> Path:
         path = FIGURE_DIR / self.name / f"{output_id}.csv"

@@ -59,6 +59,7 @@ def grouped_bars(
     lang: str,
     what: str,
     xlim: float | None = None,
+    unit: str = " %",
 ) -> tuple[Figure, str]:
     """Horizontal bars, one cluster per category and one bar per group, as the report draws its survey figures.
 
@@ -93,7 +94,7 @@ def grouped_bars(
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.3 / max(len(categories), 1)),
               ncol=min(3, len(handles)), frameon=False, fontsize="small")
     fig.tight_layout()
-    return fig, _bars_alt(frame, category, group, value, category_labels, group_labels, what, lang)
+    return fig, _bars_alt(frame, category, group, value, category_labels, group_labels, what, lang, unit)
 
 
 def _bars_alt(
@@ -105,6 +106,7 @@ def _bars_alt(
     group_labels: dict[str, str],
     what: str,
     lang: str,
+    unit: str = " %",
 ) -> str:
     known = frame.dropna(subset=[value])
     parts = []
@@ -113,17 +115,60 @@ def _bars_alt(
         if rows.empty:
             continue
         best = rows.loc[rows[value].astype(float).idxmax()]
-        parts.append(f"{g_label}: {category_labels[best[category]]} {_fmt(float(best[value]))} %")
+        parts.append(f"{g_label}: {category_labels[best[category]]} {_fmt(float(best[value]))}{unit}")
     missing = int(frame[value].isna().sum())
     if lang == "nb":
-        sentence = f"Liggende stolpediagram over {what} for {', '.join(group_labels.values())}; største andel per gruppe – " + "; ".join(parts) + "."
+        largest = "største andel" if unit.strip() == "%" else "største verdi"
+        sentence = f"Liggende stolpediagram over {what} for {', '.join(group_labels.values())}; {largest} per gruppe – " + "; ".join(parts) + "."
         if missing:
             sentence += f" {missing} verdier er ikke lesbare i rapporten og er vist som tomme, skraverte felt."
     else:
-        sentence = f"Horizontal bar chart of {what} for {', '.join(group_labels.values())}; largest share per group – " + "; ".join(parts) + "."
+        largest = "largest share" if unit.strip() == "%" else "largest value"
+        sentence = f"Horizontal bar chart of {what} for {', '.join(group_labels.values())}; {largest} per group – " + "; ".join(parts) + "."
         if missing:
             sentence += f" {missing} values cannot be read in the report and are drawn as empty hatched slots."
     return sentence
+
+
+def stacked_counts(
+    frame: pd.DataFrame,
+    *,
+    category: str,
+    stack: str,
+    value: str,
+    category_labels: dict[str, str],
+    stack_labels: dict[str, str],
+    colours: dict[str, str],
+    xlabel: str,
+    lang: str,
+    what: str,
+) -> tuple[Figure, str]:
+    """Horizontal stacked bars of counts: one bar per category, one segment per stack value (dict order)."""
+    table = (frame.pivot_table(index=category, columns=stack, values=value, aggfunc="sum", observed=False)
+             .reindex(index=list(category_labels), columns=list(stack_labels)).fillna(0))
+    fig, ax = plt.subplots(figsize=(7.5, 0.38 * len(category_labels) + 1.6))
+    left = np.zeros(len(table))
+    for key, label in stack_labels.items():
+        widths = table[key].to_numpy(dtype=float)
+        ax.barh(range(len(table)), widths, left=left, color=colours[key], label=label, edgecolor="white")
+        left += widths
+    for y, total in enumerate(left):
+        ax.text(total + 0.3, y, _fmt(total), va="center", fontsize="small")
+    ax.set_yticks(range(len(table)), [category_labels[c] for c in table.index])
+    ax.invert_yaxis()
+    ax.set_xlabel(xlabel)
+    ax.set_xlim(0, max(left.max() * 1.1, 1))
+    ax.grid(axis="y", visible=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08 - 0.6 / max(len(table), 1)), ncol=min(4, len(stack_labels)),
+              frameon=False, fontsize="small")
+    fig.tight_layout()
+    totals = table.sum(axis=0)
+    parts = [f"{stack_labels[k]} {_fmt(totals[k])}" for k in stack_labels]
+    if lang == "nb":
+        alt = (f"Liggende stablede stolper over {what}, {len(table)} stolper; til sammen " + ", ".join(parts) + ".")
+    else:
+        alt = (f"Horizontal stacked bar chart of {what}, {len(table)} bars; in total " + ", ".join(parts) + ".")
+    return fig, alt
 
 
 def diverging_stacked(

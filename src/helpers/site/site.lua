@@ -36,3 +36,13 @@ function Figure(fig)
   -- pandoc copies the image's attributes onto the figure; keep the id on the figure only
   return pandoc.walk_block(fig, {Image = Image})
 end
+
+function Link(link)
+  -- a link to another chapter's notebook *at an anchor* means that chapter's page (Quarto does the same for
+  -- project inputs); a bare notebook link stays a download of the notebook
+  local target, anchor = link.target:match("^([%w%-_]+)%.ipynb(#.+)$")
+  if target then
+    link.target = target .. ".html" .. anchor
+    return link
+  end
+end

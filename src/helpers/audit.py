@@ -1,0 +1,642 @@
+"""The reproducibility audit: every number the report states (``data/claims.csv``), recomputed from the data.
+
+Each claim declares a ``rule`` — what it is compared with (a survey cell, a sum of categories, the leader/non-leader
+mix, a count divided by its N, a registry file, the other passages stating the same quantity …). Both sides carry the
+precision they were printed with: a survey percent printed as 26 stands for 25.5–26.5, "7 av 10" for 65–75, a
+count for itself. A claim is
+
+* ``reproduced`` — the data give exactly the stated value;
+* ``within rounding`` — not exactly, but some value is allowed by both the stated and the data's precision;
+* ``inconsistent`` — no value fits both;
+* ``not checkable`` — there is nothing to check it against (illegible label, a date stated once).
+
+:func:`run` returns one row per claim with the arithmetic written out as a sentence. Nothing here stores a verdict:
+change a data file and the verdicts follow.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from . import data, paths, stats
+
+REPRODUCED = "reproduced"
+WITHIN_ROUNDING = "within rounding"
+INCONSISTENT = "inconsistent"
+NOT_CHECKABLE = "not checkable"
+#: Worst first: a claim's status is the worst of its checks.
+STATUSES: tuple[str, ...] = (INCONSISTENT, WITHIN_ROUNDING, REPRODUCED, NOT_CHECKABLE)
+
+COLUMNS = ["id", "section", "figure", "refers_to", "stated", "unit", "n", "kind", "rule", "status", "explanation"]
+
+
+class AuditError(ValueError):
+    """A claim's rule cannot be applied (it names data that do not exist): a registry error, never a verdict."""
+
+    def __init__(self, claim_id: str, message: str) -> None:
+        super().__init__(f"data/claims.csv, claim {claim_id}: {message}")
+        self.claim_id = claim_id
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Values with the precision they were printed with
+
+
+@dataclass(frozen=True)
+class Value:
+    """A number and the interval of true values its printing allows (``low_open``: the low end itself is excluded)."""
+
+    point: float
+    low: float
+    high: float
+    text: str
+    low_open: bool = False
+
+    @classmethod
+    def exact(cls, point: float, text: str | None = None) -> "Value":
+        return cls(point, point, point, text if text is not None else _fmt(point))
+
+    @classmethod
+    def rounded(cls, point: float, half_step: float, text: str | None = None) -> "Value":
+        return cls(point, point - half_step, point + half_step, text if text is not None else _fmt(point))
+
+    def range_text(self) -> str:
+        if self.low == self.high:
+            return _fmt(self.low)
+        return f"{_fmt(self.low)}–{_fmt(self.high)}"
+
+
+def _fmt(x: float) -> str:
+    if float(x).is_integer():
+        return str(int(x))
+    return f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+def compare(stated: Value, found: Value) -> str:
+    """``reproduced`` if equal, ``within rounding`` if the two intervals share a value, else ``inconsistent``."""
+    if stated.low_open:  # a bound such as "more than half": true when every value the data allow lies above it
+        if found.low > stated.low and found.high <= stated.high:
+            return REPRODUCED
+        return WITHIN_ROUNDING if found.high > stated.low else INCONSISTENT
+    if math.isclose(stated.point, found.point, abs_tol=1e-9):
+        return REPRODUCED
+    overlap = max(stated.low, found.low) <= min(stated.high, found.high) + 1e-9
+    return WITHIN_ROUNDING if overlap else INCONSISTENT
+
+
+_NUMBER_WORDS = {"en": 1, "ett": 1, "ei": 1, "to": 2, "tre": 3, "fire": 4, "fem": 5, "seks": 6, "syv": 7, "sju": 7,
+                 "åtte": 8, "ni": 9, "ti": 10}
+_MORE_THAN_HALF = re.compile(r"\b(mer enn?|over)\s+halvparten\b")
+
+
+def _number(token: str) -> int:
+    token = token.lower()
+    if token.isdigit():
+        return int(token)
+    if token in _NUMBER_WORDS:
+        return _NUMBER_WORDS[token]
+    raise ValueError(f"not a number: {token!r}")
+
+
+def parse_fraction(text: str) -> tuple[int, int]:
+    """``"om lag syv av ti"`` → (7, 10); tolerates OCR spacing such as ``"7av 10"`` or ``"1av3"``."""
+    match = re.search(r"(\w+?)\s*av\s*(\w+)\s*$", text.strip().lower())
+    if not match:
+        raise ValueError(f"no 'x av y' fraction in {text!r}")
+    return _number(match.group(1)), _number(match.group(2))
+
+
+def _decimals(value: float) -> int:
+    text = repr(float(value))
+    return 0 if text.endswith(".0") else len(text.split(".")[1])
+
+
+def stated_value(claim: pd.Series) -> Value:
+    """The claim's number with the precision its wording allows."""
+    unit, text, value = claim["unit"], str(claim["stated"]), claim["value"]
+    if unit == "fraction":
+        k, m = parse_fraction(text)
+        return Value(100 * k / m, 100 * (k - 0.5) / m, 100 * (k + 0.5) / m, f"{k} av {m}")
+    if unit == "phrase":
+        if _MORE_THAN_HALF.search(text.lower()):
+            return Value(50.0, 50.0, 100.0, "more than half", low_open=True)
+        raise ValueError(f"no reading for the phrase {text!r}; add it to helpers.audit.stated_value")
+    if unit == "percent":
+        return Value.rounded(float(value), 0.5 * 10 ** -_decimals(value), f"{_fmt(value)} %")
+    if unit == "count":
+        if re.search(r"\b(ca\.?|om lag|omtrent|cirka)\s", text.lower()):
+            zeros = len(str(int(value))) - len(str(int(value)).rstrip("0"))
+            return Value.rounded(float(value), 0.5 * 10**zeros, f"about {_fmt(value)}")
+        return Value.exact(float(value))
+    raise ValueError(f"unit {unit!r} has no numeric reading")
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Dates printed with reduced precision: 2024, 2024-05, 2024-05-31, or a period 2016/2020
+
+
+def date_span(text: str) -> tuple[dt.date, dt.date]:
+    """First and last day a date or period printed as ``text`` can mean."""
+    if "/" in text:
+        start, end = text.split("/", 1)
+        return date_span(start)[0], date_span(end)[1]
+    parts = [int(p) for p in text.split("-")]
+    if len(parts) == 1:
+        return dt.date(parts[0], 1, 1), dt.date(parts[0], 12, 31)
+    if len(parts) == 2:
+        first = dt.date(parts[0], parts[1], 1)
+        following = dt.date(parts[0] + (parts[1] == 12), parts[1] % 12 + 1, 1)
+        return first, following - dt.timedelta(days=1)
+    day = dt.date(*parts)
+    return day, day
+
+
+def compare_dates(stated: str, found: str) -> str:
+    """Dates at their printed precision; two periods agree only if their starts agree and their ends agree."""
+    if stated == found:
+        return REPRODUCED
+    if "/" in stated and "/" in found:
+        ends = [compare_dates(a, b) for a, b in zip(stated.split("/", 1), found.split("/", 1))]
+        return min(ends, key=STATUSES.index)
+    a, b = date_span(stated), date_span(found)
+    return WITHIN_ROUNDING if max(a[0], b[0]) <= min(a[1], b[1]) else INCONSISTENT
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# The data a rule may consult
+
+
+@dataclass
+class Facts:
+    claims: pd.DataFrame
+    survey: pd.DataFrame
+    response: pd.DataFrame
+    fieldwork: pd.DataFrame
+    interviews: pd.DataFrame
+    measures: pd.DataFrame
+    core_groups: pd.DataFrame
+    ministries: pd.DataFrame
+    strategy: pd.DataFrame
+    questionnaire: pd.DataFrame
+
+    @classmethod
+    def load(cls) -> "Facts":
+        return cls(
+            claims=data.load("claims"),
+            survey=data.load_survey(),
+            response=data.load_survey_response(),
+            fieldwork=data.load_survey_fieldwork(),
+            interviews=data.load("interviews"),
+            measures=data.load_measures(),
+            core_groups=data.load("core_groups"),
+            ministries=data.load_ministries(),
+            strategy=data.load("strategy"),
+            questionnaire=data.load_questionnaire(),
+        )
+
+    def quantity(self, claim_id: str, name: str) -> float:
+        """A survey_response quantity; the first stated row (1.4.3 comes before vedlegg 2)."""
+        rows = self.response[(self.response["quantity"] == name) & self.response["value"].notna()]
+        if rows.empty:
+            raise AuditError(claim_id, f"survey_response.csv has no value for quantity '{name}'")
+        return float(rows["value"].iloc[0])
+
+    def survey_cell(self, claim_id: str, question: str, item: str | None, group: str, response: str) -> pd.Series:
+        s = self.survey
+        mask = (s["question"] == question) & (s["group"] == group) & (s["response"] == response)
+        mask &= s["item"].isna() if item is None else (s["item"] == item)
+        rows = s[mask & (s["kind"] != "missing")]
+        if rows.empty:
+            where = ", ".join(str(v) for v in (question, item, group, response) if v is not None)
+            raise AuditError(claim_id, f"survey_answers.csv has no legible cell ({where})")
+        return rows.iloc[0]
+
+
+@dataclass(frozen=True)
+class Check:
+    status: str
+    sentence: str
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA or value == ""
+
+
+def _field(claim: pd.Series, name: str) -> str | None:
+    value = claim.get(name)
+    return None if _blank(value) or pd.isna(value) else str(value)
+
+
+def _cell_text(cell: pd.Series) -> str:
+    where = f"{cell['section']}" + (f", {cell['figure']}" if not _blank(cell.get("figure")) and pd.notna(cell.get("figure")) else "")
+    return f"survey_answers.csv ({where})"
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Rules: each returns the checks for one claim
+
+
+def _survey_percent(claim_id: str, cell: pd.Series) -> Value:
+    if pd.isna(cell["percent"]):
+        raise AuditError(claim_id, "the survey cell it names has no percent")
+    return Value.rounded(float(cell["percent"]), 0.5, f"{_fmt(cell['percent'])} %")
+
+
+def rule_survey_lookup(claim: pd.Series, facts: Facts) -> list[Check]:
+    cell = facts.survey_cell(claim["claim_id"], claim["question"], _field(claim, "item"), claim["group"], claim["response"])
+    stated = stated_value(claim)
+    if claim["unit"] == "count":
+        if pd.isna(cell["count"]):
+            raise AuditError(claim["claim_id"], "the survey cell it names has no count")
+        found = Value.exact(float(cell["count"]))
+        what = f"{found.text} respondents"
+    else:
+        found = _survey_percent(claim["claim_id"], cell)
+        what = found.text
+    status = compare(stated, found)
+    checks = [Check(status, f"stated {stated.text} ({stated.range_text()}); {_cell_text(cell)} has {what}.")]
+    checks += _n_check(claim, cell)
+    return checks
+
+
+def _n_check(claim: pd.Series, cell: pd.Series) -> list[Check]:
+    if _blank(claim.get("n")) or pd.isna(claim["n"]) or pd.isna(cell.get("n")):
+        return []
+    same = int(claim["n"]) == int(cell["n"])
+    return [Check(REPRODUCED if same else INCONSISTENT,
+                  f"its N {int(claim['n'])} {'matches' if same else 'differs from'} the N {int(cell['n'])} recorded for the cell.")]
+
+
+def survey_parts(claim: pd.Series, facts: Facts) -> list[Value]:
+    """The survey percents of each answer category the claim names (several joined by '|')."""
+    return [_survey_percent(claim["claim_id"], facts.survey_cell(claim["claim_id"], claim["question"],
+                                                                  _field(claim, "item"), claim["group"], r))
+            for r in str(claim["response"]).split("|")]
+
+
+def rule_category_sum(claim: pd.Series, facts: Facts) -> list[Check]:
+    parts = survey_parts(claim, facts)
+    total = sum(p.point for p in parts)
+    # each part is rounded on its own, so the sum may be off by half a point per part
+    found = Value.rounded(total, 0.5 * len(parts))
+    stated = stated_value(claim)
+    status = compare(stated, found)
+    addends = " + ".join(_fmt(p.point) for p in parts)
+    return [Check(status, f"stated {stated.text} ({stated.range_text()}); the categories sum to {addends} = {_fmt(total)} % "
+                          f"({found.range_text()} given each part's rounding).")]
+
+
+def rule_mixture(claim: pd.Series, facts: Facts) -> list[Check]:
+    checks = rule_survey_lookup(claim, facts)
+    cid, item, response = claim["claim_id"], _field(claim, "item"), claim["response"]
+    leaders = _survey_percent(cid, facts.survey_cell(cid, claim["question"], item, "leaders", response))
+    others = _survey_percent(cid, facts.survey_cell(cid, claim["question"], item, "non_leaders", response))
+    share = Value.rounded(facts.quantity(cid, "leader_share"), 0.5)
+    corners = [stats.mixture(a, b, s / 100) for a in (leaders.low, leaders.high) for b in (others.low, others.high)
+               for s in (share.low, share.high)]
+    mixed = stats.mixture(leaders.point, others.point, share.point / 100)
+    found = Value(mixed, min(corners), max(corners), _fmt(round(mixed, 2)))
+    stated = stated_value(claim)
+    status = compare(stated, found)
+    checks.append(Check(status, f"leaders and non-leaders mixed {_fmt(share.point)} : {_fmt(100 - share.point)} give "
+                                f"{_fmt(share.point / 100)} × {_fmt(leaders.point)} + {_fmt(1 - share.point / 100)} × "
+                                f"{_fmt(others.point)} = {found.text} % ({_fmt(round(found.low, 2))}–{_fmt(round(found.high, 2))} "
+                                f"given the rounding), against the stated {stated.text}."))
+    return checks
+
+
+def rule_count_share(claim: pd.Series, facts: Facts) -> list[Check]:
+    cid = claim["claim_id"]
+    cell = facts.survey_cell(cid, claim["question"], _field(claim, "item"), claim["group"], claim["response"])
+    if pd.isna(cell["count"]) or pd.isna(cell["n"]):
+        raise AuditError(cid, "count_share needs a count and an N on the survey cell")
+    count, n = int(cell["count"]), int(cell["n"])
+    found = Value.exact(100 * count / n, f"{100 * count / n:.2f} %")
+    stated = stated_value(claim)
+    status = compare(stated, found)
+    sentence = f"stated {stated.text}; {count} ÷ {n} = {found.text}"
+    sentence += ", which rounds to it." if status != INCONSISTENT else f", which rounds to {round(100 * count / n)} %."
+    implied = stats.implied_n_range(stated.point, count, _decimals(stated.point))
+    if implied is not None and status == INCONSISTENT:
+        low, high = implied
+        sentence += (f" {count} is {stated.text} of N only for N from {low} to {high}" if low <= high
+                     else f" No N makes {count} exactly {stated.text}")
+        sentence += f", not {n}."
+    return [Check(status, sentence)]
+
+
+def rule_sample_lookup(claim: pd.Series, facts: Facts) -> list[Check]:
+    name = claim["item"]
+    found = Value.exact(facts.quantity(claim["claim_id"], name))
+    if name == "leader_share":
+        found = Value.rounded(found.point, 0.5, f"{_fmt(found.point)} %")
+    stated = stated_value(claim)
+    status = compare(stated, found)
+    sentence = f"stated {stated.text}; survey_response.csv gives {found.text} for '{name}'."
+    others = facts.response[(facts.response["quantity"].astype(str).str.startswith(name)) & facts.response["value"].notna()]
+    alternatives = sorted({_fmt(v) for v in others["value"]} - {found.text, _fmt(stated.point)})
+    if alternatives:
+        sentence += f" Elsewhere the report prints {' and '.join(alternatives)} for it."
+    return [Check(status, sentence)]
+
+
+def rule_response_rate(claim: pd.Series, facts: Facts) -> list[Check]:
+    cid = claim["claim_id"]
+    answered = facts.quantity(cid, "answered")
+    invited = float(claim["n"]) if not pd.isna(claim["n"]) else facts.quantity(cid, "invited")
+    rate = 100 * answered / invited
+    stated = stated_value(claim)
+    status = compare(stated, Value.exact(rate))
+    return [Check(status, f"stated {stated.text}; {_fmt(answered)} answered ÷ {_fmt(invited)} invited = {rate:.2f} %.")]
+
+
+def rule_complement(claim: pd.Series, facts: Facts) -> list[Check]:
+    leaders = facts.quantity(claim["claim_id"], "leader_share")
+    found = Value.rounded(100 - leaders, 0.5)
+    stated = stated_value(claim)
+    status = compare(stated, found)
+    return [Check(status, f"stated {stated.text}; 100 − {_fmt(leaders)} % leaders = {found.text} %.")]
+
+
+def _registry_counts(facts: Facts) -> dict[str, tuple[int, str]]:
+    interviews = facts.interviews[~facts.interviews["group"].astype(str).str.startswith("total")]
+    counts = {
+        "measures_count": (len(facts.measures), "measures in measures.csv"),
+        "core_groups_count": (len(facts.core_groups), "core groups in core_groups.csv"),
+        "ministries_count": (int(facts.ministries["unit_type"].isin(["ministry", "prime_ministers_office"]).sum()),
+                             "ministries and the Prime Minister's Office in ministries.csv"),
+        "goal_areas_count": (int((facts.strategy["element_type"] == "goal_area").sum()), "goal areas in strategy.csv"),
+        "questions_count": (int(facts.questionnaire["question_number"].nunique()),
+                            "numbered questions in the printed questionnaire (questionnaire.csv)"),
+    }
+    for _, row in interviews.iterrows():
+        counts[f"interviews_group:{row['group']}"] = (int(row["count"]), f"interviews in group '{row['group']}' (interviews.csv)")
+    return counts
+
+
+def rule_registry_count(claim: pd.Series, facts: Facts) -> list[Check]:
+    counts = _registry_counts(facts)
+    if claim["item"] not in counts:
+        raise AuditError(claim["claim_id"], f"no registry count for item '{claim['item']}'")
+    count, what = counts[claim["item"]]
+    stated = stated_value(claim)
+    status = compare(stated, Value.exact(count))
+    return [Check(status, f"stated {stated.text}; the data hold {count} {what}.")]
+
+
+def rule_interview_sum(claim: pd.Series, facts: Facts) -> list[Check]:
+    groups = facts.interviews[~facts.interviews["group"].astype(str).str.startswith("total")]
+    counts = [int(c) for c in groups["count"]]
+    stated = stated_value(claim)
+    status = compare(stated, Value.exact(sum(counts)))
+    return [Check(status, f"stated {stated.text} in total; the {len(counts)} interview groups sum to "
+                          f"{' + '.join(map(str, counts))} = {sum(counts)}.")]
+
+
+def rule_figure_n(claim: pd.Series, facts: Facts) -> list[Check]:
+    cid = claim["claim_id"]
+    rows = facts.survey[(facts.survey["figure"] == claim["figure"]) & facts.survey["n"].notna()]
+    if rows.empty:
+        raise AuditError(cid, f"survey_answers.csv records no N for {claim['figure']}")
+    ns = sorted({int(n) for n in rows["n"]})
+    stated = stated_value(claim)
+    checks = [Check(compare(stated, Value.exact(ns[0])) if len(ns) == 1 else INCONSISTENT,
+                    f"stated N = {stated.text}; the figure's cells in survey_answers.csv have N = {', '.join(map(str, ns))}.")]
+    answered = facts.quantity(cid, "answered")
+    fits = stated.point <= answered
+    checks.append(Check(REPRODUCED if fits else INCONSISTENT,
+                        f"{stated.text} is {'at most' if fits else 'more than'} the {_fmt(answered)} who answered the survey."))
+    return checks
+
+
+def rule_involved_range(claim: pd.Series, facts: Facts) -> list[Check]:
+    cid = claim["claim_id"]
+    s = facts.survey
+    involved = s[(s["question"] == "measure_involvement") & (s["group"] == "all") & (s["response"] == "Ja") & s["count"].notna()]
+    if involved.empty:
+        raise AuditError(cid, "survey_answers.csv has no counts of involved respondents")
+    low, high = int(involved["count"].min()), int(involved["count"].max())
+    asked = facts.quantity(cid, "involvement_respondents")
+    stated_low, stated_high = float(claim["value"]), float(claim["value_high"])
+    checks = [Check(compare(Value.exact(stated_low), Value.exact(low)),
+                    f"lowest N stated {_fmt(stated_low)}; the fewest involved in one measure is {low}."),
+              Check(compare(Value.exact(stated_high), Value.exact(high)),
+                    f"highest N stated {_fmt(stated_high)}; the most involved in one measure is {high}"
+                    + (f", and {_fmt(stated_high)} exceeds the {_fmt(asked)} who answered the question." if stated_high > asked else "."))]
+    return checks
+
+
+_FIELDWORK_EVENT = {"fieldwork_start": "survey_opened", "fieldwork_end": "survey_closed_stated",
+                    "survey_closed": "survey_closed_stated"}
+
+
+def rule_fieldwork_date(claim: pd.Series, facts: Facts) -> list[Check]:
+    event = _FIELDWORK_EVENT.get(claim["item"])
+    rows = facts.fieldwork[(facts.fieldwork["event"] == event) & facts.fieldwork["date"].notna()] if event else None
+    if rows is None or rows.empty:
+        raise AuditError(claim["claim_id"], f"survey_fieldwork.csv has no date for '{claim['item']}'")
+    found = pd.Timestamp(rows["date"].iloc[0]).date().isoformat()
+    status = compare_dates(str(claim["stated"]), found)
+    sentence = f"stated {claim['stated']}; the fieldwork in survey_fieldwork.csv ({event}) is dated {found}"
+    if status == INCONSISTENT:
+        gap = abs((date_span(str(claim["stated"]))[0] - date_span(found)[0]).days)
+        sentence += f", {gap} days apart"
+    return [Check(status, sentence + ".")]
+
+
+def rule_core_group_start(claim: pd.Series, facts: Facts) -> list[Check]:
+    group = str(claim["item"]).split(":", 1)[1]
+    rows = facts.core_groups[facts.core_groups["core_group"] == group]
+    if rows.empty:
+        raise AuditError(claim["claim_id"], f"core_groups.csv has no core group '{group}'")
+    found = str(rows["start"].iloc[0])
+    status = compare_dates(str(claim["stated"]), found)
+    return [Check(status, f"stated {claim['stated']}; core_groups.csv gives {found} as the start of '{group}'.")]
+
+
+def rule_repeated(claim: pd.Series, facts: Facts) -> list[Check]:
+    """Compared with every other printing of the same quantity. Where printings disagree, the report's majority
+    stands: a claim is inconsistent when at least as many printings contradict it as agree with it (itself included),
+    so a lone misprint is flagged and the printings it contradicts are not."""
+    keys = ["question", "item", "group", "response"]
+    same = (facts.claims[keys].astype(str).fillna("") == claim[keys].astype(str).fillna("")).all(axis=1)
+    others = facts.claims[same & (facts.claims["claim_id"] != claim["claim_id"]) & (facts.claims["kind"] != "missing")]
+    if others.empty:
+        return []
+    agree: list[tuple[str, str]] = []
+    disagree: list[str] = []
+    for _, other in others.iterrows():
+        if claim["unit"] == "date" or other["unit"] == "date":
+            status = compare_dates(str(claim["stated"]), str(other["stated"]))
+        else:
+            status = compare(stated_value(claim), stated_value(other))
+        where = f"{other['claim_id']} ({other['section']})"
+        if status == INCONSISTENT:
+            disagree.append(f"{where} states {other['stated']}")
+        else:
+            agree.append((status, f"{where}" + ("" if status == REPRODUCED else f" at its precision ({other['stated']})")))
+    sentence = f"stated {claim['stated']}"
+    if agree:
+        sentence += f"; agrees with {', '.join(text for _, text in agree)}"
+    if disagree:
+        sentence += f"; contradicted by {', '.join(disagree)}"
+    if len(disagree) >= len(agree) + 1:
+        return [Check(INCONSISTENT, sentence + " — most printings of this quantity disagree with it.")]
+    worst = min((status for status, _ in agree), key=STATUSES.index)
+    return [Check(worst, sentence + ("." if not disagree else " — the majority of printings agree with this one."))]
+
+
+def rule_not_checkable(claim: pd.Series, facts: Facts) -> list[Check]:
+    return []
+
+
+#: What each rule compares a claim with, in words (shown in the audit appendix).
+RULE_TEXT: dict[str, str] = {
+    "survey_lookup": "the survey cell (question, item, group, answer) in survey_answers.csv",
+    "category_sum": "the sum of several answer categories in survey_answers.csv, each rounded on its own",
+    "mixture": "the survey cell for all respondents, and the leaders' and non-leaders' shares mixed 14 : 86",
+    "count_share": "the printed count of respondents divided by the question's N",
+    "sample_lookup": "the sample figures in survey_response.csv (invited, answered, reminders, leaders' share)",
+    "response_rate": "the number who answered divided by the number invited",
+    "complement": "100 minus the leaders' share",
+    "registry_count": "the number of rows in a registry file (measures, core groups, ministries, goal areas, "
+                      "questions, interviews per group)",
+    "interview_sum": "the sum of the interview groups in interviews.csv",
+    "figure_n": "the N recorded for the figure's cells in survey_answers.csv, and the number who answered",
+    "involved_range": "the fewest and the most respondents involved in one measure",
+    "fieldwork_date": "the fieldwork dates in survey_fieldwork.csv",
+    "core_group_start": "the start dates in core_groups.csv",
+    "repeated": "the other passages of the report that state the same quantity",
+    "not_checkable": "nothing: the number is illegible in the report as we have it",
+}
+
+RULES: dict[str, Callable[[pd.Series, Facts], list[Check]]] = {
+    "survey_lookup": rule_survey_lookup,
+    "category_sum": rule_category_sum,
+    "mixture": rule_mixture,
+    "count_share": rule_count_share,
+    "sample_lookup": rule_sample_lookup,
+    "response_rate": rule_response_rate,
+    "complement": rule_complement,
+    "registry_count": rule_registry_count,
+    "interview_sum": rule_interview_sum,
+    "figure_n": rule_figure_n,
+    "involved_range": rule_involved_range,
+    "fieldwork_date": rule_fieldwork_date,
+    "core_group_start": rule_core_group_start,
+    "repeated": rule_repeated,
+    "not_checkable": rule_not_checkable,
+}
+
+
+def _why_not_checkable(claim: pd.Series) -> str:
+    if claim["rule"] == "not_checkable":
+        return "illegible in the report as we have it, so there is no number to check" + (
+            f" ({claim['note']})" if not _blank(claim.get("note")) and pd.notna(claim.get("note")) else "") + "."
+    return "stated once; neither the data nor another passage of the report gives this quantity."
+
+
+def verdict(checks: Sequence[Check]) -> str:
+    """The worst status among the checks; ``not checkable`` when there is none."""
+    if not checks:
+        return NOT_CHECKABLE
+    return min((c.status for c in checks), key=STATUSES.index)
+
+
+def check_claim(claim: pd.Series, facts: Facts) -> dict[str, object]:
+    rule = RULES.get(str(claim["rule"]))
+    if rule is None:
+        raise AuditError(claim["claim_id"], f"unknown rule '{claim['rule']}'; known rules: {', '.join(RULES)}")
+    if claim["rule"] != "not_checkable" and claim["kind"] == "missing":
+        raise AuditError(claim["claim_id"], "a missing (illegible) number can only have the rule not_checkable")
+    checks = rule(claim, facts)
+    status = verdict(checks)
+    explanation = " ".join(c.sentence[0].upper() + c.sentence[1:] for c in checks) or (
+        _why_not_checkable(claim)[0].upper() + _why_not_checkable(claim)[1:])
+    return {
+        "id": claim["claim_id"],
+        "section": claim["section"],
+        "figure": claim["figure"],
+        "refers_to": claim["refers_to"],
+        "stated": claim["stated"],
+        "unit": claim["unit"],
+        "n": claim["n"],
+        "kind": claim["kind"],
+        "rule": claim["rule"],
+        "status": status,
+        "explanation": explanation,
+    }
+
+
+def run(facts: Facts | None = None) -> pd.DataFrame:
+    """One row per claim: id, section, figure, refers_to, stated, unit, n, kind, rule, status, explanation."""
+    if facts is None:
+        return _run_cached(str(paths.root())).copy()
+    rows = [check_claim(claim, facts) for _, claim in facts.claims.iterrows()]
+    result = pd.DataFrame(rows, columns=COLUMNS)
+    result["status"] = pd.Categorical(result["status"], categories=list(STATUSES), ordered=True)
+    return result
+
+
+@functools.lru_cache(maxsize=4)
+def _run_cached(root: str) -> pd.DataFrame:
+    return run(Facts.load())
+
+
+def summary(results: pd.DataFrame) -> pd.DataFrame:
+    """How many claims have each status (every status listed, zero included)."""
+    counts = results["status"].value_counts().reindex(list(STATUSES), fill_value=0)
+    return counts.rename_axis("status").reset_index(name="claims")
+
+
+def flagged(results: pd.DataFrame | None = None, **match: str) -> list[str]:
+    """Ids of ``inconsistent`` claims whose registry columns equal ``match`` (e.g. ``question="measure_involvement"``).
+
+    Chapters pass the keys of what a figure draws and show a badge linking to each returned audit entry.
+    """
+    results = run() if results is None else results
+    claims = data.load("claims").set_index("claim_id")
+    unknown = set(match) - set(claims.columns)
+    if unknown:
+        raise ValueError(f"flagged(): unknown claim columns {sorted(unknown)}; known: {', '.join(claims.columns)}")
+    bad = results.loc[results["status"] == INCONSISTENT, "id"]
+    selected = claims.loc[list(bad)]
+    for column, value in match.items():
+        selected = selected[selected[column].astype(str) == value]
+    return list(selected.index)
+
+
+def granularity(facts: Facts | None = None) -> pd.DataFrame:
+    """For each stated percent with its N: which whole counts give it (GRIM-style); for each stated count with a
+    percent of the same quantity: the N they imply."""
+    facts = facts or Facts.load()
+    claims = facts.claims
+    rows = []
+    percents = claims[(claims["unit"] == "percent") & claims["n"].notna() & claims["value"].notna()]
+    for _, c in percents.iterrows():
+        n, p = int(c["n"]), float(c["value"])
+        low, high = stats.count_range(p, n, _decimals(p))
+        rows.append({"id": c["claim_id"], "check": "counts giving the percent", "stated": f"{_fmt(p)} % of {n}",
+                     "result": f"{low}–{high}" if low <= high else "none", "possible": low <= high})
+    counts = claims[(claims["unit"] == "count") & claims["question"].notna()]
+    # a count printed twice (text and footnote) is one count: pair each percent with each distinct count once
+    counts = counts.drop_duplicates(subset=["question", "item", "group", "response", "value"])
+    for _, c in counts.iterrows():
+        same = claims[(claims["unit"] == "percent") & (claims["question"] == c["question"]) & (claims["item"] == c["item"])
+                      & (claims["group"] == c["group"]) & (claims["response"] == c["response"])]
+        for _, p in same.iterrows():
+            implied = stats.implied_n_range(float(p["value"]), int(c["value"]))
+            possible = implied is not None and implied[0] <= implied[1]
+            stated_n = int(p["n"]) if pd.notna(p["n"]) else None
+            rows.append({"id": p["claim_id"], "check": f"N implied with count {c['claim_id']}",
+                         "stated": f"{_fmt(c['value'])} = {_fmt(p['value'])} %",
+                         "result": f"N {implied[0]}–{implied[1]}" if possible else "no N",
+                         "possible": possible and (stated_n is None or implied[0] <= stated_n <= implied[1])})
+    return pd.DataFrame(rows, columns=["id", "check", "stated", "result", "possible"])

@@ -1,0 +1,210 @@
+"""The reproducibility audit: rules, verdicts on constructed cases, and wiring to the data (not to stored verdicts)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from helpers import audit, data
+
+from .conftest import ROOT
+
+
+def _claim(**fields) -> pd.Series:
+    base = {"claim_id": "T001", "section": "test", "figure": None, "refers_to": "constructed", "question": None,
+            "item": None, "group": None, "response": None, "stated": "", "value": None, "value_high": None,
+            "unit": "percent", "n": None, "kind": "stated", "rule": "survey_lookup", "source": "dfo2023", "note": None}
+    base.update(fields)
+    return pd.Series(base)
+
+
+def _rewrite(path: Path, change) -> None:
+    """Apply ``change(row)`` to every row of a CSV in place, keeping its header and quoting style."""
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    for row in rows:
+        change(row)
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+# --- every claim has a rule, and every rule gives a verdict -----------------------------------------------------------
+
+
+def test_every_claim_has_a_known_rule_and_a_verdict():
+    claims = data.load("claims")
+    results = audit.run()
+    assert set(claims["rule"].astype(str)) <= set(audit.RULES)
+    assert list(results["id"]) == list(claims["claim_id"]), "the audit skipped or reordered claims"
+    assert results["status"].notna().all()
+    assert set(results["status"].astype(str)) <= set(audit.STATUSES)
+    assert (results["explanation"].str.len() > 20).all(), "a verdict without its arithmetic"
+
+
+def test_rule_vocabulary_in_the_descriptor_matches_the_code():
+    descriptor = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    claims = next(r for r in descriptor["resources"] if r["name"] == "claims")
+    field = next(f for f in claims["schema"]["fields"] if f["name"] == "rule")
+    assert field["constraints"]["enum"] == list(audit.RULES) == list(audit.RULE_TEXT)
+
+
+def test_only_illegible_numbers_are_exempt_from_checking():
+    results = audit.run()
+    exempt = results[results["rule"] == "not_checkable"]
+    assert (exempt["kind"] == "missing").all()
+    # everything else that is not checkable is a single printing with no data behind it
+    single = results[(results["status"] == audit.NOT_CHECKABLE) & (results["rule"] != "not_checkable")]
+    assert (single["rule"] == "repeated").all()
+
+
+def test_a_rule_that_names_absent_data_is_an_error_naming_the_claim():
+    facts = audit.Facts.load()
+    claim = _claim(claim_id="T042", question="awareness", group="admin_dept", response="Nei", stated="30 prosent", value=30)
+    with pytest.raises(audit.AuditError, match="claim T042.*survey_answers.csv"):
+        audit.check_claim(claim, facts)
+    with pytest.raises(audit.AuditError, match="unknown rule 'guess'"):
+        audit.check_claim(_claim(rule="guess"), facts)
+
+
+# --- verdicts on constructed cases -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "stated, found, expected",
+    [
+        (audit.Value.rounded(26, 0.5), audit.Value.rounded(26, 0.5), audit.REPRODUCED),
+        (audit.Value.rounded(42, 0.5), audit.Value.exact(100 * 1969 / 4691), audit.WITHIN_ROUNDING),
+        (audit.Value.rounded(14, 0.5), audit.Value.exact(100 * 180 / 1366), audit.INCONSISTENT),
+        (audit.Value.rounded(13, 0.5), audit.Value.exact(100 * 180 / 1366), audit.WITHIN_ROUNDING),
+        (audit.Value.exact(38), audit.Value.exact(39), audit.INCONSISTENT),
+        (audit.Value.rounded(12, 0.5), audit.Value.exact(100 * 157 / 1366), audit.INCONSISTENT),  # 11.49 is not 12
+        (audit.Value.rounded(12, 0.5), audit.Value.exact(11.5), audit.WITHIN_ROUNDING),  # the boundary rounds up
+    ],
+)
+def test_compare(stated, found, expected):
+    assert audit.compare(stated, found) == expected
+
+
+@pytest.mark.parametrize(
+    "fields, found, expected",
+    [
+        ({"unit": "fraction", "stated": "om lag syv av ti", "value": 70}, 69, audit.WITHIN_ROUNDING),
+        ({"unit": "fraction", "stated": "7av 10", "value": 70}, 70, audit.REPRODUCED),
+        ({"unit": "fraction", "stated": "seks av ti", "value": 60}, 54, audit.INCONSISTENT),
+        ({"unit": "fraction", "stated": "1av3", "value": 33.33}, 30, audit.WITHIN_ROUNDING),
+        ({"unit": "phrase", "stated": "mer en halvparten", "value": 50}, 54, audit.REPRODUCED),
+        ({"unit": "phrase", "stated": "over halvparten", "value": 50}, 45, audit.INCONSISTENT),
+        ({"unit": "count", "stated": "ca. 4700", "value": 4700}, 4691, audit.WITHIN_ROUNDING),
+        ({"unit": "count", "stated": "4702", "value": 4702}, 4691, audit.INCONSISTENT),
+        ({"unit": "percent", "stated": "13.2 prosent", "value": 13.2}, 100 * 180 / 1366, audit.WITHIN_ROUNDING),
+        ({"unit": "percent", "stated": "13.1 prosent", "value": 13.1}, 100 * 180 / 1366, audit.INCONSISTENT),
+    ],
+)
+def test_stated_precision(fields, found, expected):
+    # data values are taken as exact here, so the verdict shows the stated wording's own precision
+    assert audit.compare(audit.stated_value(_claim(**fields)), audit.Value.exact(found)) == expected
+
+
+def test_unknown_phrase_is_refused_rather_than_guessed():
+    with pytest.raises(ValueError, match="no reading for the phrase"):
+        audit.stated_value(_claim(unit="phrase", stated="et flertall", value=50))
+
+
+@pytest.mark.parametrize("text, expected", [("om lag syv av ti", (7, 10)), ("7av 10", (7, 10)), ("1av3", (1, 3)),
+                                            ("En av tre", (1, 3)), ("hele ni av ti", (9, 10))])
+def test_parse_fraction(text, expected):
+    assert audit.parse_fraction(text) == expected
+
+
+@pytest.mark.parametrize(
+    "stated, found, expected",
+    [("2024", "2024-05-31", audit.WITHIN_ROUNDING), ("2023-06-14", "2023-05-11", audit.INCONSISTENT),
+     ("2022-09-15", "2022-09-15", audit.REPRODUCED), ("2020/2025", "2021/2025", audit.INCONSISTENT),
+     ("2023-10", "2023-10-31", audit.WITHIN_ROUNDING)],
+)
+def test_compare_dates(stated, found, expected):
+    assert audit.compare_dates(stated, found) == expected
+
+
+def test_constructed_claims_through_the_rules():
+    facts = audit.Facts.load()
+    involvement = dict(question="measure_involvement", item="felles_ikt", group="all", response="Ja", rule="count_share")
+    assert audit.check_claim(_claim(stated="13 prosent", value=13, **involvement), facts)["status"] == audit.WITHIN_ROUNDING
+    verdict = audit.check_claim(_claim(stated="14 prosent", value=14, **involvement), facts)
+    assert verdict["status"] == audit.INCONSISTENT and "N from" in verdict["explanation"]
+    heard = dict(question="awareness", group="all", response="Ja, jeg kjenner innholdet|Jeg har hørt om den, men er ikke kjent med innholdet",
+                 rule="category_sum")
+    assert audit.check_claim(_claim(unit="fraction", stated="7 av 10", value=70, **heard), facts)["status"] == audit.WITHIN_ROUNDING
+    assert audit.check_claim(_claim(unit="fraction", stated="5 av 10", value=50, **heard), facts)["status"] == audit.INCONSISTENT
+
+
+def test_a_lone_misprint_is_flagged_and_the_majority_is_not():
+    results = audit.run().set_index("id")
+    claims = data.load("claims").set_index("claim_id")
+    periods = claims[claims["item"] == "other:strategy_period"]
+    by_value = periods.groupby("stated", observed=True).size()
+    minority, majority = by_value.idxmin(), by_value.idxmax()
+    assert by_value[minority] < by_value[majority]
+    assert (results.loc[periods.index[periods["stated"] == minority], "status"] == audit.INCONSISTENT).all()
+    assert (results.loc[periods.index[periods["stated"] == majority], "status"] != audit.INCONSISTENT).all()
+
+
+def test_granularity_flags_the_percent_no_count_can_give():
+    grain = audit.granularity()
+    implied = grain[grain["check"].str.startswith("N implied")]
+    assert not implied.duplicated(subset=["id", "stated"]).any()
+    verdicts = audit.run().set_index("id")
+    # every printed share that is inconsistent by count ÷ N is also one whose implied N range excludes the stated N
+    inconsistent = set(verdicts.index[(verdicts["rule"] == "count_share") & (verdicts["status"] == audit.INCONSISTENT)])
+    assert inconsistent and inconsistent == set(implied.loc[~implied["possible"], "id"])
+
+
+def test_flagged_selects_inconsistent_claims_by_what_a_figure_draws():
+    results = audit.run()
+    ids = audit.flagged(results, question="measure_involvement", group="all", response="Ja")
+    statuses = results.set_index("id").loc[ids, "status"]
+    assert ids and (statuses == audit.INCONSISTENT).all()
+    assert audit.flagged(results, question="cooperation") == []
+    with pytest.raises(ValueError, match="unknown claim columns"):
+        audit.flagged(results, chapter="01")
+
+
+# --- the audit follows the data ---------------------------------------------------------------------------------------
+
+
+def test_changing_a_survey_value_turns_its_claims_inconsistent(data_copy):
+    before = audit.run(audit.Facts.load()).set_index("id")["status"]
+    affected = ["C050", "C001", "C045"]  # 26 % know the content: the cell itself and the '7 av 10' sums using it
+    assert not (before[affected] == audit.INCONSISTENT).any()
+
+    def know_content_40(row):
+        if (row["question"], row["group"], row["response"]) == ("awareness", "all", "Ja, jeg kjenner innholdet"):
+            row["percent"] = "40"
+
+    _rewrite(data_copy / "survey_answers.csv", know_content_40)
+    after = audit.run(audit.Facts.load()).set_index("id")["status"]
+    assert (after[affected] == audit.INCONSISTENT).all()
+    unrelated = before.index.difference(affected + ["C002", "C051", "C052"])
+    changed = [cid for cid in unrelated if before[cid] != after[cid]]
+    assert not changed, f"claims that do not use the changed cell changed verdict: {changed}"
+
+
+def test_correcting_the_interview_groups_reproduces_the_stated_total(data_copy):
+    assert audit.run(audit.Facts.load()).set_index("id").loc["C020", "status"] == audit.INCONSISTENT
+
+    def one_forum_interview_fewer(row):
+        if row["group"] == "strategisk_forum":
+            row["count"] = str(int(row["count"]) - 1)
+        if row["group"] == "total_sum_of_groups":
+            row["count"] = str(int(row["count"]) - 1)
+
+    _rewrite(data_copy / "interviews.csv", one_forum_interview_fewer)
+    after = audit.run(audit.Facts.load()).set_index("id")
+    assert after.loc["C020", "status"] == audit.REPRODUCED
+    assert after.loc["C183", "status"] == audit.INCONSISTENT  # 16 forum interviews no longer matches the registry
