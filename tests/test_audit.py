@@ -208,3 +208,10 @@ def test_correcting_the_interview_groups_reproduces_the_stated_total(data_copy):
     after = audit.run(audit.Facts.load()).set_index("id")
     assert after.loc["C020", "status"] == audit.REPRODUCED
     assert after.loc["C183", "status"] == audit.INCONSISTENT  # 16 forum interviews no longer matches the registry
+
+
+def test_the_cached_audit_follows_an_edited_file(data_copy):
+    assert audit.run().set_index("id").loc["C020", "status"] == audit.INCONSISTENT
+    path = data_copy / "interviews.csv"
+    _rewrite(path, lambda row: row.update(count=str(int(row["count"]) - 1)) if row["group"] == "strategisk_forum" else None)
+    assert audit.run().set_index("id").loc["C020", "status"] == audit.REPRODUCED

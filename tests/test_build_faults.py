@@ -7,11 +7,19 @@ the test changes is executed.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import nbformat
 import pandas as pd
+import psutil
 import pytest
 
 from helpers import build
@@ -31,8 +39,7 @@ def _tree_hash(folder: Path) -> str:
 
 
 @pytest.fixture(scope="session")
-def built_cache() -> Path:
-    build.build_site(ROOT, log=lambda *_: None)
+def built_cache(site: Path) -> Path:
     return ROOT / "_build"
 
 
@@ -176,3 +183,220 @@ def test_an_interrupted_publish_is_recovered(project: Path):
     site.rename(previous)  # as if killed between the two renames of publish()
     build.recover(project)
     assert site.exists() and not previous.exists() and _tree_hash(site) == before
+
+
+def test_progress_is_logged_per_chapter_as_it_happens(project: Path):
+    source = project / "notebooks" / "04-nordic-comparison.ipynb"
+    nb = nbformat.read(source, as_version=4)
+    nb.cells[0].source += "\n"
+    nbformat.write(nb, source)
+    summary, lines = _build(project)
+    assert sorted(summary["executed"]) == ["en/04-nordic-comparison", "nb/04-nordic-comparison"]
+    text = "\n".join(lines)
+    for label in summary["executed"]:
+        started = [i for i, line in enumerate(lines) if line.split()[:2] == ["started", label]]
+        finished = [i for i, line in enumerate(lines) if line.split()[:2] == ["finished", label]]
+        assert len(started) == 1 and len(finished) == 1 and started[0] < finished[0], text
+        assert lines[finished[0]].split()[2].replace(".", "").isdigit() and lines[finished[0]].split()[3] == "s"
+    assert "timing:" in text and "total" in text.split("timing:")[1]
+
+
+def test_a_failing_run_is_logged_with_its_seconds(project: Path):
+    source = project / "notebooks" / "04-nordic-comparison.ipynb"
+    nb = nbformat.read(source, as_version=4)
+    nb.cells.insert(3, nbformat.v4.new_code_cell("raise ValueError('deliberate')"))
+    nbformat.write(nb, source)
+    lines: list[str] = []
+    with pytest.raises(build.BuildError, match="cell 4 raised ValueError: deliberate"):
+        build.build_site(project, log=lambda *a: lines.append(" ".join(map(str, a))))
+    failed = [line for line in lines if line.split()[:1] == ["FAILED"]]
+    assert len(failed) == 2 and all("s" in line.split()[3] for line in failed), lines
+
+
+def test_loaders_skip_validation_only_for_the_bytes_the_build_validated(data_copy: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch):
+    from helpers import data
+
+    digest = data.package_digest(data_copy)
+    data.validate_all(data_copy)
+    path = data_copy / "survey_answers.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    row = int(frame.index[frame["percent"] != ""][0])
+    frame.loc[row, "percent"] = "140"
+    frame.to_csv(path, index=False, lineterminator="\n")
+    for key in (digest, None):  # the build's key for the old bytes, then no key at all (JupyterLab)
+        if key is None:
+            monkeypatch.delenv(data.VALIDATED_ENV, raising=False)
+        else:
+            monkeypatch.setenv(data.VALIDATED_ENV, key)
+        with pytest.raises(data.DataValidationError, match="percent"):
+            data.load_survey()
+    # with the key of exactly these bytes the build vouches for them, and frictionless is not consulted
+    monkeypatch.setenv(data.VALIDATED_ENV, data.package_digest(data_copy))
+    monkeypatch.setattr(data, "validate", lambda *a, **k: pytest.fail("validated although the key matched"))
+    assert len(data.load_survey()) == len(frame)
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# The command readers and CI run (`python -m helpers.build site`, as `make site` does), killed or run twice at once
+
+
+class BuildProcess:
+    """``python -m helpers.build site`` on a project copy in a subprocess; its output is collected as it comes."""
+
+    def __init__(self, project: Path) -> None:
+        env = {**os.environ, "BEST_SAMMEN_ROOT": str(project), "PYTHONUNBUFFERED": "1"}
+        self.project = project
+        self.proc = subprocess.Popen([sys.executable, "-m", "helpers.build", "site"], cwd=project, env=env,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    @property
+    def output(self) -> str:
+        return "\n".join(self.lines)
+
+    def wait_until(self, condition, what: str, timeout: float = 180) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if self.proc.poll() is not None:
+                self._reader.join(5)
+                pytest.fail(f"the build ended (exit {self.proc.returncode}) before {what}:\n{self.output}")
+            if time.monotonic() > deadline:
+                self.kill()
+                pytest.fail(f"no sign of {what} within {timeout:g} s:\n{self.output}")
+            time.sleep(0.01)
+
+    def kill(self) -> None:
+        """SIGKILL the build; then end its worker processes and kernels, which it can no longer stop itself."""
+        try:
+            family = psutil.Process(self.proc.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            family = []
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(30)
+        for child in family:
+            try:
+                child.kill()
+            except psutil.NoSuchProcess:
+                pass
+        psutil.wait_procs(family, timeout=15)
+        self._reader.join(5)
+
+    def finish(self, timeout: float = 300) -> int:
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            pytest.fail(f"the build did not finish within {timeout:g} s:\n{self.output}")
+        self._reader.join(5)
+        return self.proc.returncode
+
+
+MARKED = ("index.html", "notebooks/04-nordic-comparison.html")
+
+
+def _add_marker(project: Path, text: str, chapter: bool = True) -> None:
+    """Give the build work: a new paragraph on the landing page (render) and in a chapter (execute + render)."""
+    index = project / "index.qmd"
+    index.write_text(index.read_text(encoding="utf-8") + f"\n\n{text} (landing page).\n", encoding="utf-8")
+    if not chapter:
+        return
+    source = project / "notebooks" / "04-nordic-comparison.ipynb"
+    nb = nbformat.read(source, as_version=4)
+    nb.cells.append(nbformat.v4.new_markdown_cell(f"{text} (chapter)."))
+    nbformat.write(nb, source)
+
+
+def _assert_complete_site(project: Path, marker: str | None = None, marked: Sequence[str] = MARKED) -> None:
+    site = project / "_site"
+    book_pages = build.pages(build.load_quarto(project))
+    for edition in build.load_editions(project):
+        for page in book_pages:
+            assert (site / edition.prefix / page.output).is_file(), f"{edition.prefix}{page.output} missing"
+        if marker:
+            for page in marked:
+                html = (site / edition.prefix / page).read_text(encoding="utf-8")
+                assert marker in html, f"{edition.prefix}{page} does not show the edit"
+    assert not (project / "_site.previous").exists()
+    leftovers = [p.name for p in (project / "_build").iterdir() if p.name.startswith(("stage-", "exec-"))]
+    assert not leftovers, f"scratch folders left in _build: {leftovers}"
+
+
+def _kernel_running(build_process: BuildProcess) -> bool:
+    """Whether one of the build's processes is a Jupyter kernel (papermill is executing a chapter)."""
+    try:
+        family = psutil.Process(build_process.proc.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return False
+    for child in family:
+        try:
+            if any("ipykernel" in part for part in child.cmdline()):
+                return True
+        except psutil.Error:
+            continue
+    return False
+
+
+def _pages_written_since(project: Path, since: float) -> bool:
+    """Whether the build has written an HTML page anywhere (its staging folder or _site) since ``since``."""
+    for folder in (project / "_build", project / "_site"):
+        for parent, _, names in os.walk(folder):  # os.walk skips folders the build removes while we look
+            for name in names:
+                if name.endswith(".html"):
+                    try:
+                        if os.stat(os.path.join(parent, name)).st_mtime > since:
+                            return True
+                    except FileNotFoundError:
+                        continue
+    return False
+
+
+def test_a_build_killed_while_executing_or_rendering_leaves_the_site_as_it_was(project: Path):
+    marker = "Interrupted-build marker 7f3a"
+    site_before = _tree_hash(project / "_site")
+    _add_marker(project, marker)
+
+    first = BuildProcess(project)  # killed while a kernel runs the edited chapter
+    first.wait_until(lambda: _kernel_running(first), "a chapter executing")
+    first.kill()
+    assert first.proc.returncode == -signal.SIGKILL
+    assert _tree_hash(project / "_site") == site_before, "killed during execution, the build changed _site/"
+    assert not (project / "_site.previous").exists()
+
+    started = time.time()
+    second = BuildProcess(project)  # executes the chapter again, then is killed once it has written some pages
+    second.wait_until(lambda: _pages_written_since(project, started), "pages being rendered", timeout=240)
+    second.kill()
+    assert second.proc.returncode == -signal.SIGKILL
+    assert _tree_hash(project / "_site") == site_before, "killed during rendering, the build changed _site/"
+    assert not (project / "_site.previous").exists()
+
+    third = BuildProcess(project)
+    assert third.finish() == 0, third.output
+    assert "Traceback" not in third.output, third.output
+    _assert_complete_site(project, marker)
+
+
+def test_two_builds_at_once_one_waits_and_both_leave_a_complete_site(project: Path):
+    marker = "Concurrent-build marker 2c9e"
+    _add_marker(project, marker, chapter=False)  # the first build holds the lock while it renders
+    builds = [BuildProcess(project), BuildProcess(project)]
+    codes = [b.finish() for b in builds]
+    outputs = [b.output for b in builds]
+    shown = "\n--- the other build ---\n".join(outputs)
+    for output in outputs:
+        assert "Traceback" not in output, output
+    assert 0 in codes, shown
+    second = 1 - codes.index(0) if codes.count(0) == 1 else None
+    if second is None:  # both built: one of them waited for the other, and said so
+        waited = [o for o in outputs if "lock" in o.lower()]
+        assert len(waited) == 1, "exactly one of two simultaneous builds should wait for the lock:\n" + shown
+    else:  # or the second refused, clearly
+        assert "lock" in outputs[second].lower() and "error" in outputs[second].lower(), shown
+    _assert_complete_site(project, marker, marked=("index.html",))

@@ -52,3 +52,13 @@ def test_quarto_renders_the_book(tmp_path):
     result = subprocess.run(["quarto", "render", str(ROOT), "--output-dir", str(tmp_path / "site")],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-3000:]
+
+
+def test_files_the_book_includes_exist_and_both_renderers_use_them():
+    html = build.load_quarto(ROOT)["format"]["html"]
+    includes = html.get("include-after-body", [])
+    includes = [includes] if isinstance(includes, str) else includes
+    assert includes, "the search box for .searchable tables is included after the body"
+    for name in includes:
+        assert (ROOT / name).is_file(), f"_quarto.yml includes {name}, which does not exist"
+        assert (ROOT / name).resolve() in {p.resolve() for p in build.quarto_includes(ROOT)}

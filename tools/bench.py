@@ -32,6 +32,7 @@ def timed(fn) -> float:
 def main() -> None:
     from helpers import build
 
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         project = Path(tmp) / "project"
         shutil.copytree(ROOT, project, ignore=IGNORE)
@@ -75,6 +76,8 @@ def main() -> None:
         print(f"{label:62s} {seconds:8.1f} {seconds / t_base:10.2f}  {target}")
     print(f"\nchapters: {n}; cores: {os.cpu_count()}; the cold build executes {n} chapters × 2 editions; "
           "the baseline renders only one edition.")
+    print(f"load average before / after: {load_before[0]:.2f} / {os.getloadavg()[0]:.2f} (other work on the machine "
+          "slows the parallel build more than the sequential baseline)")
 
 
 if __name__ == "__main__":

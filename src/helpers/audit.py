@@ -578,7 +578,9 @@ def check_claim(claim: pd.Series, facts: Facts) -> dict[str, object]:
 def run(facts: Facts | None = None) -> pd.DataFrame:
     """One row per claim: id, section, figure, refers_to, stated, unit, n, kind, rule, status, explanation."""
     if facts is None:
-        return _run_cached(str(paths.root())).copy()
+        # keyed on the data files' modification times, so an edited file in a live session is never audited stale
+        stamp = tuple((p.name, p.stat().st_mtime_ns) for p in sorted(paths.data_dir().glob("*")))
+        return _run_cached(str(paths.root()), stamp).copy()
     rows = [check_claim(claim, facts) for _, claim in facts.claims.iterrows()]
     result = pd.DataFrame(rows, columns=COLUMNS)
     result["status"] = pd.Categorical(result["status"], categories=list(STATUSES), ordered=True)
@@ -586,7 +588,7 @@ def run(facts: Facts | None = None) -> pd.DataFrame:
 
 
 @functools.lru_cache(maxsize=4)
-def _run_cached(root: str) -> pd.DataFrame:
+def _run_cached(root: str, stamp: tuple[tuple[str, int], ...]) -> pd.DataFrame:
     return run(Facts.load())
 
 

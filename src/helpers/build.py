@@ -3,7 +3,7 @@
 ``python -m helpers.build site`` is what ``make site`` runs:
 
 1. validate every data file and every edition's parameters — before any notebook runs;
-2. execute each chapter × edition with papermill into ``_build/executed/`` (in parallel, one kernel per core),
+2. execute each chapter × edition with papermill into ``_build/executed/`` (in parallel, one kernel per core plus one),
    skipping those whose inputs have not changed (notebook source, the data files it read last time, the
    ``helpers`` source, its parameters, the installed package versions);
 3. render into a fresh folder under ``_build/`` — with ``quarto`` where it is installed, else with pandoc from the
@@ -235,28 +235,53 @@ def is_fresh(root: Path, task: Task) -> bool:
 # Execution
 
 
-def _execute(root_str: str, task: Task) -> dict[str, Any]:
-    """Run one chapter with papermill in a scratch folder (runs in a worker process)."""
+_progress_queue: Any = None  # set in each worker process by _init_worker
+
+
+def _init_worker(queue: Any) -> None:
+    global _progress_queue
+    _progress_queue = queue
+
+
+def _execute(root_str: str, task: Task, validated: str | None = None) -> dict[str, Any]:
+    """Run one chapter with papermill in a scratch folder (runs in a worker process).
+
+    ``validated`` is :func:`helpers.data.package_digest` of the data the build has just validated: the kernel's
+    loaders skip re-validating while the files still hash to it. The kernel's own stderr (start-up warnings) goes to
+    a log file instead of the build's output; its tail is reported if the kernel dies.
+    """
     import papermill
 
     root = Path(root_str)
     started = time.perf_counter()
+    if _progress_queue is not None:
+        _progress_queue.put(task.label)
     work = Path(tempfile.mkdtemp(prefix=f"exec-{task.edition.name}-{task.page.stem}-", dir=root / "_build"))
     deps_log = work / "deps.log"
     os.environ[data.DEPS_LOG_ENV] = str(deps_log)
     os.environ["BEST_SAMMEN_ROOT"] = str(root)
+    if validated:
+        os.environ[data.VALIDATED_ENV] = validated
+    else:
+        os.environ.pop(data.VALIDATED_ENV, None)
     output = work / f"{task.page.stem}.ipynb"
+    kernel_log = work / "kernel.log"
     try:
-        papermill.execute_notebook(
-            str(root / task.page.source),
-            str(output),
-            parameters=task.params,
-            cwd=str(work),
-            kernel_name="python3",
-            progress_bar=False,
-            log_output=False,
-            report_mode=False,
-        )
+        with _stderr_to(kernel_log):
+            papermill.execute_notebook(
+                str(root / task.page.source),
+                str(output),
+                parameters=task.params,
+                cwd=str(work),
+                kernel_name="python3",
+                progress_bar=False,
+                log_output=False,
+                report_mode=False,
+                # written once at the end (and by papermill on a failing cell), not twice per cell
+                request_save_on_cell_execute=False,
+                # every output has arrived when the last cell replies: stop the kernel instead of waiting for it
+                shutdown_kernel="immediate",
+            )
     except papermill.PapermillExecutionError as err:
         failed = root / "_build" / "failed" / task.edition.name
         failed.mkdir(parents=True, exist_ok=True)
@@ -270,10 +295,13 @@ def _execute(root_str: str, task: Task) -> dict[str, Any]:
             "label": task.label,
             "error": f"{task.page.source}: cell {cell} raised {err.ename}: {err.evalue} "
             f"(partial output kept in {kept.relative_to(root)})",
+            "seconds": time.perf_counter() - started,
         }
     except Exception as err:  # kernel death, missing kernel, bad notebook JSON
+        tail = _tail(kernel_log)
         shutil.rmtree(work, ignore_errors=True)
-        return {"ok": False, "label": task.label, "error": f"{task.page.source}: {type(err).__name__}: {err}"}
+        message = f"{task.page.source}: {type(err).__name__}: {err}" + (f"\n    kernel stderr: {tail}" if tail else "")
+        return {"ok": False, "label": task.label, "seconds": time.perf_counter() - started, "error": message}
     deps = sorted(set(deps_log.read_text(encoding="utf-8").split())) if deps_log.exists() else []
     return {
         "ok": True,
@@ -282,6 +310,34 @@ def _execute(root_str: str, task: Task) -> dict[str, Any]:
         "deps": deps,
         "seconds": time.perf_counter() - started,
     }
+
+
+class _stderr_to:
+    """Point file descriptor 2 (inherited by the kernel papermill starts) at ``path`` for the duration."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __enter__(self) -> None:
+        sys.stderr.flush()
+        self.saved = os.dup(2)
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        os.dup2(fd, 2)
+        os.close(fd)
+
+    def __exit__(self, *exc: object) -> None:
+        sys.stderr.flush()
+        os.dup2(self.saved, 2)
+        os.close(self.saved)
+
+
+def _tail(path: Path, lines: int = 5) -> str:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    kept = [line for line in text.splitlines() if line.strip() and "without encryption" not in line]
+    return " | ".join(kept[-lines:])
 
 
 def _source_cell_number(source: Path, executed: Path, cell_index: int) -> int:
@@ -338,31 +394,60 @@ def plan(root: Path, editions: Sequence[Edition], book_pages: Sequence[Page]) ->
     return tasks
 
 
-def execute_all(root: Path, tasks: Sequence[Task], jobs: int, log=print) -> dict[str, Any]:
-    """Execute stale tasks in parallel; return a summary. Raises BuildError after all finished if any failed."""
+def _expected_cost(root: Path, task: Task) -> float:
+    """A rough ordering key: the last recorded run time, else the committed notebook's size (outputs included)."""
+    record = cache_record_path(root, task)
+    try:
+        return float(json.loads(record.read_text(encoding="utf-8"))["seconds"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return (root / task.page.source).stat().st_size / 30_000  # about 30 kB of stored output per second
+
+
+def execute_all(root: Path, tasks: Sequence[Task], jobs: int, log=print,
+                validated: str | None = None) -> dict[str, Any]:
+    """Execute stale tasks in parallel; return a summary. Raises BuildError after all finished if any failed.
+
+    Progress is logged as plain lines while it happens: when a run starts (in its worker), when it finishes (with
+    its seconds) or fails. The longest runs are started first so that the last ones to finish are short.
+    """
+    import multiprocessing
+
     stale = [t for t in tasks if not is_fresh(root, t)]
     for t in tasks:
         if t not in stale:
-            log(f"  = {t.label:32s} up to date")
+            log(f"  {t.label:32s} up to date")
     timings: dict[str, float] = {}
     errors = []
     if stale:
         (root / "_build").mkdir(exist_ok=True)
-        with concurrent.futures.ProcessPoolExecutor(max_workers=max(1, min(jobs, len(stale)))) as pool:
-            futures = {}
-            for t in stale:
-                log(f"  ▶ {t.label:32s} executing")
-                futures[pool.submit(_execute, str(root), t)] = t
-            for future in concurrent.futures.as_completed(futures):
-                t = futures[future]
-                result = future.result()
-                if result["ok"]:
-                    _store(root, t, result)
-                    timings[t.label] = result["seconds"]
-                    log(f"  ✓ {t.label:32s} {result['seconds']:6.1f} s")
-                else:
-                    errors.append(result["error"])
-                    log(f"  ✗ {t.label:32s} FAILED")
+        order = sorted(stale, key=lambda t: -_expected_cost(root, t))
+        total, done = len(order), 0
+        started_queue = multiprocessing.get_context().SimpleQueue()
+
+        def report_started() -> None:
+            while not started_queue.empty():
+                log(f"  started   {started_queue.get()}")
+
+        with concurrent.futures.ProcessPoolExecutor(max_workers=max(1, min(jobs, total)),
+                                                    initializer=_init_worker, initargs=(started_queue,)) as pool:
+            futures = {pool.submit(_execute, str(root), t, validated): t for t in order}
+            pending = set(futures)
+            while pending:
+                finished, pending = concurrent.futures.wait(pending, timeout=0.2,
+                                                            return_when=concurrent.futures.FIRST_COMPLETED)
+                report_started()
+                for future in sorted(finished, key=lambda f: order.index(futures[f])):
+                    t = futures[future]
+                    result = future.result()
+                    done += 1
+                    if result["ok"]:
+                        _store(root, t, result)
+                        timings[t.label] = result["seconds"]
+                        log(f"  finished  {t.label:32s} {result['seconds']:6.1f} s   ({done}/{total})")
+                    else:
+                        errors.append(result["error"])
+                        log(f"  FAILED    {t.label:32s} {result.get('seconds', 0.0):6.1f} s   ({done}/{total}): "
+                            f"{result['error'].splitlines()[0]}")
     if errors:
         raise BuildError("execution failed:\n  " + "\n  ".join(errors))
     return {"executed": sorted(timings), "timings": timings, "cached": [t.label for t in tasks if t not in stale]}
@@ -446,26 +531,40 @@ def bib_keys(bib: Path) -> set[str]:
     return set(re.findall(r"^@\w+\{([^,\s]+),", bib.read_text(encoding="utf-8"), flags=re.M))
 
 
-def render_pandoc(root: Path, stage: Path, editions: Sequence[Edition], book_pages: Sequence[Page], config: dict[str, Any]) -> None:
+def render_pandoc(root: Path, stage: Path, editions: Sequence[Edition], book_pages: Sequence[Page], config: dict[str, Any],
+                  jobs: int | None = None) -> None:
+    """Render every page of every edition, ``jobs`` pandoc processes at a time (default: one per core).
+
+    Pages are independent (each writes only its own files), so they render in parallel; if any fails, the first
+    failure in reading order is raised after all have finished.
+    """
     assets = paths.site_assets_dir()
     bibliography = root / config.get("bibliography", "references.bib")
     known = bib_keys(bibliography)
     csl = config.get("csl")
     site_title = (config.get("book") or {}).get("title", SITE_TITLE_FALLBACK)
+    pandoc_path()  # locate pandoc once, before the threads ask for it
+    work: list[tuple[Any, ...]] = []
     for edition in editions:
         out_root = stage / edition.prefix
         out_root.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(assets / "style.css", out_root / "style.css")
-        shutil.copy2(assets / "favicon.svg", out_root / "favicon.svg")
+        for asset in ("style.css", "favicon.svg"):
+            shutil.copy2(assets / asset, out_root / asset)
         sources = {p.source: _source_for(root, edition, p) for p in book_pages}
         titles = {p.source: page_title(root, p, sources[p.source]) for p in book_pages}
         all_cited: set[str] = set()
         for page in book_pages:
             all_cited |= cited_keys(sources[page.source].read_text(encoding="utf-8"), known)
         for page in book_pages:
-            _render_page(root, edition, editions, page, sources[page.source], titles, out_root, bibliography, csl,
-                         all_cited, site_title or edition.title, book_pages)
-        if not (out_root / "index.html").exists():
+            work.append((root, edition, editions, page, sources[page.source], titles, out_root, bibliography, csl,
+                         all_cited, site_title or edition.title, book_pages))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 2)) as pool:
+        futures = [pool.submit(_render_page, *args) for args in work]
+        concurrent.futures.wait(futures)
+    for future in futures:
+        future.result()  # the first failure in reading order
+    for edition in editions:
+        if not (stage / edition.prefix / "index.html").exists():
             raise BuildError(f"rendering produced no index.html for edition {edition.name}")
 
 
@@ -532,6 +631,7 @@ def _render_page(root: Path, edition: Edition, editions: Sequence[Edition], page
         "--bibliography", str(bibliography),
         "--template", str(assets / "template.html"),
         "--lua-filter", str(assets / "site.lua"),
+        *[arg for include in quarto_includes(root) for arg in ("--include-after-body", str(include))],
         "-M", f"lang={edition.lang}",
         "-M", f"pagetitle={titles[page.source]}",
         "-M", "link-citations=true",
@@ -565,6 +665,13 @@ def _render_page(root: Path, edition: Edition, editions: Sequence[Edition], page
         raise BuildError(f"{page.source}: {'; '.join(warnings)} — add the key to references.bib")
 
 
+def quarto_includes(root: Path) -> list[Path]:
+    """Files ``_quarto.yml`` includes after each page's body (the table search box): both renderers include them."""
+    html = (load_quarto(root).get("format") or {}).get("html") or {}
+    names = html.get("include-after-body") or []
+    return [root / name for name in ([names] if isinstance(names, str) else names)]
+
+
 def render_quarto(root: Path, stage: Path, editions: Sequence[Edition], book_pages: Sequence[Page]) -> None:
     """Render each edition with Quarto from a staged copy holding the executed notebooks (execution disabled)."""
     for edition in editions:
@@ -572,7 +679,8 @@ def render_quarto(root: Path, stage: Path, editions: Sequence[Edition], book_pag
         if project.exists():
             shutil.rmtree(project)
         project.mkdir(parents=True)
-        for name in (QUARTO_FILE, "references.bib", *[p.source for p in book_pages if not p.is_notebook]):
+        includes = [str(p.relative_to(root)) for p in quarto_includes(root)]
+        for name in (QUARTO_FILE, "references.bib", *includes, *[p.source for p in book_pages if not p.is_notebook]):
             if (root / name).exists():
                 (project / name).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(root / name, project / name)
@@ -655,7 +763,12 @@ class BuildLock:
         self.lock.release()
 
 
-def build_site(root: Path | None = None, jobs: int | None = None, lock_timeout: float = 900, log=print) -> dict[str, Any]:
+def _say(*args: object) -> None:
+    """The default log: plain lines, flushed at once so CI logs show progress as it happens."""
+    print(*args, flush=True)
+
+
+def build_site(root: Path | None = None, jobs: int | None = None, lock_timeout: float = 900, log=_say) -> dict[str, Any]:
     """The whole build. Returns a summary (what executed, what was cached, timings)."""
     root = (root or paths.root()).resolve()
     os.environ["BEST_SAMMEN_ROOT"] = str(root)
@@ -666,6 +779,11 @@ def build_site(root: Path | None = None, jobs: int | None = None, lock_timeout: 
         book_pages = pages(config)
         editions = load_editions(root)
         log("validating data …")
+        # hashed before validating: if a file changes meanwhile, the kernels see other bytes and validate themselves
+        try:
+            validated_digest: str | None = data.package_digest(root / "data")
+        except OSError:
+            validated_digest = None  # validation below names what is missing
         validation_key = _tree_key([root / "data", paths.helpers_source_dir() / "data.py"])
         if _stamp_matches(root, "validated", validation_key):
             log("  data unchanged since the last successful validation")
@@ -677,15 +795,19 @@ def build_site(root: Path | None = None, jobs: int | None = None, lock_timeout: 
             _write_stamp(root, "validated", validation_key)
             log(f"  {len(checked)} data files valid")
         tasks = plan(root, editions, book_pages)
-        log(f"executing {len(tasks)} chapter runs ({jobs or os.cpu_count()} at a time) …")
+        # one kernel more than there are cores: a kernel waiting to start up or to be read leaves its core idle
+        workers = jobs or (os.cpu_count() or 1) + 1
+        log(f"executing {len(tasks)} chapter runs ({workers} at a time) …")
         t_exec = time.perf_counter()
-        summary = execute_all(root, tasks, jobs or os.cpu_count() or 2, log)
+        summary = execute_all(root, tasks, workers, log, validated=validated_digest)
+        summary["prepare_seconds"] = t_exec - started
         summary["execute_seconds"] = time.perf_counter() - t_exec
         log("rendering …")
         t_render = time.perf_counter()
         render_key = _tree_key([root / "_build" / "executed", root / QUARTO_FILE, root / PARAMS_FILE,
                                 root / config.get("bibliography", "references.bib"), paths.site_assets_dir(),
-                                Path(__file__), *[root / p.source for p in book_pages if not p.is_notebook]])
+                                Path(__file__), *quarto_includes(root),
+                                *[root / p.source for p in book_pages if not p.is_notebook]])
         summary["rendered"] = not ((root / "_site").exists() and _stamp_matches(root, "rendered", render_key))
         stage = Path(tempfile.mkdtemp(prefix="stage-", dir=root / "_build"))
         try:
@@ -698,7 +820,7 @@ def build_site(root: Path | None = None, jobs: int | None = None, lock_timeout: 
                 render_quarto(root, stage, editions, book_pages)
             else:
                 log("  with pandoc (quarto is not installed)")
-                render_pandoc(root, stage, editions, book_pages, config)
+                render_pandoc(root, stage, editions, book_pages, config, jobs)
             publish(root, stage)
             _write_stamp(root, "rendered", render_key)
         finally:
@@ -740,7 +862,9 @@ def _timing_table(summary: dict[str, Any]) -> str:
         lines.append(f"  {label:32s} {seconds:6.1f} s")
     if summary["cached"]:
         lines.append(f"  {len(summary['cached'])} chapter runs up to date (not executed)")
-    lines.append(f"  execution {summary['execute_seconds']:.1f} s · rendering {summary['render_seconds']:.1f} s · total {summary['total_seconds']:.1f} s")
+    prepare = f"validation and planning {summary['prepare_seconds']:.1f} s · " if "prepare_seconds" in summary else ""
+    lines.append(f"  {prepare}execution {summary['execute_seconds']:.1f} s · rendering {summary['render_seconds']:.1f} s · "
+                 f"total {summary['total_seconds']:.1f} s")
     return "\n".join(lines)
 
 
@@ -839,7 +963,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers.build", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     p_site = sub.add_parser("site", help="execute what changed, render and publish _site/")
-    p_site.add_argument("--jobs", type=int, default=None, help="kernels at a time (default: one per core)")
+    p_site.add_argument("--jobs", type=int, default=None, help="kernels at a time (default: one per core, plus one)")
     p_site.add_argument("--lock-timeout", type=float, default=float(os.environ.get("BEST_SAMMEN_LOCK_TIMEOUT", 900)))
     sub.add_parser("validate", help="validate every data file against data/datapackage.json")
     p_run = sub.add_parser("run", help="execute one chapter with other parameters into _build/runs/")

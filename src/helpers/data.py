@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import csv
 import functools
+import hashlib
+import importlib.metadata
 import io
 import json
 import os
@@ -24,6 +26,10 @@ DESCRIPTOR = "datapackage.json"
 PROVENANCE_FIELDS = ("source", "section", "figure", "kind", "note")
 #: Set by the build: every data file a notebook reads is appended here, so the cache knows what each chapter depends on.
 DEPS_LOG_ENV = "BEST_SAMMEN_DEPS_LOG"
+#: Set by the build after it validated the whole package: :func:`package_digest` of exactly the bytes it validated.
+#: :func:`load` skips its own (slow) Frictionless validation only while the files still hash to this digest; without
+#: the variable (JupyterLab, nbconvert, tests) or after any edit, every load validates as before.
+VALIDATED_ENV = "BEST_SAMMEN_VALIDATED"
 
 
 @dataclass
@@ -199,11 +205,57 @@ def _typed(frame: pd.DataFrame, res: dict[str, Any]) -> pd.DataFrame:
     return frame
 
 
+def package_digest(data_dir: Path | None = None, override: tuple[Path, bytes] | None = None) -> str:
+    """Content hash of what :func:`validate_all` checks: the descriptor, every resource file it lists, and the rules
+    (this module's source and the Frictionless version). ``override`` supplies one file's bytes already read."""
+    data_dir = data_dir or paths.data_dir()
+    digest = hashlib.sha256(_rules_digest().encode())
+    descriptor_path = data_dir / DESCRIPTOR
+    raw_descriptor = descriptor_path.read_bytes()
+    digest.update(raw_descriptor)
+    try:
+        resources = json.loads(raw_descriptor)["resources"]
+    except (ValueError, KeyError, TypeError):
+        return "invalid-descriptor"
+    for res in resources:
+        path = data_dir / str(res.get("path", ""))
+        digest.update(str(res.get("path", "")).encode() + b"\0")
+        if override is not None and path == override[0]:
+            digest.update(override[1])
+        elif path.is_file():
+            digest.update(path.read_bytes())
+        else:
+            digest.update(b"\0absent\0")
+    return digest.hexdigest()
+
+
 @functools.cache
-def _load_cached(name: str, data_dir: str, mtime_ns: int) -> pd.DataFrame:
+def _rules_digest() -> str:
+    return hashlib.sha256(Path(__file__).read_bytes() + importlib.metadata.version("frictionless").encode()).hexdigest()
+
+
+def _already_validated(data_dir: Path, path: Path, raw: bytes) -> bool:
+    """True only when the build validated exactly these bytes (and every other file of the package) moments ago."""
+    expected = os.environ.get(VALIDATED_ENV)
+    if not expected:
+        return False
+    try:
+        found = package_digest(data_dir, override=(path, raw))
+    except OSError:
+        return False
+    return found == expected and found != "invalid-descriptor"
+
+
+@functools.cache
+def _load_cached(name: str, data_dir: str, mtime_ns: int, size: int) -> pd.DataFrame:
     res = resource_descriptor(name, Path(data_dir))
-    validate(name, Path(data_dir))
-    frame = pd.read_csv(Path(data_dir) / res["path"], dtype=str, keep_default_na=False, na_values=[""])
+    path = Path(data_dir) / res["path"]
+    raw = path.read_bytes() if path.exists() else None
+    if raw is None or not _already_validated(Path(data_dir), path, raw):
+        validate(name, Path(data_dir))
+        raw = path.read_bytes()
+    # parse the very bytes that were hashed (or validated), so an edit in between cannot slip through
+    frame = pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
     return _typed(frame, res)
 
 
@@ -214,8 +266,8 @@ def load(name: str) -> pd.DataFrame:
     path = data_dir / res["path"]
     _log_dependency(data_dir / DESCRIPTOR)
     _log_dependency(path)
-    mtime = path.stat().st_mtime_ns if path.exists() else 0
-    return _load_cached(name, str(data_dir), mtime).copy()
+    stat = path.stat() if path.exists() else None
+    return _load_cached(name, str(data_dir), stat.st_mtime_ns if stat else 0, stat.st_size if stat else -1).copy()
 
 
 # One loader per table, so a notebook (or a reviewer) asks for what it needs by name.

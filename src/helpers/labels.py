@@ -47,6 +47,12 @@ _TERMS: dict[str, dict[str, str]] = {
     "claims": {"en": "Claims", "nb": "Påstander"},
     "section": {"en": "Section", "nb": "Avsnitt"},
     "rule": {"en": "Rule", "nb": "Regel"},
+    "claim_id": {"en": "Id", "nb": "Id"},
+    "figure": {"en": "Figure", "nb": "Figur"},
+    "refers_to": {"en": "Refers to", "nb": "Gjelder"},
+    "stated": {"en": "Stated", "nb": "Oppgitt"},
+    "explanation": {"en": "Explanation", "nb": "Forklaring"},
+    "compares_with": {"en": "Compares with", "nb": "Sammenligner med"},
     # the Nordic comparison
     "sweden": {"en": "Sweden", "nb": "Sverige"},
     "denmark": {"en": "Denmark", "nb": "Danmark"},

@@ -131,8 +131,12 @@ class Chapter:
 
     def audit_badge(self, claims: Sequence[str]) -> str:
         """A Markdown badge linking to the audit entries ``claims`` (the audit appendix anchors each as claim-<id>)."""
-        links = ", ".join(f"[{cid}]({AUDIT_PAGE}#claim-{cid})" for cid in claims)
-        return f"[{self.t('audit_flag')}: {links}]{{.audit-flag}}"
+        return f"[{self.t('audit_flag')}: {self.audit_links(claims)}]{{.audit-flag}}"
+
+    @staticmethod
+    def audit_links(claims: Sequence[str]) -> str:
+        """Markdown links to the audit entries ``claims`` (empty text for none)."""
+        return ", ".join(f"[{cid}]({AUDIT_PAGE}#claim-{cid})" for cid in claims)
 
     def table(self, frame: pd.DataFrame, *, table_id: str, caption: str | Mapping[str, str], data: pd.DataFrame | None = None,
               classes: Sequence[str] = ()) -> None:

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import chi2_contingency
-from statsmodels.stats.multitest import multipletests
-from statsmodels.stats.proportion import proportion_confint, proportions_ztest
+
+# scipy and statsmodels are imported inside the functions that use them: the audit and most chapters need only the
+# rounding arithmetic here, and each kernel of the build would otherwise pay about a second to import them.
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,8 @@ def wilson_interval(share: float, n: int, confidence: float = 0.95, population: 
         raise ValueError(f"share must be a proportion between 0 and 1, got {share}")
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
+    from statsmodels.stats.proportion import proportion_confint
+
     factor = fpc(n, population)
     if factor == 0:
         return Interval(share, share)
@@ -130,6 +132,9 @@ def compare_groups(
     label: str, share_a: float, n_a: int, share_b: float, n_b: int
 ) -> Comparison:
     """Two-proportion z-test and chi-square (with Cramér's V) on counts reconstructed from shares and Ns."""
+    from scipy.stats import chi2_contingency
+    from statsmodels.stats.proportion import proportions_ztest
+
     count_a, count_b = round(share_a * n_a), round(share_b * n_b)
     z, p = proportions_ztest([count_a, count_b], [n_a, n_b])
     table = np.array([[count_a, n_a - count_a], [count_b, n_b - count_b]])
@@ -140,6 +145,8 @@ def compare_groups(
 
 def cramers_v(table: np.ndarray) -> float:
     """Cramér's V of an r × c table of counts (no continuity correction)."""
+    from scipy.stats import chi2_contingency
+
     table = np.asarray(table, dtype=float)
     chi2, _, _, _ = chi2_contingency(table, correction=False)
     r, c = table.shape
@@ -148,5 +155,7 @@ def cramers_v(table: np.ndarray) -> float:
 
 def adjust_p_values(p_values: list[float] | pd.Series, method: str = "holm") -> np.ndarray:
     """p-values adjusted for the number of tests (Holm by default)."""
+    from statsmodels.stats.multitest import multipletests
+
     _, adjusted, _, _ = multipletests(list(p_values), method=method)
     return adjusted
