@@ -12,6 +12,16 @@ COPY_IGNORE = shutil.ignore_patterns(".venv", "_build", "_site", "_site.previous
                                      "__pycache__", ".pytest_cache", "figures", ".drafts", "*.egg-info")
 
 
+@pytest.fixture(scope="session")
+def site() -> Path:
+    """This checkout's site, built once per test session (a no-op when nothing changed) and shared by every test
+    that reads it: the site tests, the link check, the browser suite, and the cache the fault tests copy."""
+    from helpers import build
+
+    build.build_site(ROOT, log=lambda *_: None)
+    return ROOT / "_site"
+
+
 @pytest.fixture
 def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A writable copy of the project (without build output); helpers point at it for this test."""

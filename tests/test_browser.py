@@ -24,11 +24,10 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 
 
 @pytest.fixture(scope="module")
-def server():
+def server(site):
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed (make test / .ci/run install it with tools/ensure-chromium.sh)")
-    build.build_site(ROOT, log=lambda *_: None)
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(ROOT / "_site"))
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
@@ -82,4 +81,30 @@ def test_page_in_browser(browser, server, path):
     page.set_viewport_size({"width": 320, "height": 800})
     overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 1, f"{path}: scrolls horizontally by {overflow}px at 320 px width"
+    page.close()
+
+
+def _switches() -> list:
+    """(page, the same page in the other edition, that edition's language, the page's place in the book)."""
+    pages = build.pages(build.load_quarto(ROOT))
+    editions = build.load_editions(ROOT)
+    return [pytest.param(e.prefix + p.output, other.prefix + p.output, other.lang, i,
+                         id=f"{e.prefix + p.output}->{other.prefix + p.output}")
+            for e in editions for other in editions if other is not e for i, p in enumerate(pages)]
+
+
+@pytest.mark.parametrize("path, expected, lang, position", _switches())
+def test_language_switch_leads_to_the_same_chapter(browser, server, path, expected, lang, position):
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    assert page.goto(f"{server}/{path}", wait_until="domcontentloaded").ok
+    switch = page.locator(f'a[hreflang="{lang}"]')
+    assert switch.count() == 1, f"{path}: expected one link to the '{lang}' edition, found {switch.count()}"
+    with page.expect_navigation(wait_until="domcontentloaded") as navigation:
+        switch.click()
+    assert navigation.value and navigation.value.ok, f"{path}: the language switch leads to a missing page"
+    assert page.url == f"{server}/{expected}", f"{path}: the language switch leads to {page.url}, not {expected}"
+    assert page.evaluate("() => document.documentElement.lang") == lang
+    nav = page.locator("nav.site-nav a")
+    current = [i for i in range(nav.count()) if nav.nth(i).get_attribute("aria-current") == "page"]
+    assert current == [position], f"{expected}: the navigation marks chapter(s) {current} as current, not {position}"
     page.close()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import json
 import shutil
 import signal
 import subprocess
@@ -70,6 +71,15 @@ def test_nothing_changed_executes_and_renders_nothing(project: Path):
     assert edited["rendered"] is True and edited["executed"] == []
     assert "Edited." in (project / "_site" / "index.html").read_text()
     assert summary["executed"] == [] and len(summary["cached"]) == 2 * len([p for p in build.pages(build.load_quarto(project)) if p.is_notebook])
+
+
+def test_a_truncated_cache_record_re_executes_its_chapter(project: Path):
+    records = sorted((project / "_build" / "cache").rglob("*.json"))
+    damaged = records[0]
+    damaged.write_text(damaged.read_text(encoding="utf-8")[:20], encoding="utf-8")  # as if killed mid-write
+    summary, _ = _build(project)
+    assert summary["executed"] == [f"{damaged.parent.name}/{damaged.stem}"]
+    assert json.loads(damaged.read_text(encoding="utf-8"))["key"]
 
 
 def test_editing_a_data_file_reexecutes_exactly_the_chapters_that_read_it(project: Path):
@@ -246,7 +256,6 @@ class BuildProcess:
 
     def __init__(self, project: Path) -> None:
         env = {**os.environ, "BEST_SAMMEN_ROOT": str(project), "PYTHONUNBUFFERED": "1"}
-        self.project = project
         self.proc = subprocess.Popen([sys.executable, "-m", "helpers.build", "site"], cwd=project, env=env,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.lines: list[str] = []
@@ -298,7 +307,8 @@ class BuildProcess:
         return self.proc.returncode
 
 
-MARKED = ("index.html", "notebooks/04-nordic-comparison.html")
+CHAPTER = "notebooks/04-nordic-comparison.ipynb"  # one of the quickest chapters to execute
+MARKED = ("index.html", str(Path(CHAPTER).with_suffix(".html")))
 
 
 def _add_marker(project: Path, text: str, chapter: bool = True) -> None:
@@ -307,13 +317,14 @@ def _add_marker(project: Path, text: str, chapter: bool = True) -> None:
     index.write_text(index.read_text(encoding="utf-8") + f"\n\n{text} (landing page).\n", encoding="utf-8")
     if not chapter:
         return
-    source = project / "notebooks" / "04-nordic-comparison.ipynb"
+    source = project / CHAPTER
     nb = nbformat.read(source, as_version=4)
     nb.cells.append(nbformat.v4.new_markdown_cell(f"{text} (chapter)."))
     nbformat.write(nb, source)
 
 
 def _assert_complete_site(project: Path, marker: str | None = None, marked: Sequence[str] = MARKED) -> None:
+    """Every page of every edition published, the edit visible, and no scratch folder or old site left behind."""
     site = project / "_site"
     book_pages = build.pages(build.load_quarto(project))
     for edition in build.load_editions(project):
@@ -358,6 +369,8 @@ def _pages_written_since(project: Path, since: float) -> bool:
 
 
 def test_a_build_killed_while_executing_or_rendering_leaves_the_site_as_it_was(project: Path):
+    """SIGKILL (power cut, OOM killer, CI timeout) mid-execution and mid-rendering: _site/ stays byte for byte the
+    previous complete site, and the next build cleans up after the killed ones and publishes the edit."""
     marker = "Interrupted-build marker 7f3a"
     site_before = _tree_hash(project / "_site")
     _add_marker(project, marker)
@@ -384,6 +397,8 @@ def test_a_build_killed_while_executing_or_rendering_leaves_the_site_as_it_was(p
 
 
 def test_two_builds_at_once_one_waits_and_both_leave_a_complete_site(project: Path):
+    """Two `make site` at the same moment (two terminals, an editor hook and CI): the lock serialises them; one
+    waits and says so (or refuses clearly), neither crashes, and the site they leave is complete."""
     marker = "Concurrent-build marker 2c9e"
     _add_marker(project, marker, chapter=False)  # the first build holds the lock while it renders
     builds = [BuildProcess(project), BuildProcess(project)]

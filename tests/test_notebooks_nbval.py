@@ -33,3 +33,55 @@ def test_every_committed_notebook_carries_outputs():
             f"{path.name}: a figure/table cell has no stored output (nbval would skip it); run `make reproduce`"
         )
         assert "papermill" not in nb.metadata, f"{path.name}: volatile papermill metadata committed"
+
+
+@pytest.mark.slow
+def test_a_changed_stored_output_fails_naming_notebook_cell_and_text(data_copy):
+    """nbval as run above catches a stored output that re-execution does not give, and says where and what differs."""
+    import re
+
+    import nbformat
+
+    project = data_copy.parent
+
+    def table_cells(nb):
+        return [(i, j) for i, c in enumerate(nb.cells) if c.cell_type == "code"
+                for j, o in enumerate(c.outputs) if o.get("data", {}).get("text/markdown", "").startswith("::: {#tbl-")]
+
+    def code_cells_before(nb, index):  # nbval numbers the code cells from 0
+        return sum(c.cell_type == "code" for c in nb.cells[:index])
+
+    candidates = {p: nbformat.read(p, as_version=4) for p in NOTEBOOKS}
+    candidates = {p: nb for p, nb in candidates.items() if table_cells(nb)}
+    assert candidates, "no committed notebook has a table output to tamper with"
+    # the table that comes earliest keeps this quick: nbval stops at the first failing cell (-x)
+    source = min(candidates, key=lambda p: code_cells_before(candidates[p], table_cells(candidates[p])[0][0]))
+    target = project / "notebooks" / source.name
+    nb = nbformat.read(target, as_version=4)
+    cell_index, output_index = table_cells(nb)[0]
+    output = nb.cells[cell_index].outputs[output_index]
+    lines = output.data["text/markdown"].split("\n")
+    separator = next(i for i, line in enumerate(lines) if re.match(r"^\|\s*:?-", line))
+    row = lines[separator + 1].split("|")
+    original = row[-2].strip()
+    row[-2] = " tampered-12345 "
+    lines[separator + 1] = "|".join(row)
+    output.data["text/markdown"] = "\n".join(lines)
+    nbformat.write(nb, target)
+    code_cell = code_cells_before(nb, cell_index)
+
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "--nbval", "--nbval-current-env",
+         "--nbval-sanitize-with", str(project / "tests" / "nbval-sanitize.cfg"), str(target.relative_to(project))],
+        capture_output=True, text=True, cwd=project,
+    )
+    report = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout)
+    assert (project / "tests" / "nbval-sanitize.cfg").read_bytes() == (ROOT / "tests" / "nbval-sanitize.cfg").read_bytes()
+    assert result.returncode == 1, f"nbval passed a notebook whose stored output was changed:\n{report[-4000:]}"
+    assert f"notebooks/{source.name}::Cell {code_cell}" in report, report[-4000:]
+    assert f"Cell {code_cell}: Cell outputs differ" in report and "mismatch 'text/markdown'" in report, report[-4000:]
+    diff = [line.strip() for line in report[report.index("mismatch 'text/markdown'"):].splitlines()]
+    # pytest's diff: '+' the stored (reference) text, '-' what re-execution gave
+    assert any(line.startswith("+") and "tampered-12345" in line for line in diff), report[-4000:]
+    assert any(line.startswith("-") and original in line for line in diff), report[-4000:]
+    assert f"1 failed, {code_cell} passed" in report, "only the tampered cell should fail:\n" + report[-4000:]

@@ -15,12 +15,6 @@ from .conftest import ROOT
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="session")
-def site() -> Path:
-    build.build_site(ROOT, log=lambda *_: None)
-    return ROOT / "_site"
-
-
 def _pages():
     return build.pages(build.load_quarto(ROOT))
 

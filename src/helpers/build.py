@@ -225,8 +225,11 @@ def is_fresh(root: Path, task: Task) -> bool:
     output = executed_dir(root, task.edition) / f"{task.page.stem}.ipynb"
     if not record_path.exists() or not output.exists():
         return False
-    record = json.loads(record_path.read_text(encoding="utf-8"))
-    if record.get("key") != task.key:
+    try:
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return False  # an unreadable record proves nothing: execute again
+    if not isinstance(record, dict) or record.get("key") != task.key:
         return False
     return all(file_hash(root / rel) == digest for rel, digest in record.get("deps", {}).items())
 
@@ -376,7 +379,10 @@ def _store(root: Path, task: Task, result: dict[str, Any]) -> None:
     record = {"key": task.key, "deps": deps, "seconds": round(result["seconds"], 2)}
     record_path = cache_record_path(root, task)
     record_path.parent.mkdir(parents=True, exist_ok=True)
-    record_path.write_text(json.dumps(record, indent=1), encoding="utf-8")
+    # write-then-rename: a build killed mid-write leaves the old record or the new one, never half of one
+    partial = record_path.with_suffix(".json.partial")
+    partial.write_text(json.dumps(record, indent=1), encoding="utf-8")
+    os.replace(partial, record_path)
     shutil.rmtree(work, ignore_errors=True)
 
 
