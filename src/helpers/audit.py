@@ -173,6 +173,14 @@ def compare_dates(stated: str, found: str) -> str:
 # The data a rule may consult
 
 
+SURVEY_KEYS = ("question", "item", "group", "response")
+
+
+def quantity_key(row: pd.Series) -> tuple[str, ...]:
+    """What a claim or survey cell is about, blanks as "": equal keys mean the same quantity."""
+    return tuple("" if _blank(row.get(c)) or pd.isna(row.get(c)) else str(row.get(c)) for c in SURVEY_KEYS)
+
+
 @dataclass
 class Facts:
     claims: pd.DataFrame
@@ -208,15 +216,25 @@ class Facts:
             raise AuditError(claim_id, f"survey_response.csv has no value for quantity '{name}'")
         return float(rows["value"].iloc[0])
 
+    @functools.cached_property
+    def _survey_cells(self) -> dict[tuple[str, str, str, str], pd.Series]:
+        # first legible row per (question, item, group, response); built once instead of filtered per claim
+        cells: dict[tuple[str, str, str, str], pd.Series] = {}
+        for _, row in self.survey[self.survey["kind"] != "missing"].iterrows():
+            cells.setdefault(quantity_key(row), row)
+        return cells
+
+    @functools.cached_property
+    def claim_keys(self) -> pd.Series:
+        """Each claim's (question, item, group, response), blanks as "": claims with equal keys state one quantity."""
+        return self.claims.apply(quantity_key, axis=1)
+
     def survey_cell(self, claim_id: str, question: str, item: str | None, group: str, response: str) -> pd.Series:
-        s = self.survey
-        mask = (s["question"] == question) & (s["group"] == group) & (s["response"] == response)
-        mask &= s["item"].isna() if item is None else (s["item"] == item)
-        rows = s[mask & (s["kind"] != "missing")]
-        if rows.empty:
+        key = (str(question), item or "", str(group), str(response))
+        if key not in self._survey_cells:
             where = ", ".join(str(v) for v in (question, item, group, response) if v is not None)
             raise AuditError(claim_id, f"survey_answers.csv has no legible cell ({where})")
-        return rows.iloc[0]
+        return self._survey_cells[key]
 
 
 @dataclass(frozen=True)
@@ -465,8 +483,7 @@ def rule_repeated(claim: pd.Series, facts: Facts) -> list[Check]:
     """Compared with every other printing of the same quantity. Where printings disagree, the report's majority
     stands: a claim is inconsistent when at least as many printings contradict it as agree with it (itself included),
     so a lone misprint is flagged and the printings it contradicts are not."""
-    keys = ["question", "item", "group", "response"]
-    same = (facts.claims[keys].astype(str).fillna("") == claim[keys].astype(str).fillna("")).all(axis=1)
+    same = facts.claim_keys == quantity_key(claim)
     others = facts.claims[same & (facts.claims["claim_id"] != claim["claim_id"]) & (facts.claims["kind"] != "missing")]
     if others.empty:
         return []

@@ -13,23 +13,27 @@ import matplotlib
 
 matplotlib.use("Agg")  # headless everywhere: papermill, nbval, CI
 
+from pathlib import Path
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from . import labels
 
-#: Okabe–Ito order from seaborn's colour-blind palette, used for every categorical colour.
-PALETTE = sns.color_palette("colorblind")
+#: seaborn's colour-blind palette (set by the style sheet as the colour cycle), used for every categorical colour.
+THEME = Path(__file__).with_name("theme.mplstyle")
+PALETTE: list[str] = list(matplotlib.rc_params_from_file(THEME, use_default_template=False)["axes.prop_cycle"]
+                          .by_key()["color"])
 MISSING_HATCH = "///"
 
 
 def set_theme() -> None:
     """The one theme: called by :func:`helpers.notebook.setup` at the top of every chapter."""
-    sns.set_theme(style="whitegrid", palette=PALETTE, font_scale=0.95)
+    plt.rcdefaults()
+    plt.style.use(THEME)
     plt.rcParams.update(
         {
             "figure.dpi": 100,
@@ -190,7 +194,8 @@ def diverging_stacked(
     ``order`` (e.g. "Vet ikke") are left out of the bars and listed in the alt text.
     """
     neg_len = (len(order) - (1 if neutral else 0)) // 2
-    colours = sns.color_palette("RdBu", len(order))
+    # sampled as seaborn's color_palette("RdBu", n) does: n evenly spaced inner points of the colour map
+    colours = [tuple(c[:3]) for c in matplotlib.colormaps["RdBu"](np.linspace(0, 1, len(order) + 2)[1:-1])]
     fig, ax = plt.subplots(figsize=(7.5, 0.7 * len(row_labels) + 1.6))
     for r_index, r in enumerate(row_labels):
         shares = {
