@@ -73,6 +73,26 @@ def test_nothing_changed_executes_and_renders_nothing(project: Path):
     assert summary["executed"] == [] and len(summary["cached"]) == 2 * len([p for p in build.pages(build.load_quarto(project)) if p.is_notebook])
 
 
+def test_editing_one_chapter_re_renders_only_its_pages(project: Path):
+    chapter = project / "notebooks" / "04-nordic-comparison.ipynb"
+    pages_before = {p: p.read_bytes() for p in (project / "_site").rglob("*.html")}
+    nb = nbformat.read(chapter, as_version=4)
+    nb.cells.append(nbformat.v4.new_markdown_cell("A paragraph added by the test."))
+    nbformat.write(nb, chapter)
+    summary, lines = _build(project)
+    assert sorted(summary["executed"]) == ["en/04-nordic-comparison", "nb/04-nordic-comparison"]
+    assert any("2 pages rendered" in line for line in lines), lines
+    changed = {p for p, before in pages_before.items() if p.read_bytes() != before}
+    assert changed == {project / "_site" / "notebooks" / "04-nordic-comparison.html",
+                       project / "_site" / "nb" / "notebooks" / "04-nordic-comparison.html"}
+    # a new chapter title changes every page's navigation: then every page is rendered again
+    nb.cells[0].source = nb.cells[0].source.replace("# ", "# Retitled: ", 1)
+    nbformat.write(nb, chapter)
+    _, lines = _build(project)
+    assert any(" 0 unchanged pages kept" in line for line in lines), lines
+    assert "Retitled" in (project / "_site" / "notebooks" / "01-awareness.html").read_text(encoding="utf-8")
+
+
 def test_a_truncated_cache_record_re_executes_its_chapter(project: Path):
     records = sorted((project / "_build" / "cache").rglob("*.json"))
     damaged = records[0]

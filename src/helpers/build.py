@@ -537,12 +537,26 @@ def bib_keys(bib: Path) -> set[str]:
     return set(re.findall(r"^@\w+\{([^,\s]+),", bib.read_text(encoding="utf-8"), flags=re.M))
 
 
+PAGE_KEYS_FILE = "render-pages.json"
+
+
+def _page_files(out_root: Path, page: Page) -> list[Path]:
+    """What rendering one page writes: its HTML and, for a notebook, the notebook and its figure data."""
+    output = out_root / page.output
+    if not page.is_notebook:
+        return [output]
+    return [output, output.parent / f"{page.stem}.ipynb", output.parent / "figures" / page.stem]
+
+
 def render_pandoc(root: Path, stage: Path, editions: Sequence[Edition], book_pages: Sequence[Page], config: dict[str, Any],
-                  jobs: int | None = None) -> None:
+                  jobs: int | None = None, log=print) -> dict[str, str]:
     """Render every page of every edition, ``jobs`` pandoc processes at a time (default: one per core).
 
     Pages are independent (each writes only its own files), so they render in parallel; if any fails, the first
-    failure in reading order is raised after all have finished.
+    failure in reading order is raised after all have finished. A page whose inputs — its source, and everything
+    every page shares (configuration, bibliography, templates, the titles in the navigation, the citations the
+    reference list gathers) — hash as when the published page was rendered is copied from ``_site/`` instead.
+    Returns the page keys, to be recorded once the stage is published.
     """
     assets = paths.site_assets_dir()
     bibliography = root / config.get("bibliography", "references.bib")
@@ -551,6 +565,12 @@ def render_pandoc(root: Path, stage: Path, editions: Sequence[Edition], book_pag
     site_title = (config.get("book") or {}).get("title", SITE_TITLE_FALLBACK)
     pandoc_path()  # locate pandoc once, before the threads ask for it
     work: list[tuple[Any, ...]] = []
+    keys: dict[str, str] = {}
+    keys_path = root / "_build" / PAGE_KEYS_FILE
+    try:
+        previous_keys = json.loads(keys_path.read_text(encoding="utf-8")) if keys_path.exists() else {}
+    except json.JSONDecodeError:
+        previous_keys = {}
     for edition in editions:
         out_root = stage / edition.prefix
         out_root.mkdir(parents=True, exist_ok=True)
@@ -561,7 +581,22 @@ def render_pandoc(root: Path, stage: Path, editions: Sequence[Edition], book_pag
         all_cited: set[str] = set()
         for page in book_pages:
             all_cited |= cited_keys(sources[page.source].read_text(encoding="utf-8"), known)
+        shared = _tree_key([root / QUARTO_FILE, root / PARAMS_FILE, bibliography, assets, Path(__file__),
+                            *quarto_includes(root)])
+        shared = _sha(json.dumps([shared, edition.name, titles, sorted(all_cited)]).encode())
         for page in book_pages:
+            key = _sha((shared + file_hash(sources[page.source])).encode())
+            name = f"{edition.prefix}{page.output}"
+            keys[name] = key
+            published = root / "_site" / edition.prefix
+            if previous_keys.get(name) == key and all(f.exists() for f in _page_files(published, page)):
+                for kept, target in zip(_page_files(published, page), _page_files(out_root, page)):
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    if kept.is_dir():
+                        shutil.copytree(kept, target, dirs_exist_ok=True)
+                    else:
+                        shutil.copy2(kept, target)
+                continue
             work.append((root, edition, editions, page, sources[page.source], titles, out_root, bibliography, csl,
                          all_cited, site_title or edition.title, book_pages))
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 2)) as pool:
@@ -572,6 +607,8 @@ def render_pandoc(root: Path, stage: Path, editions: Sequence[Edition], book_pag
     for edition in editions:
         if not (stage / edition.prefix / "index.html").exists():
             raise BuildError(f"rendering produced no index.html for edition {edition.name}")
+    log(f"  {len(work)} pages rendered, {len(keys) - len(work)} unchanged pages kept from the published site")
+    return keys
 
 
 def reader_notebook(executed: Path, target: Path) -> Path:
@@ -821,14 +858,19 @@ def build_site(root: Path | None = None, jobs: int | None = None, lock_timeout: 
                 log("  nothing changed since the published site; _site/ left as it is")
                 summary["render_seconds"] = time.perf_counter() - t_render
                 return _finish(summary, started, log)
+            page_keys: dict[str, str] = {}
             if shutil.which("quarto"):
+                (root / "_build" / PAGE_KEYS_FILE).unlink(missing_ok=True)  # Quarto's pages are not pandoc's
                 log("  with quarto")
                 render_quarto(root, stage, editions, book_pages)
             else:
                 log("  with pandoc (quarto is not installed)")
-                render_pandoc(root, stage, editions, book_pages, config, jobs)
+                page_keys = render_pandoc(root, stage, editions, book_pages, config, jobs, log)
             publish(root, stage)
             _write_stamp(root, "rendered", render_key)
+            if page_keys:
+                # only now do the published pages match these keys
+                (root / "_build" / PAGE_KEYS_FILE).write_text(json.dumps(page_keys, indent=1), encoding="utf-8")
         finally:
             if stage.exists():
                 shutil.rmtree(stage, ignore_errors=True)
