@@ -362,6 +362,10 @@ def rule_sample_lookup(claim: pd.Series, facts: Facts) -> list[Check]:
     alternatives = sorted({_fmt(v) for v in others["value"]} - {found.text, _fmt(stated.point)})
     if alternatives:
         sentence += f" Elsewhere the report prints {' and '.join(alternatives)} for it."
+    if name == "invited" and status == INCONSISTENT:
+        answered = facts.quantity(claim["claim_id"], "answered")
+        rates = [f"{_fmt(answered)} ÷ {_fmt(n)} = {100 * answered / n:.2f} %" for n in (stated.point, found.point)]
+        sentence += f" Both give the printed response rate once rounded ({'; '.join(rates)}), so it cannot tell which is right."
     return [Check(status, sentence)]
 
 
