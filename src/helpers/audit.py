@@ -178,7 +178,7 @@ SURVEY_KEYS = ("question", "item", "group", "response")
 
 def quantity_key(row: pd.Series) -> tuple[str, ...]:
     """What a claim or survey cell is about, blanks as "": equal keys mean the same quantity."""
-    return tuple("" if _blank(row.get(c)) or pd.isna(row.get(c)) else str(row.get(c)) for c in SURVEY_KEYS)
+    return tuple("" if _blank(row.get(c)) else str(row.get(c)) for c in SURVEY_KEYS)
 
 
 @dataclass
@@ -244,16 +244,19 @@ class Check:
 
 
 def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA or value == ""
+    """Empty in any of the ways a loaded CSV cell can be: None, NaN, pd.NA, NaT or ""."""
+    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
+        return True
+    return isinstance(value, str) and value == ""
 
 
 def _field(claim: pd.Series, name: str) -> str | None:
     value = claim.get(name)
-    return None if _blank(value) or pd.isna(value) else str(value)
+    return None if _blank(value) else str(value)
 
 
 def _cell_text(cell: pd.Series) -> str:
-    where = f"{cell['section']}" + (f", {cell['figure']}" if not _blank(cell.get("figure")) and pd.notna(cell.get("figure")) else "")
+    where = f"{cell['section']}" + (f", {cell['figure']}" if not _blank(cell.get("figure")) else "")
     return f"survey_answers.csv ({where})"
 
 
@@ -285,7 +288,7 @@ def rule_survey_lookup(claim: pd.Series, facts: Facts) -> list[Check]:
 
 
 def _n_check(claim: pd.Series, cell: pd.Series) -> list[Check]:
-    if _blank(claim.get("n")) or pd.isna(claim["n"]) or pd.isna(cell.get("n")):
+    if _blank(claim.get("n")) or _blank(cell.get("n")):
         return []
     same = int(claim["n"]) == int(cell["n"])
     return [Check(REPRODUCED if same else INCONSISTENT,
@@ -560,7 +563,7 @@ RULES: dict[str, Callable[[pd.Series, Facts], list[Check]]] = {
 def _why_not_checkable(claim: pd.Series) -> str:
     if claim["rule"] == "not_checkable":
         return "illegible in the report as we have it, so there is no number to check" + (
-            f" ({claim['note']})" if not _blank(claim.get("note")) and pd.notna(claim.get("note")) else "") + "."
+            f" ({claim['note']})" if not _blank(claim.get("note")) else "") + "."
     return "stated once; neither the data nor another passage of the report gives this quantity."
 
 
@@ -579,8 +582,8 @@ def check_claim(claim: pd.Series, facts: Facts) -> dict[str, object]:
         raise AuditError(claim["claim_id"], "a missing (illegible) number can only have the rule not_checkable")
     checks = rule(claim, facts)
     status = verdict(checks)
-    explanation = " ".join(c.sentence[0].upper() + c.sentence[1:] for c in checks) or (
-        _why_not_checkable(claim)[0].upper() + _why_not_checkable(claim)[1:])
+    sentences = [c.sentence for c in checks] or [_why_not_checkable(claim)]
+    explanation = " ".join(text[0].upper() + text[1:] for text in sentences)
     return {
         "id": claim["claim_id"],
         "section": claim["section"],
