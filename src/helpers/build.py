@@ -827,8 +827,9 @@ def build_site(root: Path | None = None, jobs: int | None = None, lock_timeout: 
             validated_digest: str | None = data.package_digest(root / "data")
         except OSError:
             validated_digest = None  # validation below names what is missing
-        validation_key = _tree_key([root / "data", paths.helpers_source_dir() / "data.py"])
-        if _stamp_matches(root, "validated", validation_key):
+        # the same digest keys the skip: it covers exactly what validate_all checks, and the rules that check it
+        validation_key = validated_digest or "unreadable"
+        if validated_digest and _stamp_matches(root, "validated", validation_key):
             log("  data unchanged since the last successful validation")
         else:
             try:
