@@ -97,7 +97,15 @@ def test_compare(stated, found, expected):
         ({"unit": "fraction", "stated": "om lag syv av ti", "value": 70}, 69, audit.WITHIN_ROUNDING),
         ({"unit": "fraction", "stated": "7av 10", "value": 70}, 70, audit.REPRODUCED),
         ({"unit": "fraction", "stated": "seks av ti", "value": 60}, 54, audit.INCONSISTENT),
-        ({"unit": "fraction", "stated": "1av3", "value": 33.33}, 30, audit.WITHIN_ROUNDING),
+        # a verbal fraction covers the shares nearer to it than to any other simple fraction (denominators 2, 3, 4, 5, 10)
+        ({"unit": "fraction", "stated": "1av3", "value": 33.33}, 30, audit.INCONSISTENT),  # 30 % is "3 av 10"
+        ({"unit": "fraction", "stated": "om lag en av tre", "value": 33.33}, 26, audit.INCONSISTENT),  # 26 % is "1 av 4"
+        ({"unit": "fraction", "stated": "1 av 3", "value": 33.33}, 33, audit.WITHIN_ROUNDING),
+        ({"unit": "fraction", "stated": "1 av 3", "value": 33.33}, 31.5, audit.INCONSISTENT),  # nearer 3/10 than 1/3
+        ({"unit": "fraction", "stated": "1 av 3", "value": 33.33}, 31.8, audit.WITHIN_ROUNDING),
+        ({"unit": "fraction", "stated": "1 av 10", "value": 10}, 12, audit.WITHIN_ROUNDING),
+        ({"unit": "fraction", "stated": "8 av 10", "value": 80}, 76, audit.INCONSISTENT),  # nearer 3/4
+        ({"unit": "fraction", "stated": "hele ni av ti", "value": 90}, 89, audit.WITHIN_ROUNDING),
         ({"unit": "phrase", "stated": "mer en halvparten", "value": 50}, 54, audit.REPRODUCED),
         ({"unit": "phrase", "stated": "over halvparten", "value": 50}, 45, audit.INCONSISTENT),
         ({"unit": "count", "stated": "ca. 4700", "value": 4700}, 4691, audit.WITHIN_ROUNDING),
@@ -109,6 +117,44 @@ def test_compare(stated, found, expected):
 def test_stated_precision(fields, found, expected):
     # data values are taken as exact here, so the verdict shows the stated wording's own precision
     assert audit.compare(audit.stated_value(_claim(**fields)), audit.Value.exact(found)) == expected
+
+
+@pytest.mark.parametrize(
+    "k, m, band",
+    [
+        (1, 3, (100 * (3 / 10 + 1 / 3) / 2, 100 * (1 / 3 + 4 / 10) / 2)),  # neighbours 3/10 and 4/10: 31.67–36.67
+        (7, 10, (100 * (2 / 3 + 7 / 10) / 2, 100 * (7 / 10 + 3 / 4) / 2)),  # neighbours 2/3 and 3/4: 68.33–72.5
+        (1, 10, (5, 15)),  # neighbours 0 and 1/5
+        (9, 10, (85, 95)),  # neighbours 4/5 and 1
+        (1, 2, (45, 55)),  # neighbours 2/5 and 3/5
+        (6, 10, (55, 100 * (3 / 5 + 2 / 3) / 2)),  # neighbours 1/2 and 2/3
+        (2, 7, (100 * (1 / 4 + 2 / 7) / 2, 100 * (2 / 7 + 3 / 10) / 2)),  # not a simple fraction: joins the grid
+        (0, 4, (0, 5)),
+        (3, 3, (95, 100)),
+    ],
+)
+def test_fraction_band(k, m, band):
+    low, high = audit.fraction_band(k, m)
+    assert low == pytest.approx(band[0]) and high == pytest.approx(band[1])
+
+
+def test_a_verbal_fraction_that_misstates_the_data_is_flagged():
+    """26 % know the strategy's content (3.1.1): "1 av 4" describes it, "1 av 3" does not."""
+    facts = audit.Facts.load()
+    know = dict(question="awareness", group="all", response="Ja, jeg kjenner innholdet", rule="survey_lookup", unit="fraction")
+    one_in_three = audit.check_claim(_claim(stated="om lag en av tre", value=33.33, **know), facts)
+    assert one_in_three["status"] == audit.INCONSISTENT and "31.67–36.67" in one_in_three["explanation"]
+    assert audit.check_claim(_claim(stated="en av fire", value=25, **know), facts)["status"] == audit.WITHIN_ROUNDING
+
+
+def test_the_summary_fractions_against_the_chapters():
+    """Which of the report's verbal fractions its own chapter numbers bear out, by the nearest-simple-fraction rule."""
+    results = audit.run().set_index("id")["status"]
+    # "1 av 3" for 26 % (know the content), for 30 % (have not heard of it, four printings) and for 30 % (belonging)
+    assert (results[["C002", "C003", "C009", "C046", "C048"]] == audit.INCONSISTENT).all()
+    # "7 av 10" for 26 + 43, "6 av 10" for 16 + 41, "9 av 10" for 59 + 30, "1 av 10" for 12 %, "8 av 10" for 79 %
+    fitting = ["C001", "C045", "C004", "C006", "C007", "C010", "C047", "C005"]
+    assert (results[fitting] == audit.WITHIN_ROUNDING).all()
 
 
 def test_unknown_phrase_is_refused_rather_than_guessed():
@@ -130,6 +176,49 @@ def test_parse_fraction(text, expected):
 )
 def test_compare_dates(stated, found, expected):
     assert audit.compare_dates(stated, found) == expected
+
+
+@pytest.mark.parametrize(
+    "date, precision, text",
+    [("2021-01-01", "year", "2021"), ("2022-06-01", "month", "2022-06"), ("2024-05-31", "day", "2024-05-31"),
+     ("2023-09-01", "season", "2023-09/2023-11"), ("2023-12-01", "season", "2023-12/2024-02")],
+)
+def test_event_date_text(date, precision, text):
+    assert audit.event_date_text(date, precision) == text
+
+
+def test_measure_event_rule_compares_dates_at_their_precision():
+    facts = audit.Facts.load()
+    adopted = dict(unit="date", rule="measure_event", item="measure_event:procurement_strategy_adopted")  # June 2022 (3.2.1)
+    assert audit.check_claim(_claim(stated="2022-06", **adopted), facts)["status"] == audit.REPRODUCED
+    assert audit.check_claim(_claim(stated="2022", **adopted), facts)["status"] == audit.WITHIN_ROUNDING
+    assert audit.check_claim(_claim(stated="2022-07", **adopted), facts)["status"] == audit.INCONSISTENT
+    academy = dict(unit="date", rule="measure_event", item="measure_event:academy_dss_unit")  # autumn 2023 (2.1, 3.2.1)
+    assert audit.check_claim(_claim(stated="2023-09/2023-11", **academy), facts)["status"] == audit.REPRODUCED
+    assert audit.check_claim(_claim(stated="2023", **academy), facts)["status"] == audit.WITHIN_ROUNDING
+    assert audit.check_claim(_claim(stated="2023-03/2023-05", **academy), facts)["status"] == audit.INCONSISTENT
+
+
+def test_a_measure_event_rule_naming_absent_data_is_an_error_naming_the_claim():
+    facts = audit.Facts.load()
+    with pytest.raises(audit.AuditError, match="claim T077.*measure_events.csv has no dated event 'no_such_event'"):
+        audit.check_claim(_claim(claim_id="T077", unit="date", stated="2022", rule="measure_event",
+                                 item="measure_event:no_such_event"), facts)
+    with pytest.raises(audit.AuditError, match="claim T078.*measure_event:<event_id>"):
+        audit.check_claim(_claim(claim_id="T078", unit="date", stated="2022", rule="measure_event",
+                                 item="other:procurement_strategy_adopted"), facts)
+
+
+def test_every_dated_measure_event_is_audited():
+    """measure_events.csv is compared with the report: every event the report dates has a claim that reads it, and a
+    claim about a measure event is never left to `repeated` (which would call it a quantity no data file holds)."""
+    claims = data.load("claims")
+    events = data.load("measure_events")
+    printed = set(events.loc[events["kind"].isin(["stated", "footnote"]), "event_id"].astype(str))
+    about_events = claims[claims["item"].astype(str).str.startswith("measure_event:")]
+    assert (about_events["rule"] == "measure_event").all()
+    assert printed <= {str(i).split(":", 1)[1] for i in about_events["item"]}
+    assert not (audit.run().set_index("id").loc[list(about_events["claim_id"]), "status"] == audit.NOT_CHECKABLE).any()
 
 
 def test_constructed_claims_through_the_rules():
@@ -208,6 +297,27 @@ def test_correcting_the_interview_groups_reproduces_the_stated_total(data_copy):
     after = audit.run(audit.Facts.load()).set_index("id")
     assert after.loc["C020", "status"] == audit.REPRODUCED
     assert after.loc["C183", "status"] == audit.INCONSISTENT  # 16 forum interviews no longer matches the registry
+
+
+def test_moving_a_measure_event_turns_its_claims_inconsistent(data_copy):
+    before = audit.run(audit.Facts.load()).set_index("id")["status"]
+    claims = data.load("claims")
+    adopted = list(claims.loc[claims["item"] == "measure_event:procurement_strategy_adopted", "claim_id"])
+    assert adopted and (before[adopted] == audit.REPRODUCED).all()
+    _rewrite(data_copy / "measure_events.csv",
+             lambda row: row.update(date="2022-09-01") if row["event_id"] == "procurement_strategy_adopted" else None)
+    after = audit.run(audit.Facts.load()).set_index("id")["status"]
+    assert (after[adopted] == audit.INCONSISTENT).all()
+    assert (after.drop(adopted) == before.drop(adopted)).all()
+
+
+def test_the_appendix_fieldwork_dates_are_audited_against_the_appendix_rows(data_copy):
+    before = audit.run(audit.Facts.load()).set_index("id")["status"]
+    assert before["C171"] == before["C024"] == audit.REPRODUCED  # 24 April in vedlegg 2 and in 1.4.3
+    _rewrite(data_copy / "survey_fieldwork.csv",
+             lambda row: row.update(date="2023-04-25") if (row["event"], row["section"]) == ("survey_opened", "vedlegg 2") else None)
+    after = audit.run(audit.Facts.load()).set_index("id")["status"]
+    assert after["C171"] == audit.INCONSISTENT and after["C024"] == audit.REPRODUCED
 
 
 def test_the_cached_audit_follows_an_edited_file(data_copy):

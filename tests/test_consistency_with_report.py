@@ -6,6 +6,8 @@ failure means a transcription error (or a new finding to add, with its explanati
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -117,3 +119,40 @@ def test_missing_values_explain_themselves(survey):
     missing = survey[survey["kind"] == "missing"]
     assert missing["percent"].isna().all()
     assert (missing["note"].str.len() > 20).all()
+
+
+def test_figure_5_n_range_is_the_footnote_4_counts(survey):
+    """Figure 5's caption gives N=99 - 180 (footnote marker 4 follows): the fewest and the most respondents involved
+    in one measure, which footnote 4 and the text list (180 for Felles IKT down to 99 for the procurement strategy)."""
+    sample = data.load_survey_response().set_index("quantity")["value"]
+    low, high = int(sample["n_figure5_min"]), int(sample["n_figure5_max"])
+    assert (low, high) == (99, 180)
+    involved = survey[(survey["question"] == "measure_involvement") & (survey["group"] == "all")
+                      & (survey["response"] == "Ja")]["count"].dropna().astype(int)
+    assert (low, high) == (involved.min(), involved.max())
+    # an N per measure cannot exceed the number who answered the involvement question
+    assert high <= int(sample["involvement_respondents"])
+    claims = data.load("claims").set_index("claim_id")
+    assert (claims.loc["C090", "value"], claims.loc["C090", "value_high"]) == (low, high)
+
+
+def test_figure_5_labels_are_read_one_way_in_both_files(survey):
+    """The few Figure 5 labels are tied to measures once, in claims.csv; survey_answers.csv refers to that reading and
+    never ties a label to a measure that claims.csv leaves open (or ties to another measure)."""
+    claims = data.load("claims")
+    labels = claims[(claims["figure"] == "Figur 5") & (claims["unit"] == "percent")]
+    assert len(labels) and (labels["kind"] == "missing").all()
+    placed = {(str(c["stated"]), "" if pd.isna(c["item"]) else str(c["item"])) for _, c in labels.iterrows()}
+    label_ids = set(labels["claim_id"])
+    figure5 = survey[survey["figure"] == "Figur 5"]
+    assert len(figure5) == 28
+    for _, row in figure5.iterrows():
+        note = str(row["note"])
+        for label in re.findall(r"'(\d+)'", note):
+            assert (label, row["item"]) in placed, (
+                f"survey_answers.csv ties Figure 5 label {label} to {row['item']}, claims.csv does not")
+        cited = set()
+        for first, last in re.findall(r"C(\d{3})(?:-C(\d{3}))?", note):
+            cited |= {f"C{i:03d}" for i in range(int(first), int(last or first) + 1)}
+        assert cited == label_ids, f"{row['item']}/{row['group']}: the note should point to the label claims {sorted(label_ids)}"
+        assert "N=99-180" in note

@@ -37,7 +37,9 @@ def test_every_resource_declares_source_licence_and_provenance():
             key = source["path"].split("#")[-1]
             assert f"{{{key}," in bib, f"{res['name']}: source {key} not in references.bib"
         kinds = next(f for f in res["schema"]["fields"] if f["name"] == "kind")["constraints"]["enum"]
-        assert set(kinds) <= {"stated", "figure_label", "footnote", "derived", "missing"}
+        assert set(kinds) <= {"stated", "figure_label", "footnote", "derived", "inferred", "missing"}
+        # a value read from context rather than printed must be markable as such in every file
+        assert "inferred" in kinds, f"{res['name']}: kind has no 'inferred'"
 
 
 def _first_data_row(path: Path) -> list[str]:
@@ -116,6 +118,30 @@ def test_value_without_kind_missing_is_rejected(data_copy: Path):
     frame.loc[i, ["percent", "count"]] = ""
     _rewrite(data_copy / "survey_answers.csv", frame)
     _expect(data_copy, i + 2, "percent", "kind 'missing'")
+
+
+def test_inferred_value_without_reasoning_is_rejected(data_copy: Path):
+    # measure_goal_areas.csv does not require a note in general (its schema lets stated rows go without one)
+    path = data_copy / "measure_goal_areas.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    i = int(frame.index[frame["kind"] == "inferred"][0])
+    frame.loc[i, "note"] = ""
+    _rewrite(path, frame)
+    with pytest.raises(data.DataValidationError, match="'inferred'.*need a note") as info:
+        data.validate("measure_goal_areas", data_copy)
+    assert info.value.row == i + 2 and info.value.column == "note"
+
+
+def test_stated_fieldwork_date_left_empty_is_rejected(data_copy: Path):
+    """A fieldwork row marked stated must carry its date; an empty one must be kind missing with the reason."""
+    path = data_copy / "survey_fieldwork.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    i = int(frame.index[(frame["section"] == "vedlegg 2") & (frame["kind"] == "stated")][0])
+    frame.loc[i, "date"] = ""
+    _rewrite(path, frame)
+    with pytest.raises(data.DataValidationError, match="kind 'missing'") as info:
+        data.validate("survey_fieldwork", data_copy)
+    assert info.value.row == i + 2 and info.value.column == "date"
 
 
 def test_bad_encoding_is_rejected(data_copy: Path):

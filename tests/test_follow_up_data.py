@@ -94,3 +94,36 @@ def test_malformed_rows_are_rejected(data_copy: Path, file, column, bad):
     with pytest.raises(data.DataValidationError) as info:
         data.validate(file, data_copy)
     assert info.value.row == 2 and info.value.column == column
+
+
+def test_event_dates_are_the_first_day_of_the_period_they_name():
+    events = data.load("measure_events")
+    for _, e in events.iterrows():
+        day, precision = pd.Timestamp(e["date"]), str(e["date_precision"])
+        first = {"year": day.month == 1 and day.day == 1, "month": day.day == 1, "day": True,
+                 "season": day.day == 1 and day.month in (3, 6, 9, 12)}[precision]
+        assert first, f"{e['event_id']}: {day.date()} is not the first day of its {precision}"
+
+
+def test_the_appendix_prints_the_fieldwork_period_too():
+    """Vedlegg 2 repeats the fieldwork period (24 April to 11 May, the survey of 2023): its rows carry those dates."""
+    fieldwork = data.load_survey_fieldwork()
+    appendix = fieldwork[fieldwork["section"] == "vedlegg 2"].set_index("event")["date"]
+    assert appendix["survey_opened"] == pd.Timestamp("2023-04-24")
+    assert appendix["survey_closed_stated"] == pd.Timestamp("2023-05-11")
+    assert fieldwork["date"].notna().all(), "every fieldwork date the report prints is recorded"
+
+
+def test_readings_of_tabell_1_are_inferred_not_derived():
+    """No arithmetic gives a goal area from Tabell 1: a cell the report does not state is a reading (inferred)."""
+    goal_map = data.load("measure_goal_areas")
+    assert not (goal_map["kind"] == "derived").any()
+    read = goal_map[(goal_map["serves"].astype(str) == "true") & (goal_map["kind"] != "stated")]
+    assert len(read) == 5 and (read["kind"] == "inferred").all()
+    assert read["note"].str.startswith("inferred: rule").all()
+
+
+def test_names_the_report_never_spells_out_are_inferred():
+    units = data.load_ministries().set_index("abbreviation")
+    # the report writes only 'SSB'; 'Statistisk sentralbyrå' is our reading of the acronym
+    assert units.loc["SSB", "kind"] == "inferred" and "SSB" in units.loc["SSB", "note"]

@@ -35,3 +35,15 @@ def test_unknown_category_is_rejected(data_copy: Path, column, bad):
         data.validate("nordic_services", data_copy)
     assert info.value.file.endswith("nordic_services.csv")
     assert info.value.row == 7 and info.value.column == column
+
+
+def test_links_and_parent_ministries_the_report_does_not_print_are_inferred():
+    lessons = data.load("nordic_lessons")
+    implicit = lessons["link"].astype(str) == "implicit"
+    assert implicit.any()
+    assert (lessons.loc[implicit, "kind"] == "inferred").all(), "a link the recommendation does not make is our reading"
+    assert (lessons.loc[~implicit, "kind"] != "inferred").all()
+    services = data.load("norwegian_shared_services")
+    # 3.4.3 names whose agencies each body serves, never the ministry the body itself belongs to
+    assert (services["kind"] == "inferred").all()
+    assert services["note"].str.contains("our reading|filled in").all()

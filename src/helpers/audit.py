@@ -1,14 +1,26 @@
 """The reproducibility audit: every number the report states (``data/claims.csv``), recomputed from the data.
 
 Each claim declares a ``rule`` — what it is compared with (a survey cell, a sum of categories, the leader/non-leader
-mix, a count divided by its N, a registry file, the other passages stating the same quantity …). Both sides carry the
-precision they were printed with: a survey percent printed as 26 stands for 25.5–26.5, "7 av 10" for 65–75, a
-count for itself. A claim is
+mix, a count divided by its N, a registry file, a dated event of a measure, the other passages stating the same
+quantity …). Both sides carry the precision they were printed with: a survey percent printed as 26 stands for
+25.5–26.5, a count for itself, a date printed as a year for every day of that year.
+
+A verbal fraction ("x av y") stands for the values that are nearer to it than to any other *simple fraction* — a
+fraction with denominator 2, 3, 4, 5 or 10 (halves, thirds, quarters, fifths and tenths: the fractions of everyday
+speech, which include the thirds and tenths the report itself uses). Its band reaches halfway to the neighbouring
+simple fraction on each side: "1 av 3" covers 31.67–36.67 % (halfway to 3/10 and to 4/10), "7 av 10" 68.33–72.5 %
+(halfway to 2/3 and to 3/4), "1 av 10" 5–15 %. A writer who chose "1 av 3" for a share that "3 av 10" or "1 av 4"
+describes better has misstated it, so such a claim is ``inconsistent``. Qualifiers such as "om lag" or "hele" do not
+widen the band: every verbal fraction is approximate, and the band is what makes it so. (Reading "x av y" as x ± ½
+over y instead would let "1 av 3" cover 17–50 %, wide enough that no verbal claim could ever be flagged.)
+
+A claim is
 
 * ``reproduced`` — the data give exactly the stated value;
 * ``within rounding`` — not exactly, but some value is allowed by both the stated and the data's precision;
 * ``inconsistent`` — no value fits both;
-* ``not checkable`` — there is nothing to check it against (illegible label, a date stated once).
+* ``not checkable`` — there is nothing to check it against (an illegible label, or a date or count stated once
+  that no data file holds).
 
 :func:`run` returns one row per claim with the arithmetic written out as a sentence. Nothing here stores a verdict:
 change a data file and the verdicts follow.
@@ -22,6 +34,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 
 import pandas as pd
 
@@ -113,6 +126,30 @@ def parse_fraction(text: str) -> tuple[int, int]:
     return _number(match.group(1)), _number(match.group(2))
 
 
+#: Denominators of the simple fractions a verbal "x av y" is measured against (see the module docstring).
+SIMPLE_DENOMINATORS: tuple[int, ...] = (2, 3, 4, 5, 10)
+
+
+def simple_fractions(extra: Sequence[float] = ()) -> list[float]:
+    """The simple fractions from 0 to 1 (as shares), sorted, with ``extra`` values added."""
+    grid = {Fraction(k, m) for m in SIMPLE_DENOMINATORS for k in range(m + 1)}
+    return sorted({float(f) for f in grid} | {float(x) for x in extra})
+
+
+def fraction_band(k: int, m: int) -> tuple[float, float]:
+    """Percent band a verbal fraction ``k av m`` stands for: from halfway to the next lower simple fraction to halfway
+    to the next higher one (0 and 100 are the ends). A fraction outside the grid (e.g. "2 av 7") joins it."""
+    if m <= 0 or not 0 <= k <= m:
+        raise ValueError(f"not a fraction of a whole: {k} av {m}")
+    share = k / m
+    grid = simple_fractions([share])
+    lower = [f for f in grid if f < share - 1e-12]
+    higher = [f for f in grid if f > share + 1e-12]
+    low = (lower[-1] + share) / 2 if lower else 0.0
+    high = (share + higher[0]) / 2 if higher else 1.0
+    return 100 * low, 100 * high
+
+
 def _decimals(value: float) -> int:
     text = repr(float(value))
     return 0 if text.endswith(".0") else len(text.split(".")[1])
@@ -123,7 +160,8 @@ def stated_value(claim: pd.Series) -> Value:
     unit, text, value = claim["unit"], str(claim["stated"]), claim["value"]
     if unit == "fraction":
         k, m = parse_fraction(text)
-        return Value(100 * k / m, 100 * (k - 0.5) / m, 100 * (k + 0.5) / m, f"{k} av {m}")
+        low, high = fraction_band(k, m)
+        return Value(100 * k / m, low, high, f"{k} av {m}")
     if unit == "phrase":
         if _MORE_THAN_HALF.search(text.lower()):
             return Value(50.0, 50.0, 100.0, "more than half", low_open=True)
@@ -189,6 +227,7 @@ class Facts:
     fieldwork: pd.DataFrame
     interviews: pd.DataFrame
     measures: pd.DataFrame
+    measure_events: pd.DataFrame
     core_groups: pd.DataFrame
     ministries: pd.DataFrame
     strategy: pd.DataFrame
@@ -203,6 +242,7 @@ class Facts:
             fieldwork=data.load_survey_fieldwork(),
             interviews=data.load("interviews"),
             measures=data.load_measures(),
+            measure_events=data.load("measure_events"),
             core_groups=data.load("core_groups"),
             ministries=data.load_ministries(),
             strategy=data.load("strategy"),
@@ -467,9 +507,12 @@ def rule_fieldwork_date(claim: pd.Series, facts: Facts) -> list[Check]:
     rows = facts.fieldwork[(facts.fieldwork["event"] == event) & facts.fieldwork["date"].notna()] if event else None
     if rows is None or rows.empty:
         raise AuditError(claim["claim_id"], f"survey_fieldwork.csv has no date for '{claim['item']}'")
-    found = pd.Timestamp(rows["date"].iloc[0]).date().isoformat()
+    # the row transcribed from the claim's own section where there is one (vedlegg 2 repeats the dates of 1.4.3)
+    same_section = rows[rows["section"].astype(str) == str(claim["section"])]
+    row = (same_section if not same_section.empty else rows).iloc[0]
+    found = pd.Timestamp(row["date"]).date().isoformat()
     status = compare_dates(str(claim["stated"]), found)
-    sentence = f"stated {claim['stated']}; the fieldwork in survey_fieldwork.csv ({event}) is dated {found}"
+    sentence = f"stated {claim['stated']}; the fieldwork in survey_fieldwork.csv ({event}, {row['section']}) is dated {found}"
     if status == INCONSISTENT:
         gap = abs((date_span(str(claim["stated"]))[0] - date_span(found)[0]).days)
         sentence += f", {gap} days apart"
@@ -484,6 +527,51 @@ def rule_core_group_start(claim: pd.Series, facts: Facts) -> list[Check]:
     found = str(rows["start"].iloc[0])
     status = compare_dates(str(claim["stated"]), found)
     return [Check(status, f"stated {claim['stated']}; core_groups.csv gives {found} as the start of '{group}'.")]
+
+
+_SEASONS = {3: "spring", 6: "summer", 9: "autumn", 12: "winter"}
+
+
+def event_date_text(date: object, precision: str) -> str:
+    """A measure event's date at the precision the report printed it with: ``2021`` (year), ``2022-06`` (month),
+    ``2024-05-31`` (day) or, for a season, the period of its three months (autumn 2023 → ``2023-09/2023-11``;
+    measure_events.csv dates a season by its first day, 1 September for autumn)."""
+    day = pd.Timestamp(date).date()
+    if precision == "year":
+        return f"{day.year}"
+    if precision == "month":
+        return f"{day.year}-{day.month:02d}"
+    if precision == "day":
+        return day.isoformat()
+    if precision == "season":
+        end_month = day.month + 2
+        end_year = day.year + (end_month > 12)
+        end_month = (end_month - 1) % 12 + 1
+        return f"{day.year}-{day.month:02d}/{end_year}-{end_month:02d}"
+    raise ValueError(f"unknown date precision {precision!r}")
+
+
+def rule_measure_event(claim: pd.Series, facts: Facts) -> list[Check]:
+    """The date of the measure event the claim's item names (``measure_event:<event_id>``), in measure_events.csv."""
+    cid, item = claim["claim_id"], str(claim["item"])
+    if not item.startswith("measure_event:"):
+        raise AuditError(cid, f"rule measure_event needs item 'measure_event:<event_id>', not '{item}'")
+    event_id = item.split(":", 1)[1]
+    events = facts.measure_events
+    rows = events[(events["event_id"].astype(str) == event_id) & events["date"].notna()]
+    if rows.empty:
+        raise AuditError(cid, f"measure_events.csv has no dated event '{event_id}'")
+    event = rows.iloc[0]
+    precision = str(event["date_precision"])
+    found = event_date_text(event["date"], precision)
+    status = compare_dates(str(claim["stated"]), found)
+    when = found
+    if precision == "season":
+        start = pd.Timestamp(event["date"])
+        when = f"{_SEASONS.get(start.month, 'the season from ' + start.strftime('%B'))} {start.year} ({found})"
+    planned = " (planned)" if not _blank(event["planned"]) and bool(event["planned"]) else ""
+    return [Check(status, f"stated {claim['stated']}; measure_events.csv ({event['section']}) dates '{event['description_en']}'"
+                          f"{planned} to {when}, at {precision} precision.")]
 
 
 def rule_repeated(claim: pd.Series, facts: Facts) -> list[Check]:
@@ -521,10 +609,13 @@ def rule_not_checkable(claim: pd.Series, facts: Facts) -> list[Check]:
     return []
 
 
+_NEAREST_FRACTION = ("; a verbal 'x av y' must be the simple fraction (denominator 2, 3, 4, 5 or 10) nearest to it, "
+                     "i.e. within halfway to its neighbours")
+
 #: What each rule compares a claim with, in words (shown in the audit appendix).
 RULE_TEXT: dict[str, str] = {
-    "survey_lookup": "the survey cell (question, item, group, answer) in survey_answers.csv",
-    "category_sum": "the sum of several answer categories in survey_answers.csv, each rounded on its own",
+    "survey_lookup": "the survey cell (question, item, group, answer) in survey_answers.csv" + _NEAREST_FRACTION,
+    "category_sum": "the sum of several answer categories in survey_answers.csv, each rounded on its own" + _NEAREST_FRACTION,
     "mixture": "the survey cell for all respondents, and the leaders' and non-leaders' shares mixed 14 : 86",
     "count_share": "the printed count of respondents divided by the question's N",
     "sample_lookup": "the sample figures in survey_response.csv (invited, answered, reminders, leaders' share)",
@@ -537,6 +628,7 @@ RULE_TEXT: dict[str, str] = {
     "involved_range": "the fewest and the most respondents involved in one measure",
     "fieldwork_date": "the fieldwork dates in survey_fieldwork.csv",
     "core_group_start": "the start dates in core_groups.csv",
+    "measure_event": "the date of the measure's event in measure_events.csv, at the precision the report printed it with",
     "repeated": "the other passages of the report that state the same quantity",
     "not_checkable": "nothing: the number is illegible in the report as we have it",
 }
@@ -555,6 +647,7 @@ RULES: dict[str, Callable[[pd.Series, Facts], list[Check]]] = {
     "involved_range": rule_involved_range,
     "fieldwork_date": rule_fieldwork_date,
     "core_group_start": rule_core_group_start,
+    "measure_event": rule_measure_event,
     "repeated": rule_repeated,
     "not_checkable": rule_not_checkable,
 }
@@ -564,7 +657,7 @@ def _why_not_checkable(claim: pd.Series) -> str:
     if claim["rule"] == "not_checkable":
         return "illegible in the report as we have it, so there is no number to check" + (
             f" ({claim['note']})" if not _blank(claim.get("note")) else "") + "."
-    return "stated once; neither the data nor another passage of the report gives this quantity."
+    return "stated once; no data file holds this quantity and no other passage of the report states it."
 
 
 def verdict(checks: Sequence[Check]) -> str:

@@ -144,11 +144,11 @@ def _check_package_rules(name: str, res: dict[str, Any], path: Path, data_dir: P
         empty = frame.index[frame[column].str.strip() == ""]
         if len(empty):
             raise DataValidationError(_display_path(path), "provenance field is empty", int(empty[0]) + 2, column)
-    # a derived value must show its formula and a missing one its reason
-    unexplained = frame.index[frame["kind"].isin(["derived", "missing"]) & (frame["note"].str.strip() == "")]
+    # a derived value must show its formula, an inferred one its reasoning and a missing one its reason
+    unexplained = frame.index[frame["kind"].isin(["derived", "inferred", "missing"]) & (frame["note"].str.strip() == "")]
     if len(unexplained):
         raise DataValidationError(
-            _display_path(path), "rows of kind 'derived' or 'missing' need a note (formula or reason)",
+            _display_path(path), "rows of kind 'derived', 'inferred' or 'missing' need a note (formula, reasoning or reason)",
             int(unexplained[0]) + 2, "note",
         )
     value_fields = res.get("valueFields", [])
