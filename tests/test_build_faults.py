@@ -24,6 +24,7 @@ import psutil
 import pytest
 
 from helpers import build
+from helpers.build import config, publish
 
 from .conftest import COPY_IGNORE, ROOT
 
@@ -48,11 +49,13 @@ def built_cache(site: Path) -> Path:
 def project(tmp_path: Path, built_cache: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     copy = tmp_path / "project"
     shutil.copytree(ROOT, copy, ignore=COPY_IGNORE)
-    for part in ("executed", "cache"):
-        shutil.copytree(built_cache / part, copy / "_build" / part)
+    for part in ("executed", "cache", "quarto"):
+        shutil.copytree(built_cache / part, copy / "_build" / part, symlinks=True)
+    shutil.copytree(ROOT / "_site", copy / "_site")
     monkeypatch.setenv("BEST_SAMMEN_ROOT", str(copy))
     summary = build.build_site(copy, log=lambda *_: None)
     assert summary["executed"] == [], "the copied cache should make the first build execute nothing"
+    assert not any(summary["rendered"].values()), "the copied Quarto projects should make it render nothing"
     return copy
 
 
@@ -65,12 +68,13 @@ def _build(project: Path):
 def test_nothing_changed_executes_and_renders_nothing(project: Path):
     site_before = _tree_hash(project / "_site")
     summary, _ = _build(project)
-    assert summary["rendered"] is False and _tree_hash(project / "_site") == site_before
+    assert not any(summary["rendered"].values()) and _tree_hash(project / "_site") == site_before
+    assert summary["executed"] == [] and len(summary["cached"]) == 2 * len(
+        [p for p in config.pages(config.load_quarto(project)) if p.is_notebook])
     (project / "index.qmd").write_text((project / "index.qmd").read_text() + "\nEdited.\n")
     edited, _ = _build(project)
-    assert edited["rendered"] is True and edited["executed"] == []
+    assert edited["rendered"] == {"en": ["index.qmd"], "nb": ["index.qmd"]} and edited["executed"] == []
     assert "Edited." in (project / "_site" / "index.html").read_text()
-    assert summary["executed"] == [] and len(summary["cached"]) == 2 * len([p for p in build.pages(build.load_quarto(project)) if p.is_notebook])
 
 
 def test_editing_one_chapter_re_renders_only_its_pages(project: Path):
@@ -81,20 +85,21 @@ def test_editing_one_chapter_re_renders_only_its_pages(project: Path):
     nbformat.write(nb, chapter)
     summary, lines = _build(project)
     assert sorted(summary["executed"]) == ["en/04-nordic-comparison", "nb/04-nordic-comparison"]
-    assert any("2 pages rendered" in line for line in lines), lines
+    assert summary["rendered"] == {"en": ["notebooks/04-nordic-comparison.ipynb"],
+                                   "nb": ["notebooks/04-nordic-comparison.ipynb"]}, lines
     changed = {p for p, before in pages_before.items() if p.read_bytes() != before}
     assert changed == {project / "_site" / "notebooks" / "04-nordic-comparison.html",
                        project / "_site" / "nb" / "notebooks" / "04-nordic-comparison.html"}
     # a new chapter title changes every page's navigation: then every page is rendered again
     nb.cells[0].source = nb.cells[0].source.replace("# ", "# Retitled: ", 1)
     nbformat.write(nb, chapter)
-    _, lines = _build(project)
-    assert any(" 0 unchanged pages kept" in line for line in lines), lines
+    summary, lines = _build(project)
+    assert all(len(rendered) == len(config.pages(config.load_quarto(project))) for rendered in summary["rendered"].values()), lines
     assert "Retitled" in (project / "_site" / "notebooks" / "01-awareness.html").read_text(encoding="utf-8")
 
 
 def test_a_truncated_cache_record_re_executes_its_chapter(project: Path):
-    records = sorted((project / "_build" / "cache").rglob("*.json"))
+    records = sorted((project / "_build" / "cache" / "execute").rglob("*.json"))
     damaged = records[0]
     damaged.write_text(damaged.read_text(encoding="utf-8")[:20], encoding="utf-8")  # as if killed mid-write
     summary, _ = _build(project)
@@ -119,7 +124,7 @@ def _readers_of(project: Path, rel: str) -> list[str]:
     import json
 
     found = []
-    for record in (project / "_build" / "cache").rglob("*.json"):
+    for record in (project / "_build" / "cache" / "execute").rglob("*.json"):
         if rel in json.loads(record.read_text())["deps"]:
             found.append(f"{record.parent.name}/{record.stem}")
     return sorted(found)
@@ -127,7 +132,7 @@ def _readers_of(project: Path, rel: str) -> list[str]:
 
 def test_editing_a_file_no_chapter_reads_executes_nothing(project: Path):
     readers = set()
-    for record in (project / "_build" / "cache").rglob("*.json"):
+    for record in (project / "_build" / "cache" / "execute").rglob("*.json"):
         readers |= set(__import__("json").loads(record.read_text())["deps"])
     unread = [p for p in (project / "data").glob("*.csv") if f"data/{p.name}" not in readers]
     if not unread:
@@ -157,18 +162,20 @@ def test_bad_data_stops_before_any_execution(project: Path):
 
 
 @pytest.mark.parametrize(
-    "params, expected",
-    [({"lang": "en", "colour": "blue"}, "unknown parameter 'colour'"),
-     ({"lang": "de"}, "allowed values: 'en', 'nb'")],
+    "file, change, expected",
+    [("_quarto.yml", {"edition": {"path": "", "parameters": {"colour": "blue"}}},
+      r"_quarto.yml, edition.parameters: unknown parameter 'colour'"),
+     ("_quarto-nb.yml", {"lang": "de"}, r"_quarto-nb.yml: lang 'de' has no wording"),
+     ("_quarto-nb.yml", {"lang": None}, r"_quarto-nb.yml: no 'lang'")],
 )
-def test_bad_parameters_stop_the_build(project: Path, params, expected):
+def test_bad_edition_settings_stop_the_build(project: Path, file, change, expected):
     import yaml
 
     site_before = _tree_hash(project / "_site")
-    config_path = project / "params.yml"
-    config = yaml.safe_load(config_path.read_text())
-    config["editions"]["en"]["parameters"] = params
-    config_path.write_text(yaml.safe_dump(config))
+    path = project / file
+    settings = yaml.safe_load(path.read_text())
+    settings.update(change)
+    path.write_text(yaml.safe_dump({k: v for k, v in settings.items() if v is not None}))
     with pytest.raises(build.BuildError, match=expected):
         _build(project)
     assert _tree_hash(project / "_site") == site_before
@@ -184,7 +191,9 @@ def test_a_failing_cell_names_notebook_and_cell_and_loses_nothing(project: Path)
     with pytest.raises(build.BuildError) as info:
         _build(project)
     message = str(info.value)
-    assert "notebooks/01-awareness.ipynb: cell 5 raised RuntimeError: deliberate failure" in message
+    # the third code cell, as JupyterLab numbers it after Run All ([1] is the parameters cell)
+    assert "notebooks/01-awareness.ipynb (edition en): cell [3]" in message
+    assert "raised RuntimeError: deliberate failure" in message
     assert _tree_hash(project / "_site") == site_before
     assert source.read_bytes() == committed
     assert (project / "_build" / "failed" / "en" / "01-awareness.ipynb").exists()
@@ -211,7 +220,7 @@ def test_an_interrupted_publish_is_recovered(project: Path):
     site, previous = project / "_site", project / "_site.previous"
     before = _tree_hash(site)
     site.rename(previous)  # as if killed between the two renames of publish()
-    build.recover(project)
+    publish.recover(project)
     assert site.exists() and not previous.exists() and _tree_hash(site) == before
 
 
@@ -237,7 +246,7 @@ def test_a_failing_run_is_logged_with_its_seconds(project: Path):
     nb.cells.insert(3, nbformat.v4.new_code_cell("raise ValueError('deliberate')"))
     nbformat.write(nb, source)
     lines: list[str] = []
-    with pytest.raises(build.BuildError, match="cell 4 raised ValueError: deliberate"):
+    with pytest.raises(build.BuildError, match=r"cell \[3\] .*raised ValueError: deliberate"):
         build.build_site(project, log=lambda *a: lines.append(" ".join(map(str, a))))
     failed = [line for line in lines if line.split()[:1] == ["FAILED"]]
     assert len(failed) == 2 and all("s" in line.split()[3] for line in failed), lines
@@ -346,8 +355,8 @@ def _add_marker(project: Path, text: str, chapter: bool = True) -> None:
 def _assert_complete_site(project: Path, marker: str | None = None, marked: Sequence[str] = MARKED) -> None:
     """Every page of every edition published, the edit visible, and no scratch folder or old site left behind."""
     site = project / "_site"
-    book_pages = build.pages(build.load_quarto(project))
-    for edition in build.load_editions(project):
+    book_pages = config.pages(config.load_quarto(project))
+    for edition in config.editions(project):
         for page in book_pages:
             assert (site / edition.prefix / page.output).is_file(), f"{edition.prefix}{page.output} missing"
         if marker:

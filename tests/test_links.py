@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from helpers import build
+from helpers.build import config
 
 from .conftest import ROOT
 
@@ -52,8 +52,8 @@ def test_every_link_and_anchor_of_both_editions_resolves(site: Path, tmp_path: P
     # The crawl really went everywhere: every page of every edition and every download was reached and checked.
     reached = {Path(unquote(urlsplit(u.text).path)) for u in ET.parse(graph).getroot().iter("url")
                if u.text and u.text.startswith("file:")}
-    book_pages = build.pages(build.load_quarto(ROOT))
-    expected = {site.resolve() / e.prefix / p.output for e in build.load_editions(ROOT) for p in book_pages}
+    book_pages = config.pages(config.load_quarto(ROOT))
+    expected = {site.resolve() / e.prefix / p.output for e in config.editions(ROOT) for p in book_pages}
     expected |= {p.resolve() for p in site.rglob("*") if p.suffix in (".csv", ".ipynb")}
     missing = sorted(str(p.relative_to(site.resolve())) for p in expected - reached)
     assert not missing, f"linkchecker never reached {missing}: no link leads there from the landing pages"

@@ -1,39 +1,70 @@
-"""_quarto.yml is a coherent Quarto book, and every citation used anywhere resolves against references.bib."""
+"""_quarto.yml is a coherent Quarto book, each edition a profile, and every citation resolves against references.bib."""
 
 from __future__ import annotations
 
+import json
 import re
-import shutil
-import subprocess
 
-import nbformat
 import pytest
+import yaml
 
-from helpers import build
+from helpers.build import config
 
 from .conftest import ROOT
 
 
+def bib_keys() -> set[str]:
+    return set(re.findall(r"^@\w+\{([^,\s]+),", (ROOT / "references.bib").read_text(encoding="utf-8"), flags=re.M))
+
+
+def _cells(path):
+    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+
+
 def test_book_lists_existing_pages_and_a_bibliography():
-    config = build.load_quarto(ROOT)
-    assert config["project"]["type"] == "book"
-    assert config["execute"]["enabled"] is False, "Quarto must render the executed notebooks, not re-execute them"
-    for page in build.pages(config):
+    settings = config.load_quarto(ROOT)
+    assert settings["project"]["type"] == "book"
+    assert settings["execute"]["enabled"] is False, "Quarto must render the executed notebooks, not re-execute them"
+    assert settings["execute"]["echo"] is False, "code is hidden once, for the whole project"
+    for page in config.pages(settings):
         assert (ROOT / page.source).exists(), f"_quarto.yml lists {page.source}, which does not exist"
-    assert (ROOT / config["bibliography"]).exists()
+    assert (ROOT / settings["bibliography"]).exists()
 
 
 def test_every_notebook_in_notebooks_is_in_the_book():
-    listed = {p.source for p in build.pages(build.load_quarto(ROOT))}
+    listed = {p.source for p in config.pages(config.load_quarto(ROOT))}
     for path in (ROOT / "notebooks").glob("*.ipynb"):
         assert f"notebooks/{path.name}" in listed, f"{path.name} is not in _quarto.yml"
 
 
+def test_editions_are_the_default_profile_and_one_profile_each():
+    editions = config.editions(ROOT)
+    assert [(e.name, e.profile, e.prefix) for e in editions] == [("en", None, ""), ("nb", "nb", "nb/")]
+    assert [e.parameters["lang"] for e in editions] == ["en", "nb"]
+    for profile in config.profiles(ROOT):
+        own = yaml.safe_load((ROOT / f"_quarto-{profile}.yml").read_text(encoding="utf-8"))
+        assert "chapters" not in (own.get("book") or {}), "_quarto.yml alone lists the chapters"
+        assert own.get("lang") == profile and own["book"]["title"] and own["book"]["subtitle"]
+
+
+def test_landing_page_does_not_repeat_the_chapter_list():
+    text = (ROOT / "index.qmd").read_text(encoding="utf-8")
+    linked = [p.source for p in config.pages(config.load_quarto(ROOT))[1:] if p.output in text or p.source in text]
+    assert not linked, f"index.qmd lists chapters by hand ({linked}); _quarto.yml is the only table of contents"
+
+
+def test_a_chapter_listed_twice_is_refused(tmp_path):
+    settings = config.load_quarto(ROOT)
+    settings["book"]["chapters"].append(settings["book"]["chapters"][1])
+    with pytest.raises(config.BuildError, match=r"notebooks/01-awareness.ipynb is listed twice"):
+        config.pages(settings)
+
+
 def test_every_cited_key_is_in_references_bib():
-    keys = build.bib_keys(ROOT / "references.bib")
+    keys = bib_keys()
     texts = [p.read_text(encoding="utf-8") for p in ROOT.glob("*.qmd")]
     for path in (ROOT / "notebooks").glob("*.ipynb"):
-        texts += [c.source for c in nbformat.read(path, as_version=4).cells]
+        texts += ["".join(c["source"]) for c in _cells(path)]
     cited = set()
     for text in texts:
         cited |= set(re.findall(r"\[[^\]]*?@([A-Za-z0-9_:\-]+)", text))
@@ -42,23 +73,23 @@ def test_every_cited_key_is_in_references_bib():
 
 
 def test_every_chapter_declares_lang_in_one_parameters_cell():
-    for page in [p for p in build.pages(build.load_quarto(ROOT)) if p.is_notebook]:
-        declared = build.declared_parameters(ROOT / page.source)
+    for page in [p for p in config.pages(config.load_quarto(ROOT)) if p.is_notebook]:
+        declared = config.declared_parameters(ROOT / page.source)
         assert "lang" in declared, f"{page.source} does not declare lang"
 
 
-@pytest.mark.skipif(shutil.which("quarto") is None, reason="quarto is not installed on this machine; the pandoc renderer is tested instead")
-def test_quarto_renders_the_book(tmp_path):
-    result = subprocess.run(["quarto", "render", str(ROOT), "--output-dir", str(tmp_path / "site")],
-                            capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr[-3000:]
+def test_no_cell_repeats_what_the_project_sets_once():
+    for path in (ROOT / "notebooks").glob("*.ipynb"):
+        for number, cell in enumerate(_cells(path), start=1):
+            source = "".join(cell["source"])
+            assert "#| echo:" not in source, f"{path.name}, cell {number}: echo is set once in _quarto.yml"
 
 
-def test_files_the_book_includes_exist_and_both_renderers_use_them():
-    html = build.load_quarto(ROOT)["format"]["html"]
-    includes = html.get("include-after-body", [])
-    includes = [includes] if isinstance(includes, str) else includes
-    assert includes, "the search box for .searchable tables is included after the body"
-    for name in includes:
-        assert (ROOT / name).is_file(), f"_quarto.yml includes {name}, which does not exist"
-        assert (ROOT / name).resolve() in {p.resolve() for p in build.quarto_includes(ROOT)}
+def test_files_the_book_uses_exist():
+    html = config.load_quarto(ROOT)["format"]["html"]
+    for key in ("include-after-body", "css", "filters"):
+        names = html.get(key) or []
+        names = [names] if isinstance(names, str) else names
+        assert names, f"_quarto.yml format.html.{key} is empty"
+        for name in names:
+            assert (ROOT / name).is_file(), f"_quarto.yml uses {name}, which does not exist"

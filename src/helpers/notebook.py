@@ -1,7 +1,7 @@
 """What every chapter does the same way: the hidden setup call, parameter checks, and figure/table output.
 
 A figure is emitted as one Markdown output — image (embedded PNG), caption with citation, alt text, and links to a
-CSV of exactly the numbers drawn and to the notebook — so JupyterLab, Quarto and the pandoc renderer all show the
+CSV of exactly the numbers drawn and to the notebook — so JupyterLab and Quarto show the
 same thing, and nbval compares its text.
 """
 
@@ -19,65 +19,14 @@ import numpy as np
 import pandas as pd
 
 from . import labels, plots
+from .parameters import ParameterError, check_parameters  # noqa: F401  (re-exported for notebooks)
 
 FIGURE_DIR = Path("figures")  # relative to the notebook's folder: the page's folder on the site
+#: Where the build puts each chapter's executed notebook beside its page. A link to ``<chapter>.ipynb`` itself would
+#: be rewritten by Quarto to the chapter's own page; this folder is not a Quarto input, so the link reaches the file.
+DOWNLOADS = "downloads"
 #: The audit appendix, next to the chapters; linked as a notebook so JupyterLab opens it, the renderers link its page.
 AUDIT_PAGE = "05-audit.ipynb"
-
-
-class ParameterError(ValueError):
-    """A notebook parameter is unknown or outside its allowed values."""
-
-
-@dataclass(frozen=True)
-class Choice:
-    values: tuple[Any, ...]
-
-    def check(self, name: str, value: Any) -> None:
-        if value not in self.values:
-            allowed = ", ".join(repr(v) for v in self.values)
-            raise ParameterError(f"parameter '{name}' = {value!r} is not allowed; allowed values: {allowed}")
-
-
-@dataclass(frozen=True)
-class Between:
-    low: float
-    high: float
-    inclusive: bool = False
-
-    def check(self, name: str, value: Any) -> None:
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-        if ok:
-            ok = self.low <= value <= self.high if self.inclusive else self.low < value < self.high
-        if not ok:
-            bracket = ("[", "]") if self.inclusive else ("(", ")")
-            raise ParameterError(
-                f"parameter '{name}' = {value!r} is not allowed; allowed values: a number in "
-                f"{bracket[0]}{self.low}, {self.high}{bracket[1]}"
-            )
-
-
-#: Every parameter any chapter may declare, with its allowed values. A chapter declares a subset in its
-#: ``parameters`` cell; the build refuses names a chapter does not declare.
-PARAMETERS: dict[str, Choice | Between] = {
-    "lang": Choice(labels.LANGS),
-    "confidence": Between(0.5, 1.0),
-    "leader_share": Between(0.0, 1.0),
-}
-
-
-def check_parameters(values: Mapping[str, Any], declared: Mapping[str, Any] | None = None) -> None:
-    """Raise :class:`ParameterError` for a name that is not declared or a value outside its allowed set."""
-    known = declared if declared is not None else PARAMETERS
-    for name, value in values.items():
-        if name not in known:
-            raise ParameterError(
-                f"unknown parameter '{name}'; this notebook declares: {', '.join(sorted(known)) or 'none'}"
-            )
-        spec = PARAMETERS.get(name)
-        if spec is None:
-            raise ParameterError(f"parameter '{name}' has no allowed values in helpers.notebook.PARAMETERS")
-        spec.check(name, value)
 
 
 @dataclass
@@ -122,11 +71,11 @@ class Chapter:
         plt.close(fig)
         png = base64.b64encode(buffer.getvalue()).decode("ascii")
         text = caption if isinstance(caption, str) else caption[self.lang]
-        links = f"[{self.t('data_csv')}]({csv_path.as_posix()}) · [{self.t('notebook')}]({self.name}.ipynb)"
+        links = f"[{self.t('data_csv')}]({csv_path.as_posix()}) · [{self.t('notebook')}]({DOWNLOADS}/{self.name}.ipynb)"
         notes = f" {self.audit_badge(claims)}" if claims else ""
         alt_attr = alt.replace('"', "'")
         markdown = f'![{text} {links}{notes}](data:image/png;base64,{png}){{#{figure_id} fig-alt="{alt_attr}"}}'
-        # Markdown only: pandoc would prefer a text/plain alternative and print it as code
+        # Markdown only: Quarto would prefer a text/plain alternative and print it as code
         _display({"text/markdown": markdown})
 
     def audit_badge(self, claims: Sequence[str]) -> str:
@@ -149,7 +98,7 @@ class Chapter:
         frame = frame.astype(object).where(frame.notna(), "–")
         text = caption if isinstance(caption, str) else caption[self.lang]
         body = frame.to_markdown(index=False, floatfmt="g")
-        # a fenced div carries the id: Quarto's cross-reference form, and plain pandoc keeps it as an anchor
+        # a fenced div carries the id: Quarto's cross-reference form for a table with a caption
         attributes = " ".join([f"#{table_id}", *(f".{c}" for c in classes)])
         markdown = f"::: {{{attributes}}}\n{body}\n\n: {text} [{self.t('data_csv')}]({csv_path.as_posix()})\n:::\n"
         _display({"text/markdown": markdown})

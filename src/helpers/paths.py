@@ -17,6 +17,11 @@ def root() -> Path:
     return Path(override).resolve() if override else _PACKAGE_DIR.parents[1]
 
 
+def checkout() -> Path:
+    """The checkout this package is installed from (tools such as Quarto live here, shared by copies of the project)."""
+    return _PACKAGE_DIR.parents[1]
+
+
 def data_dir() -> Path:
     return root() / "data"
 
@@ -31,11 +36,6 @@ def build_dir() -> Path:
 
 def site_dir() -> Path:
     return root() / "_site"
-
-
-def site_assets_dir() -> Path:
-    """Template, stylesheet and Lua filter for the pandoc renderer (shipped inside the package)."""
-    return _PACKAGE_DIR / "site"
 
 
 def helpers_source_dir() -> Path:

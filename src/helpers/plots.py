@@ -379,7 +379,7 @@ def diagram(
 ) -> tuple[Figure, str]:
     """Boxes in horizontal layers (top = first of ``layer_order``) joined by arrows styled by relation kind.
 
-    Drawn from the data alone, so Quarto and the pandoc renderer show the same picture.
+    Drawn from the data alone.
     """
     import textwrap
 

@@ -1,0 +1,209 @@
+"""Render each edition with Quarto, from a Quarto project of its own under ``_build/quarto/<edition>/``.
+
+Each edition's project holds copies of the configuration, the landing and reference pages, the bibliography, the
+assets, and the notebooks papermill executed for that edition (execution is off in ``_quarto.yml``: Quarto renders
+what is stored). The project is kept between builds, so Quarto's own index of titles and cross-references lets a
+changed chapter be rendered alone: a page is rendered again when its source or figure data changed; every page is
+when anything all pages share changed (configuration, bibliography, assets, a chapter title, Quarto's version).
+
+Quarto exits 0 on an unresolved citation or cross-reference and on a missing resource; here any warning it prints,
+and any unresolved reference left in a page, fails the build with the page named.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from . import cache, quarto
+from .config import QUARTO_FILE, BuildError, Edition, Page, load_quarto, page_title
+from .execute import executed_dir
+
+Log = Callable[..., None]
+ASSETS = "assets"
+DOWNLOADS = "downloads"  # beside each chapter: its executed notebook, linked from every figure (Quarto leaves it be)
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_PROGRESS = re.compile(r"^\[\s*\d+/\d+\]\s+(\S+)")
+_PROBLEM = re.compile(r"\bWARN(ING)?\b|\bERROR\b|\[WARNING\]|\[ERROR\]")
+_LOCAL_REF = re.compile(r'(?:src|href)="([^"]*)"')
+_UNRESOLVED = re.compile(r'quarto-unresolved-ref|\?@[\w:-]+|<strong>[\w:-]+\?</strong></a>')
+
+
+def project_dir(root: Path, edition: Edition) -> Path:
+    return root / "_build" / "quarto" / edition.name
+
+
+def shared_inputs(root: Path, config: dict[str, Any]) -> list[str]:
+    """Files every page of every edition depends on, relative to the root."""
+    names = [QUARTO_FILE, *sorted(p.name for p in root.glob("_quarto-*.yml"))]
+    bibliography = config.get("bibliography") or []
+    names += [bibliography] if isinstance(bibliography, str) else list(bibliography)
+    if config.get("csl"):
+        names.append(str(config["csl"]))
+    if (root / ASSETS).is_dir():
+        names += sorted(str(p.relative_to(root)) for p in (root / ASSETS).rglob("*") if p.is_file())
+    return names
+
+
+def _copy_if_changed(source: Path, target: Path) -> None:
+    if not source.exists():
+        raise BuildError(f"{source.name} is missing (needed to render the site)")
+    if target.exists() and target.read_bytes() == source.read_bytes():
+        return  # unchanged: keep its time stamp
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(source, target)
+
+
+def _sync_tree(source: Path, target: Path) -> None:
+    if target.exists():
+        shutil.rmtree(target)
+    if source.exists():
+        shutil.copytree(source, target)
+
+
+def stage_project(root: Path, edition: Edition, book_pages: Sequence[Page], shared: Sequence[str]) -> Path:
+    """Bring the edition's Quarto project up to date with the sources and the executed notebooks."""
+    from .reproduce import normalise_file
+
+    project = project_dir(root, edition)
+    for name in shared:
+        _copy_if_changed(root / name, project / name)
+    for page in book_pages:
+        if not page.is_notebook:
+            _copy_if_changed(root / page.source, project / page.source)
+            continue
+        executed = executed_dir(root, edition)
+        target = project / page.source
+        _copy_if_changed(executed / f"{page.stem}.ipynb", target)
+        download = target.parent / DOWNLOADS / f"{page.stem}.ipynb"
+        download.parent.mkdir(parents=True, exist_ok=True)
+        normalise_file(target, download)
+        _sync_tree(executed / "figures" / page.stem, target.parent / "figures" / page.stem)
+    return project
+
+
+def _page_source(root: Path, edition: Edition, page: Page) -> Path:
+    return executed_dir(root, edition) / f"{page.stem}.ipynb" if page.is_notebook else root / page.source
+
+
+def _page_key(root: Path, edition: Edition, page: Page) -> str:
+    """A page's own inputs: its source (the executed notebook for a chapter) and the figure data beside it."""
+    source = _page_source(root, edition, page)
+    return cache.tree_digest([source, source.parent / "figures" / page.stem], relative_to=root)
+
+
+def _problems(output: str) -> list[tuple[str | None, str]]:
+    """(page, line) for every warning or error Quarto printed; the page is the one it was rendering then."""
+    found, current = [], None
+    for raw in output.splitlines():
+        line = _ANSI.sub("", raw).strip()
+        progress = _PROGRESS.match(line)
+        if progress:
+            current = progress.group(1)
+        elif _PROBLEM.search(line):
+            found.append((current, line))
+    return found
+
+
+def _local_targets(html: str) -> set[str]:
+    """Every file a page loads or links to on the same site (no scheme, not a bare #fragment)."""
+    found = set()
+    for url in _LOCAL_REF.findall(html):
+        if url.startswith(("#", "data:", "mailto:", "javascript:", "//")) or re.match(r"^[a-z][a-z0-9+.-]*:", url):
+            continue
+        found.add(url.split("#")[0].split("?")[0])
+    return found - {""}
+
+
+def check_pages(out: Path, book_pages: Sequence[Page], edition: Edition) -> None:
+    """Fail on a page that still shows an unresolved cross-reference or citation (Quarto leaves ``?@key``), or that
+    loads or links to a file the site does not have (Quarto renders a missing image or CSV link without a word)."""
+    bad = []
+    for page in book_pages:
+        html_path = out / page.output
+        if not html_path.exists():
+            bad.append(f"{page.source}: Quarto produced no {page.output}")
+            continue
+        html = html_path.read_text(encoding="utf-8")
+        hits = sorted(set(_UNRESOLVED.findall(html)))
+        if hits:
+            bad.append(f"{page.source}: unresolved reference(s) {', '.join(hits[:5])}")
+        # the link to the other edition leads out of this edition's book; the published site checks it (tests)
+        own = re.sub(r'<div class="edition-link">.*?</div>', "", html, flags=re.S)
+        missing = sorted(t for t in _local_targets(own) if not (html_path.parent / unquote(t)).exists())
+        if missing:
+            bad.append(f"{page.source}: missing resource(s) {', '.join(missing[:5])}")
+    if bad:
+        raise BuildError(f"rendering edition {edition.name}:\n  " + "\n  ".join(bad))
+
+
+def render_edition(root: Path, executable: str, edition: Edition, book_pages: Sequence[Page],
+                   shared: Sequence[str]) -> dict[str, Any]:
+    """Render what changed in one edition; return what was rendered. Raises BuildError naming the page."""
+    records = cache.Cache(root)
+    record_name = f"render/{edition.name}"
+    titles = {p.source: page_title(root, p) for p in book_pages}  # the sidebar of every page shows them
+    shared_key = cache.sha(json.dumps([cache.tree_digest([root / s for s in shared], relative_to=root), titles,
+                                       executable, quarto.version_of(executable), edition.name]).encode())
+    page_keys = {p.source: _page_key(root, edition, p) for p in book_pages}
+    record = records.get(record_name) or {}
+    out = project_dir(root, edition) / "_site"
+    if record.get("shared") != shared_key or not (out / "index.html").exists():
+        targets: list[str] = []  # all of them
+    else:
+        targets = [p.source for p in book_pages if record.get("pages", {}).get(p.source) != page_keys[p.source]]
+        if not targets:
+            return {"edition": edition.name, "rendered": [], "seconds": 0.0}
+    project = stage_project(root, edition, book_pages, shared)
+    args = [executable, "render", *targets]
+    if edition.profile:
+        args += ["--profile", edition.profile]
+    env = {k: v for k, v in os.environ.items() if k != "QUARTO_PROFILE"}
+    records.drop(record_name)  # until this render succeeds, nothing in the project is known to be current
+    started = time.perf_counter()
+    proc = subprocess.run(args, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    seconds = time.perf_counter() - started
+    rendered = targets or [p.source for p in book_pages]
+    problems = _problems(proc.stdout)
+    if proc.returncode != 0 or problems:
+        single = rendered[0] if len(rendered) == 1 else None
+        lines = [f"{page or single or 'the book'}: {line}" for page, line in problems]
+        if proc.returncode != 0:
+            tail = [_ANSI.sub("", l) for l in proc.stdout.strip().splitlines()[-15:]]
+            lines.append(f"quarto exited with status {proc.returncode}; its last lines:\n      " + "\n      ".join(tail))
+        raise BuildError(f"rendering edition {edition.name} with Quarto failed:\n  " + "\n  ".join(lines))
+    check_pages(out, book_pages, edition)
+    records.put(record_name, {"key": shared_key, "shared": shared_key, "pages": page_keys})
+    return {"edition": edition.name, "rendered": rendered, "seconds": seconds}
+
+
+def render(root: Path, editions: Sequence[Edition], book_pages: Sequence[Page], log: Log) -> list[dict[str, Any]]:
+    """Render every edition, at the same time (one Quarto process each); the first failure is raised."""
+    config = load_quarto(root)
+    shared = shared_inputs(root, config)
+    executable = quarto.find(root)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(editions)) as pool:
+        futures = [pool.submit(render_edition, root, executable, e, book_pages, shared) for e in editions]
+        concurrent.futures.wait(futures)
+    results = [f.result() for f in futures]
+    for result in results:
+        if result["rendered"]:
+            log(f"  {result['edition']:4s} {len(result['rendered'])} page(s) rendered in {result['seconds']:.1f} s")
+        else:
+            log(f"  {result['edition']:4s} unchanged")
+    return results
+
+
+def assemble(root: Path, editions: Sequence[Edition], stage: Path) -> None:
+    """Put every edition's rendered book into ``stage`` at its path (``nb/`` …), ready to be published."""
+    for edition in editions:
+        shutil.copytree(project_dir(root, edition) / "_site", stage / edition.prefix, dirs_exist_ok=True)
