@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: site test test-fast reproduce bench validate lab clean browser-deps
+.PHONY: site test test-fast reproduce bench validate lab clean browser-deps quarto
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## site: execute what changed (papermill, cached), render with Quarto or pandoc, publish _site/
+## site: execute what changed (papermill, cached), render what changed with Quarto (assembled once if missing), publish _site/
 site: $(STAMP)
 	$(BIN)/python -m helpers.build site
 
@@ -22,9 +22,9 @@ site: $(STAMP)
 test: $(STAMP) browser-deps
 	$(BIN)/python -m pytest
 
-## test-fast: everything but the browser suite
+## test-fast: the fast tier (under a minute): data, helpers, audit, configuration — nothing that builds the site
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not browser"
+	$(BIN)/python -m pytest -m "not slow and not browser"
 
 browser-deps: node_modules/axe-core/axe.min.js
 	@./tools/ensure-chromium.sh
@@ -41,9 +41,13 @@ validate: $(STAMP)
 reproduce: $(STAMP)
 	$(BIN)/python -m helpers.build reproduce
 
-## bench: time cold, no-op and incremental builds against the naive nbconvert baseline
+## bench: time `make site` as typed (cold, no-op, after edits) against `quarto render` executing every notebook
 bench: $(STAMP)
 	$(BIN)/python tools/bench.py
+
+## quarto: the project's Quarto, e.g. `make quarto ARGS=--version` (assembled offline on first use)
+quarto: $(STAMP)
+	$(BIN)/python -m helpers.build quarto $(ARGS)
 
 ## lab: open the notebooks in JupyterLab
 lab: $(STAMP)
@@ -51,3 +55,7 @@ lab: $(STAMP)
 
 clean:
 	rm -rf _build _site _site.previous notebooks/figures
+
+## distclean: also the assembled Quarto in .tools/
+distclean: clean
+	rm -rf .tools

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-COPY_IGNORE = shutil.ignore_patterns(".venv", "_build", "_site", "_site.previous", "node_modules", ".git",
+COPY_IGNORE = shutil.ignore_patterns(".venv", ".tools", ".quarto", "_build", "_site", "_site.previous", "node_modules", ".git",
                                      "__pycache__", ".pytest_cache", "figures", ".drafts", "*.egg-info")
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import json
 import os
-import shutil
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -93,7 +92,7 @@ def reproduce(root: Path, names: Sequence[str] = (), log: Log = print) -> list[s
             fresh[source] = normalise(nbformat.read(out, as_version=4))
     changed: list[str] = []
     for source, nb in fresh.items():
-        old = json.loads(source.read_text(encoding="utf-8"))
+        old = nbformat.read(source, as_version=4)  # as nbformat holds it: multi-line text joined, like ``nb``
         code = 0
         for a, b in zip(old["cells"], nb["cells"]):
             if a["cell_type"] == "code":
