@@ -1,5 +1,7 @@
 -- A link at the top of every page to the same page in the other edition of the book.
--- Each edition's profile sets `edition-link: {prefix, label, lang}`: the path from this edition's root to the other's.
+-- Each edition's profile sets `edition-link: {up, into, label, lang}`: from this edition's root, go `up` folders and
+-- then `into` a folder to reach the other edition's root. (Not one path string: Quarto rewrites metadata values that
+-- look like existing paths, such as "../", relative to each page.)
 local function relative_output(input, project_dir)
   local rel = input:sub(#project_dir + 2)
   return (rel:gsub("%.[^./]+$", ".html"))
@@ -10,9 +12,13 @@ function Pandoc(doc)
   if link == nil or quarto.project.directory == nil then
     return doc
   end
-  local target = pandoc.utils.stringify(link.prefix) .. relative_output(quarto.doc.input_file, quarto.project.directory)
-  local offset = quarto.project.offset or "."
-  local href = (offset == "." and "" or offset .. "/") .. target
+  local into = link.into and pandoc.utils.stringify(link.into) or ""
+  local prefix = string.rep("../", tonumber(pandoc.utils.stringify(link.up or "0")) or 0)
+    .. (into ~= "" and into .. "/" or "")
+  local target = prefix .. relative_output(quarto.doc.input_file, quarto.project.directory)
+  -- the offset from this page to its book's root: "." at the root, "..", "../.." below it (with or without a slash)
+  local offset = (quarto.project.offset or "."):gsub("/+$", "")
+  local href = ((offset == "." or offset == "") and "" or offset .. "/") .. target
   local lang = pandoc.utils.stringify(link.lang)
   local anchor = pandoc.Link(pandoc.utils.stringify(link.label), href, "", {hreflang = lang, lang = lang})
   table.insert(doc.blocks, 1, pandoc.Div(pandoc.Plain({anchor}), {class = "edition-link"}))

@@ -31,6 +31,7 @@ from .execute import executed_dir
 Log = Callable[..., None]
 ASSETS = "assets"
 DOWNLOADS = "downloads"  # beside each chapter: its executed notebook, linked from every figure (Quarto leaves it be)
+MAX_SINGLE_RENDERS = 2  # more changed pages than this: render the whole book in one run
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _PROGRESS = re.compile(r"^\[\s*\d+/\d+\]\s+(\S+)")
 _PROBLEM = re.compile(r"\bWARN(ING)?\b|\bERROR\b|\[WARNING\]|\[ERROR\]")
@@ -83,10 +84,12 @@ def stage_project(root: Path, edition: Edition, book_pages: Sequence[Page], shar
             continue
         executed = executed_dir(root, edition)
         target = project / page.source
-        _copy_if_changed(executed / f"{page.stem}.ipynb", target)
+        # without papermill's timings and random cell ids, the same inputs give the same pages, byte for byte
+        target.parent.mkdir(parents=True, exist_ok=True)
+        normalise_file(executed / f"{page.stem}.ipynb", target)
         download = target.parent / DOWNLOADS / f"{page.stem}.ipynb"
         download.parent.mkdir(parents=True, exist_ok=True)
-        normalise_file(target, download)
+        _copy_if_changed(target, download)
         _sync_tree(executed / "figures" / page.stem, target.parent / "figures" / page.stem)
     return project
 
@@ -146,14 +149,33 @@ def check_pages(out: Path, book_pages: Sequence[Page], edition: Edition) -> None
         raise BuildError(f"rendering edition {edition.name}:\n  " + "\n  ".join(bad))
 
 
+def _run_quarto(executable: str, project: Path, edition: Edition, target: str | None, all_pages: list[str]) -> None:
+    args = [executable, "render", *([target] if target else [])]
+    if edition.profile:
+        args += ["--profile", edition.profile]
+    env = {k: v for k, v in os.environ.items() if k != "QUARTO_PROFILE"}
+    proc = subprocess.run(args, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    problems = _problems(proc.stdout)
+    if proc.returncode != 0 or problems:
+        fallback = target or (all_pages[0] if len(all_pages) == 1 else "the book")
+        lines = [f"{page or fallback}: {line}" for page, line in problems]
+        if proc.returncode != 0:
+            tail = [_ANSI.sub("", line) for line in proc.stdout.strip().splitlines()[-15:]]
+            lines.append(f"{fallback}: quarto exited with status {proc.returncode}; its last lines:\n      "
+                         + "\n      ".join(tail))
+        raise BuildError(f"rendering edition {edition.name} with Quarto failed:\n  " + "\n  ".join(lines))
+
+
 def render_edition(root: Path, executable: str, edition: Edition, book_pages: Sequence[Page],
                    shared: Sequence[str]) -> dict[str, Any]:
     """Render what changed in one edition; return what was rendered. Raises BuildError naming the page."""
     records = cache.Cache(root)
     record_name = f"render/{edition.name}"
     titles = {p.source: page_title(root, p) for p in book_pages}  # the sidebar of every page shows them
+    # the build's own staging of the pages (this module, and normalise in reproduce) shapes every page too
+    staging = cache.tree_digest([Path(__file__), Path(__file__).with_name("reproduce.py")])
     shared_key = cache.sha(json.dumps([cache.tree_digest([root / s for s in shared], relative_to=root), titles,
-                                       executable, quarto.version_of(executable), edition.name]).encode())
+                                       executable, quarto.version_of(executable), edition.name, staging]).encode())
     page_keys = {p.source: _page_key(root, edition, p) for p in book_pages}
     record = records.get(record_name) or {}
     out = project_dir(root, edition) / "_site"
@@ -164,23 +186,15 @@ def render_edition(root: Path, executable: str, edition: Edition, book_pages: Se
         if not targets:
             return {"edition": edition.name, "rendered": [], "seconds": 0.0}
     project = stage_project(root, edition, book_pages, shared)
-    args = [executable, "render", *targets]
-    if edition.profile:
-        args += ["--profile", edition.profile]
-    env = {k: v for k, v in os.environ.items() if k != "QUARTO_PROFILE"}
+    if len(targets) > MAX_SINGLE_RENDERS:
+        targets = []  # one render of the whole book is quicker than many of single pages
     records.drop(record_name)  # until this render succeeds, nothing in the project is known to be current
     started = time.perf_counter()
-    proc = subprocess.run(args, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    # `quarto render FILE` takes one file (further arguments go to pandoc): one run per changed page
+    for target in targets or [None]:
+        _run_quarto(executable, project, edition, target, [p.source for p in book_pages])
     seconds = time.perf_counter() - started
     rendered = targets or [p.source for p in book_pages]
-    problems = _problems(proc.stdout)
-    if proc.returncode != 0 or problems:
-        single = rendered[0] if len(rendered) == 1 else None
-        lines = [f"{page or single or 'the book'}: {line}" for page, line in problems]
-        if proc.returncode != 0:
-            tail = [_ANSI.sub("", l) for l in proc.stdout.strip().splitlines()[-15:]]
-            lines.append(f"quarto exited with status {proc.returncode}; its last lines:\n      " + "\n      ".join(tail))
-        raise BuildError(f"rendering edition {edition.name} with Quarto failed:\n  " + "\n  ".join(lines))
     check_pages(out, book_pages, edition)
     records.put(record_name, {"key": shared_key, "shared": shared_key, "pages": page_keys})
     return {"edition": edition.name, "rendered": rendered, "seconds": seconds}
