@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import json
+import re
 import shutil
 import signal
 import subprocess
@@ -445,3 +446,43 @@ def test_two_builds_at_once_one_waits_and_both_leave_a_complete_site(project: Pa
     else:  # or the second refused, clearly
         assert "lock" in outputs[second].lower() and "error" in outputs[second].lower(), shown
     _assert_complete_site(project, marker)
+
+
+def test_hostile_text_in_every_free_text_column_is_shown_as_text(project: Path):
+    """Script, image and javascript: links typed into the notes and English texts of every data file reach the pages
+    as text: no element, no live link, no request to another host."""
+    import csv
+    import io
+
+    descriptor = json.loads((project / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    hostile = ' <script>alert("x1")</script> <img src=https://example.org/x.png onerror=alert(2)> [y](javascript:alert(3))'
+    touched = 0
+    for resource in descriptor["resources"]:
+        fields = [f["name"] for f in resource["schema"]["fields"]
+                  if f.get("type", "string") == "string" and "enum" not in f.get("constraints", {})
+                  and (f["name"] == "note" or f["name"].endswith("_en"))]
+        if not fields:
+            continue
+        path = project / "data" / resource["path"]
+        rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+        for row in rows:
+            for name in fields:
+                if row[name].strip():
+                    row[name] += hostile
+                    touched += 1
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        path.write_text(out.getvalue(), encoding="utf-8")
+    assert touched > 100
+    _build(project)
+    pages = list((project / "_site").rglob("*.html"))
+    shown = 0
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert '<script>alert("x1")' not in html, f"{page}: a script from data/ became an element"
+        assert not re.search(r"<img[^>]*example\.org", html), f"{page}: an image from another host"
+        assert 'href="javascript:' not in html, f"{page}: a javascript: link"
+        shown += html.count("alert(&quot;x1&quot;)") + html.count('alert("x1")')
+    assert shown, "the hostile text should still be shown, as text, somewhere"

@@ -12,6 +12,9 @@ LANGS: tuple[str, ...] = ("en", "nb")
 Lang = Literal["en", "nb"]
 
 _TERMS: dict[str, dict[str, str]] = {
+    # table cells for true/false and for no value
+    "yes": {"en": "yes", "nb": "ja"},
+    "no": {"en": "no", "nb": "nei"},
     # respondent groups
     "all": {"en": "All", "nb": "Alle"},
     "leaders": {"en": "Leaders", "nb": "Ledere"},

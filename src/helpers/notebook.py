@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import labels, plots
+from . import labels, plots, tables
 from .parameters import ParameterError, check_parameters  # noqa: F401  (re-exported for notebooks)
 
 FIGURE_DIR = Path("figures")  # relative to the notebook's folder: the page's folder on the site
@@ -87,20 +87,33 @@ class Chapter:
         """Markdown links to the audit entries ``claims`` (empty text for none)."""
         return ", ".join(f"[{cid}]({AUDIT_PAGE}#claim-{cid})" for cid in claims)
 
+    @staticmethod
+    def audit_cell(claims: Sequence[str]) -> tables.Markup | str:
+        """A table cell linking to the audit entries ``claims``, or a dash for none.
+
+        Table HTML is passed through as it is (Quarto rewrites ``.ipynb`` links only in Markdown), so the link names
+        the audit's page.
+        """
+        page = AUDIT_PAGE.replace(".ipynb", ".html")
+        return tables.join([tables.link(f"{page}#claim-{cid}", cid) for cid in claims]) if claims else tables.MISSING
+
     def table(self, frame: pd.DataFrame, *, table_id: str, caption: str | Mapping[str, str], data: pd.DataFrame | None = None,
               classes: Sequence[str] = ()) -> None:
-        """Show ``frame`` as a Markdown table with a caption and a link to its CSV (``data`` if given, else ``frame``).
+        """Show ``frame`` as a numbered table with a caption and a link to its CSV (``data`` if given, else ``frame``).
 
-        ``classes`` go on the table's div, e.g. ``searchable`` for a search box above it on the site.
+        Every value is escaped (:mod:`helpers.tables`); column names with a wording in :mod:`helpers.labels` are shown
+        in the edition's language. ``classes`` go on the table's div, e.g. ``searchable`` for a search box above it.
         """
+        if not table_id.startswith("tbl-"):
+            raise ValueError(f"table_id must start with 'tbl-' (Quarto's cross-reference prefix), got {table_id!r}")
         csv_path = self._write_csv(table_id, frame if data is None else data)
-        # categoricals and missing values shown as a dash, so the table reads as text
-        frame = frame.astype(object).where(frame.notna(), "–")
+        headers = {c: self.t(str(c)) if labels.has_term(str(c)) else str(c) for c in frame.columns}
+        body = tables.to_html(frame, table_id=table_id, lang=self.lang, headers=headers)
         text = caption if isinstance(caption, str) else caption[self.lang]
-        body = frame.to_markdown(index=False, floatfmt="g")
-        # a fenced div carries the id: Quarto's cross-reference form for a table with a caption
+        # the div's id is Quarto's cross-reference form: its last paragraph is the caption, the raw HTML the table
         attributes = " ".join([f"#{table_id}", *(f".{c}" for c in classes)])
-        markdown = f"::: {{{attributes}}}\n{body}\n\n: {text} [{self.t('data_csv')}]({csv_path.as_posix()})\n:::\n"
+        markdown = (f"::: {{{attributes}}}\n```{{=html}}\n{body}\n```\n\n"
+                    f"{text} [{self.t('data_csv')}]({csv_path.as_posix()})\n:::\n")
         _display({"text/markdown": markdown})
 
     def markdown(self, en: str, nb: str | None = None) -> None:

@@ -37,6 +37,8 @@ def set_theme() -> None:
     plt.rcParams.update(
         {
             "figure.dpi": 100,
+            # labels come from data: "$5m to $7m" is text, never TeX (and "$\\frac{1$" cannot crash a chapter)
+            "text.parse_math": False,
             "savefig.dpi": 110,
             "figure.figsize": (7.5, 4.2),
             "axes.titlesize": "medium",

@@ -1,0 +1,97 @@
+"""Tables for readers, and data text made safe to show.
+
+One renderer for every table: great_tables, which escapes every cell, so free text from ``data/`` can never become
+markup on the site (``<script>`` shows as text, a ``|`` stays in its cell). The rendered HTML travels inside a raw
+HTML block of a Markdown output: Quarto numbers and cross-references the table by the id of the block around it, and
+— unlike a ``text/html`` output — it adds no script from another host to the page.
+
+Cells a chapter builds itself (an anchor the audit's badges land on, a link to an audit entry) are :class:`Markup`,
+made with :func:`anchor` or :func:`link` from escaped parts; every other value is text.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from . import labels
+
+MISSING = "–"
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|$@<>~^=:-])")
+
+
+class Markup(str):
+    """HTML a chapter built from escaped parts: shown as markup, not as text."""
+
+
+def escape_markdown(value: Any) -> str:
+    """Data text as inert Markdown: HTML special characters escaped, Markdown punctuation backslash-escaped."""
+    text = html.escape(str(value), quote=False)
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
+
+
+def anchor(anchor_id: str, text: str) -> Markup:
+    """``text`` with an id another page can link to (``page.html#anchor_id``)."""
+    return Markup(f'<span id="{html.escape(anchor_id)}">{html.escape(text)}</span>')
+
+
+def link(href: str, text: str) -> Markup:
+    """A link to a page of this site (relative ``href`` only: nothing from data can point elsewhere)."""
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", href):
+        raise ValueError(f"link: only links within the site are allowed, not {href!r}")
+    return Markup(f'<a href="{html.escape(href)}">{html.escape(text)}</a>')
+
+
+def span(text: str, css_class: str) -> Markup:
+    """``text`` styled by ``css_class`` (e.g. a verdict coloured by the site's stylesheet)."""
+    return Markup(f'<span class="{html.escape(css_class)}">{html.escape(text)}</span>')
+
+
+def join(parts: list[Markup], separator: str = ", ") -> Markup:
+    return Markup(html.escape(separator).join(parts))
+
+
+def cell_text(value: Any, lang: str) -> Any:
+    """How one value reads in a table: no booleans, no NaN, numbers without trailing noise."""
+    if isinstance(value, Markup):
+        return value
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return MISSING
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return labels.term("yes" if value else "no", lang)
+    if isinstance(value, float) or type(value).__name__.startswith("float"):
+        text = f"{float(value):.4g}" if abs(float(value)) >= 1e-4 or value == 0 else f"{float(value):.2e}"
+        return text.replace(".", ",") if lang == "nb" else text
+    return str(value)
+
+
+def to_html(frame: pd.DataFrame, *, table_id: str, lang: str, headers: Mapping[str, str] | None = None) -> str:
+    """``frame`` as an HTML table: headers from ``headers`` (else the column names), every text cell escaped."""
+    from great_tables import GT
+
+    shown = frame.reset_index(drop=True).astype(object)
+    shown = shown.apply(lambda column: column.map(lambda v: cell_text(v, lang)))
+    # Markup cells go through great_tables as placeholders (which it escapes harmlessly) and are put back after
+    token = f"markup{secrets.token_hex(6)}x"
+    markup: dict[str, str] = {}
+
+    def hold(value: Any) -> Any:
+        if isinstance(value, Markup):
+            key = f"{token}{len(markup)}y"  # the end mark keeps "…1y" from matching inside "…10y"
+            markup[key] = str(value)
+            return key
+        return value
+
+    shown = shown.apply(lambda column: column.map(hold))
+    shown.columns = [f"c{i}" for i in range(len(shown.columns))]
+    names = {f"c{i}": str((headers or {}).get(c, c)) for i, c in enumerate(frame.columns)}
+    table = GT(shown, id=f"gt-{table_id}").cols_label(**names)
+    rendered = table.as_raw_html()
+    for key, value in markup.items():
+        rendered = rendered.replace(key, value)
+    return rendered

@@ -1,0 +1,79 @@
+"""Every value a table or a sentence shows from data/ is text, never markup; figure labels are never TeX."""
+
+from __future__ import annotations
+
+import re
+
+import matplotlib
+import pandas as pd
+import pytest
+
+from helpers import plots, tables
+
+matplotlib.use("Agg")
+
+HOSTILE = [
+    "<script>alert(1)</script>",
+    '<img src=x onerror="alert(1)">',
+    "<img src=https://example.org/track.png>",
+    "[click](javascript:alert(1))",
+    "a | b | c",
+    "$5m to $7m",
+    "$\\frac{1$",
+    "**bold** _it_ `code` {#id} @dfo2023",
+]
+
+
+def _cells(html: str) -> list[str]:
+    return re.findall(r"<td[^>]*>(.*?)</td>", html, flags=re.S)
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_table_cells_are_escaped_and_keep_their_columns(value):
+    frame = pd.DataFrame({"text": [value], "after": ["kept"]})
+    html = tables.to_html(frame, table_id="tbl-test", lang="en")
+    assert not re.search(r"<(script|img)\b", html, flags=re.I), html
+    assert "javascript:" not in re.findall(r'href="([^"]*)"', html)
+    cells = _cells(html)
+    assert len(cells) == 2 and cells[1].strip() == "kept", cells  # a '|' does not split the row
+
+
+def test_markup_cells_pass_and_links_stay_on_the_site():
+    frame = pd.DataFrame({"id": [tables.anchor("claim-C001", "C001")], "link": [tables.link("05-audit.html#claim-C001", "C001")]})
+    html = tables.to_html(frame, table_id="tbl-test", lang="en")
+    assert '<span id="claim-C001">C001</span>' in html and '<a href="05-audit.html#claim-C001">C001</a>' in html
+    with pytest.raises(ValueError, match="only links within the site"):
+        tables.link("javascript:alert(1)", "x")
+
+
+def test_many_markup_cells_are_each_put_back_in_place():
+    frame = pd.DataFrame({"id": [tables.anchor(f"claim-C{i:03d}", f"C{i:03d}") for i in range(12)]})
+    cells = _cells(tables.to_html(frame, table_id="tbl-test", lang="en"))
+    assert cells == [f'<span id="claim-C{i:03d}">C{i:03d}</span>' for i in range(12)]
+
+
+def test_cells_read_as_text_not_as_python():
+    frame = pd.DataFrame({"flag": [True, False], "share": [0.2134567, None], "n": pd.array([3, None], dtype="Int64")})
+    en = _cells(tables.to_html(frame, table_id="tbl-test", lang="en"))
+    nb = _cells(tables.to_html(frame, table_id="tbl-test", lang="nb"))
+    assert [c.strip() for c in en] == ["yes", "0.2135", "3", "no", tables.MISSING, tables.MISSING]
+    assert [c.strip() for c in nb][:2] == ["ja", "0,2135"]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_markdown_escape_leaves_no_markup(value):
+    escaped = tables.escape_markdown(value)
+    assert "<" not in escaped and ">" not in escaped
+    unescaped_specials = re.findall(r"(?<!\\)[\[\]()*_`$|@{}]", escaped)
+    assert not unescaped_specials, escaped
+
+
+def test_figure_labels_from_data_are_text_not_tex():
+    plots.set_theme()
+    frame = pd.DataFrame({"c": ["a", "b"], "g": ["x", "x"], "v": [10.0, 20.0]})
+    fig, _ = plots.grouped_bars(frame, category="c", group="g", value="v",
+                                category_labels={"a": "$\\frac{1$", "b": "$5m to $7m"}, group_labels={"x": "$x$"},
+                                xlabel="$", lang="en", what="test")
+    fig.canvas.draw()  # would raise ValueError from the math parser
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert "$5m to $7m" in labels
