@@ -6,9 +6,11 @@ Notebooks import this one installed package (never a copy beside them):
 - :mod:`helpers.stats`  intervals, tests and rounding bounds for numbers known only as rounded percentages
 - :mod:`helpers.plots`  one theme and the chart functions; each returns a figure and its alt text
 - :mod:`helpers.labels` English and Norwegian wording
-- :mod:`helpers.notebook` the hidden setup call, parameter checks and figure output used by every chapter
+- :mod:`helpers.notebook` the hidden setup call and the figure and table output used by every chapter
+- :mod:`helpers.tables` the one table renderer (great_tables), escaping every value from data
+- :mod:`helpers.parameters` the parameters a chapter may declare and their allowed values
 - :mod:`helpers.audit`  the report's stated numbers checked against the data
-- :mod:`helpers.build`  execute (with cache), render and publish the site
+- :mod:`helpers.build`  validate, execute (cached), render with Quarto and publish the site (a package, one module per job)
 """
 
-__all__ = ["audit", "build", "data", "labels", "notebook", "plots", "stats"]
+__all__ = ["audit", "build", "data", "labels", "notebook", "parameters", "plots", "stats", "tables"]

@@ -1,0 +1,81 @@
+"""The build's parts on their own: what the command imports, what its cache keys cover, publishing and permissions."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers import paths
+from helpers.build import cache, publish
+
+
+def test_the_build_command_imports_nothing_only_kernels_need():
+    code = ("import sys; from helpers.build import cli, config, cache, execute, quarto, render, publish, reproduce; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'matplotlib', 'seaborn', 'scipy', 'statsmodels'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "[]", f"the build imports kernel-only packages: {out}"
+
+
+@pytest.fixture
+def package_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    copy = tmp_path / "helpers"
+    shutil.copytree(paths.helpers_source_dir(), copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(paths, "helpers_source_dir", lambda: copy)
+    return copy
+
+
+@pytest.mark.parametrize("changed, counts", [("theme.mplstyle", True), ("plots.py", True), ("labels.py", True),
+                                             ("build/render.py", False)])
+def test_execution_key_covers_every_file_a_kernel_reads(package_copy: Path, changed: str, counts: bool):
+    before = cache.helpers_digest()
+    path = package_copy / changed
+    path.write_text(path.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert (cache.helpers_digest() != before) == counts, f"editing {changed} {'should' if counts else 'should not'} re-execute"
+
+
+def test_an_unreadable_cache_record_counts_as_absent(tmp_path: Path):
+    records = cache.Cache(tmp_path)
+    records.put("execute/en/x", {"key": "k"})
+    assert records.fresh("execute/en/x", "k") and not records.fresh("execute/en/x", "other")
+    (tmp_path / "_build" / "cache" / "execute" / "en" / "x.json").write_text('{"key": "k"', encoding="utf-8")
+    assert records.get("execute/en/x") is None and not records.fresh("execute/en/x", "k")
+
+
+def _modes(folder: Path) -> set[tuple[str, int]]:
+    return {("d" if p.is_dir() else "f", stat.S_IMODE(p.stat().st_mode)) for p in [folder, *folder.rglob("*")]}
+
+
+@pytest.mark.parametrize("umask", [0o000, 0o077])
+def test_published_pages_are_0644_and_folders_0755_whatever_the_umask(tmp_path: Path, umask: int):
+    old = os.umask(umask)
+    try:
+        stage = tmp_path / "_build" / "stage-x"
+        (stage / "nb").mkdir(parents=True)
+        (stage / "index.html").write_text("new", encoding="utf-8")
+        (stage / "nb" / "index.html").write_text("ny", encoding="utf-8")
+        publish.publish(tmp_path, stage)
+    finally:
+        os.umask(old)
+    assert _modes(tmp_path / "_site") == {("d", 0o755), ("f", 0o644)}
+
+
+def test_a_read_only_previous_site_is_replaced_and_later_builds_still_work(tmp_path: Path):
+    site = tmp_path / "_site"
+    (site / "nb").mkdir(parents=True)
+    (site / "index.html").write_text("old", encoding="utf-8")
+    for p in (site / "nb", site):
+        p.chmod(0o500)  # someone made the published site read-only
+    for attempt in ("first", "second"):
+        stage = tmp_path / "_build" / f"stage-{attempt}"
+        stage.mkdir(parents=True)
+        (stage / "index.html").write_text(attempt, encoding="utf-8")
+        publish.publish(tmp_path, stage)
+        publish.recover(tmp_path)
+        assert (site / "index.html").read_text(encoding="utf-8") == attempt
+        assert not (tmp_path / "_site.previous").exists()
