@@ -477,12 +477,38 @@ def test_hostile_text_in_every_free_text_column_is_shown_as_text(project: Path):
         path.write_text(out.getvalue(), encoding="utf-8")
     assert touched > 100
     _build(project)
-    pages = list((project / "_site").rglob("*.html"))
+    from html.parser import HTMLParser
+
+    class Elements(HTMLParser):
+        """What a browser would build: elements and their attributes, script bodies — not text inside attributes."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.found: list[str] = []
+            self.in_script = False
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            self.in_script = tag == "script"
+            if tag == "img" and "example.org" in (attrs.get("src") or ""):
+                self.found.append(f"<img src={attrs['src']}>")
+            if any(name.startswith("on") and "alert" in (value or "") for name, value in attrs.items()):
+                self.found.append(f"<{tag} on…=alert>")
+            if tag == "a" and (attrs.get("href") or "").lower().startswith("javascript:"):
+                self.found.append(f"<a href={attrs['href']}>")
+
+        def handle_data(self, data):
+            if self.in_script and 'alert("x1")' in data:
+                self.found.append("<script>alert</script>")
+
+        def handle_endtag(self, tag):
+            self.in_script = False
+
     shown = 0
-    for page in pages:
+    for page in (project / "_site").rglob("*.html"):
         html = page.read_text(encoding="utf-8")
-        assert '<script>alert("x1")' not in html, f"{page}: a script from data/ became an element"
-        assert not re.search(r"<img[^>]*example\.org", html), f"{page}: an image from another host"
-        assert 'href="javascript:' not in html, f"{page}: a javascript: link"
+        parser = Elements()
+        parser.feed(html)
+        assert not parser.found, f"{page}: text from data/ became live markup: {parser.found}"
         shown += html.count("alert(&quot;x1&quot;)") + html.count('alert("x1")')
     assert shown, "the hostile text should still be shown, as text, somewhere"
