@@ -66,7 +66,7 @@ def test_page_in_browser(browser, server, path):
     for link in page.query_selector_all("span.citation a"):
         target = link.get_attribute("href")
         assert "references.html#ref-" in target, f"{path}: citation link {target} does not lead to the reference list"
-    chapters = page.query_selector_all("#quarto-sidebar a.sidebar-link[href$='.html']")
+    chapters = page.query_selector_all("#quarto-sidebar a.sidebar-item-text.sidebar-link:not([data-bs-toggle])")
     assert len(chapters) == len(config.pages(config.load_quarto(ROOT))), f"{path}: the sidebar lists other pages"
     assert page.query_selector("#quarto-search"), f"{path}: no search box"
     levels = [int(h.evaluate("e => e.tagName")[1]) for h in page.query_selector_all("main h1, main h2, main h3, main h4")]
@@ -105,7 +105,7 @@ def test_language_switch_leads_to_the_same_chapter(browser, server, path, expect
     assert navigation.value and navigation.value.ok, f"{path}: the language switch leads to a missing page"
     assert page.url == f"{server}/{expected}", f"{path}: the language switch leads to {page.url}, not {expected}"
     assert page.evaluate("() => document.documentElement.lang") == lang
-    nav = page.locator("#quarto-sidebar a.sidebar-link[href$='.html']")
+    nav = page.locator("#quarto-sidebar a.sidebar-item-text.sidebar-link:not([data-bs-toggle])")
     current = [i for i in range(nav.count()) if "active" in (nav.nth(i).get_attribute("class") or "")]
     assert current == [position], f"{expected}: the sidebar marks chapter(s) {current} as current, not {position}"
     page.close()

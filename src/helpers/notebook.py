@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import io
 import random
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,8 +109,9 @@ class Chapter:
             raise ValueError(f"table_id must start with 'tbl-' (Quarto's cross-reference prefix), got {table_id!r}")
         csv_path = self._write_csv(table_id, frame if data is None else data)
         headers = {c: self.t(str(c)) if labels.has_term(str(c)) else str(c) for c in frame.columns}
-        body = tables.to_html(frame, table_id=table_id, lang=self.lang, headers=headers)
         text = caption if isinstance(caption, str) else caption[self.lang]
+        label = re.sub(r"\s*\[@[^\]]*\]", "", text)  # the caption without its citation names the scrolling box
+        body = tables.to_html(frame, table_id=table_id, lang=self.lang, headers=headers, label=label)
         # the div's id is Quarto's cross-reference form: its last paragraph is the caption, the raw HTML the table
         attributes = " ".join([f"#{table_id}", *(f".{c}" for c in classes)])
         markdown = (f"::: {{{attributes}}}\n```{{=html}}\n{body}\n```\n\n"

@@ -70,8 +70,13 @@ def cell_text(value: Any, lang: str) -> Any:
     return str(value)
 
 
-def to_html(frame: pd.DataFrame, *, table_id: str, lang: str, headers: Mapping[str, str] | None = None) -> str:
-    """``frame`` as an HTML table: headers from ``headers`` (else the column names), every text cell escaped."""
+def to_html(frame: pd.DataFrame, *, table_id: str, lang: str, headers: Mapping[str, str] | None = None,
+            label: str = "") -> str:
+    """``frame`` as an HTML table: headers from ``headers`` (else the column names), every text cell escaped.
+
+    A wide table scrolls inside its own box; the box can take the keyboard focus and is named by ``label`` (the
+    caption), so a keyboard or screen-reader user can scroll it too.
+    """
     from great_tables import GT
 
     shown = frame.reset_index(drop=True).astype(object)
@@ -92,6 +97,8 @@ def to_html(frame: pd.DataFrame, *, table_id: str, lang: str, headers: Mapping[s
     names = {f"c{i}": str((headers or {}).get(c, c)) for i, c in enumerate(frame.columns)}
     table = GT(shown, id=f"gt-{table_id}").cols_label(**names)
     rendered = table.as_raw_html()
+    box = f'<div id="gt-{table_id}"'
+    rendered = rendered.replace(box, f'{box} tabindex="0" role="region" aria-label="{html.escape(label or table_id)}"', 1)
     for key, value in markup.items():
         rendered = rendered.replace(key, value)
     return rendered
