@@ -103,7 +103,10 @@ def test_language_switch_leads_to_the_same_chapter(browser, server, path, expect
     with page.expect_navigation(wait_until="domcontentloaded") as navigation:
         switch.click()
     assert navigation.value and navigation.value.ok, f"{path}: the language switch leads to a missing page"
-    assert page.url == f"{server}/{expected}", f"{path}: the language switch leads to {page.url}, not {expected}"
+    # Quarto's script shortens links to a folder's index.html to the folder itself: the same page either way
+    reached = page.url.removesuffix("index.html")
+    assert reached == f"{server}/{expected}".removesuffix("index.html"), \
+        f"{path}: the language switch leads to {page.url}, not {expected}"
     assert page.evaluate("() => document.documentElement.lang") == lang
     nav = page.locator("#quarto-sidebar a.sidebar-item-text.sidebar-link:not([data-bs-toggle])")
     current = [i for i in range(nav.count()) if "active" in (nav.nth(i).get_attribute("class") or "")]
