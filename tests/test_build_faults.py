@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import os
 import json
-import re
 import shutil
 import signal
 import subprocess
@@ -198,11 +197,12 @@ def test_a_failing_cell_names_notebook_and_cell_and_loses_nothing(project: Path)
     assert _tree_hash(project / "_site") == site_before
     assert source.read_bytes() == committed
     assert (project / "_build" / "failed" / "en" / "01-awareness.ipynb").exists()
-    # the next build, with the notebook fixed, succeeds
+    # the next build, with the notebook fixed, succeeds and clears the partial notebook of the failure
     nb.cells.pop(4)
     nbformat.write(nb, source)
     summary, _ = _build(project)
     assert "en/01-awareness" in summary["executed"] or "en/01-awareness" in summary["cached"]
+    assert not (project / "_build" / "failed" / "en" / "01-awareness.ipynb").exists()
 
 
 def test_a_second_build_waits_then_refuses_clearly(project: Path):
@@ -512,3 +512,45 @@ def test_hostile_text_in_every_free_text_column_is_shown_as_text(project: Path):
         assert not parser.found, f"{page}: text from data/ became live markup: {parser.found}"
         shown += html.count("alert(&quot;x1&quot;)") + html.count('alert("x1")')
     assert shown, "the hostile text should still be shown, as text, somewhere"
+
+
+def test_a_killed_build_takes_its_workers_and_kernels_with_it(project: Path):
+    """kill -9 of the build alone (no one cleans up after it): its pool workers and their kernels end by themselves."""
+    _add_marker(project, "Orphan check 5d1e")
+    running = BuildProcess(project)
+    running.wait_until(lambda: _kernel_running(running), "a chapter executing")
+    family = psutil.Process(running.proc.pid).children(recursive=True)
+    assert family, "the build should have pool workers"
+    running.proc.send_signal(signal.SIGKILL)
+    running.proc.wait(30)
+    gone, alive = psutil.wait_procs(family, timeout=30)
+    for process in alive:  # do not leave them behind even when the test fails
+        process.kill()
+    assert not alive, f"still running 30 s after the build was killed: {[p.pid for p in alive]}"
+
+
+def test_reproduce_is_all_or_nothing_names_the_notebook_and_respects_the_lock(project: Path):
+    from filelock import FileLock
+
+    from helpers.build.reproduce import reproduce
+
+    first, broken = project / "notebooks" / "04-nordic-comparison.ipynb", project / "notebooks" / "05-audit.ipynb"
+    before = {p: p.read_bytes() for p in (project / "notebooks").glob("*.ipynb")}
+    nb = nbformat.read(broken, as_version=4)
+    nb.cells.insert(3, nbformat.v4.new_code_cell("raise ValueError('deliberate')"))
+    nbformat.write(nb, broken)
+    before[broken] = broken.read_bytes()
+    with pytest.raises(build.BuildError, match=r"notebooks/05-audit.ipynb: cell \[3\] .*raised ValueError: deliberate"):
+        reproduce(project, names=[first.stem, broken.stem], log=lambda *_: None)
+    assert {p: p.read_bytes() for p in before} == before, "a failed reproduce rewrote committed notebooks"
+    # the command waits for a running build's lock, then refuses clearly
+    holder = FileLock(str(project / "_build" / "build.lock"))
+    holder.acquire()
+    try:
+        env = {**os.environ, "BEST_SAMMEN_ROOT": str(project), "BEST_SAMMEN_LOCK_TIMEOUT": "0.5"}
+        proc = subprocess.run([sys.executable, "-m", "helpers.build", "reproduce", first.stem], cwd=project, env=env,
+                              capture_output=True, text=True, timeout=120)
+    finally:
+        holder.release()
+    assert proc.returncode == 1 and "another build is still running" in proc.stderr, proc.stdout + proc.stderr
+    assert first.read_bytes() == before[first]

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -50,6 +53,10 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_quarto_is_found_or_assembled_and_reports_1_7(tiny: Path):
     executable = quarto.find(tiny)
     assert quarto.version_of(executable)[:2] >= (1, 7)
+    # as a user asks for it through the project (`make quarto ARGS=--version`), offline
+    out = subprocess.run([sys.executable, "-m", "helpers.build", "quarto", "--version"], capture_output=True,
+                         text=True, check=True).stdout
+    assert re.fullmatch(r"1\.(7|[89]|\d\d)\.\d+\s*", out) or re.match(r"[2-9]\.", out), out
 
 
 def test_the_tiny_book_is_rendered_in_both_editions(tiny: Path):

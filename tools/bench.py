@@ -77,11 +77,18 @@ def append_cell(path: Path, text: str) -> None:
     path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def edit_data(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    if old not in text:
-        sys.exit(f"{path}: the benchmark's edit target {old!r} is gone; choose another")
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+def edit_data(path: Path, column: str, suffix: str) -> None:
+    """Append ``suffix`` to ``column`` of the file's first row (a free-text column, so the data stay valid)."""
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    rows[0][column] += suffix
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
 
 
 def verdict(ok: bool) -> str:
@@ -119,7 +126,7 @@ def main() -> None:
                      f"rendered {rendered(log)})"))
 
         readers = readers_of(project, EDITED_DATA)
-        edit_data(project / EDITED_DATA, "interview", "interview ")
+        edit_data(project / EDITED_DATA, "description_en", " (edited)")
         t_data, log = make_site(project)
         rows.append((f"make site after editing {EDITED_DATA}", t_data, f"{t_data / t_base:.2f}",
                      f"only the chapters that read it — {verdict(executed(log) == readers)} "
@@ -134,7 +141,7 @@ def main() -> None:
         page = frozen / "_site" / "notebooks" / f"{stem}.html"
         before = page.read_bytes()
         marker = "Benchmark-edited evidence"
-        edit_data(frozen / EDITED_DATA, "interview", marker)
+        edit_data(frozen / EDITED_DATA, "description_en", f" {marker}")
         t_freeze, _ = run([*quarto, "render"], frozen)
         stale = marker not in page.read_text(encoding="utf-8") and page.read_bytes() == before
         rows.append((f"quarto render with freeze: auto, after editing {EDITED_DATA}", t_freeze,

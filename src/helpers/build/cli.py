@@ -160,8 +160,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     p_rep.add_argument("--lock-timeout", type=float, default=float(os.environ.get("BEST_SAMMEN_LOCK_TIMEOUT", 900)))
     p_q = sub.add_parser("quarto", help="run the project's Quarto (installing it first where needed)")
     p_q.add_argument("args", nargs=argparse.REMAINDER)
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
     root = paths.root()
+    if argv[:1] == ["quarto"]:  # everything after it is Quarto's, flags included (`quarto --version`)
+        try:
+            return subprocess.call([quarto.find(root), *argv[1:]])
+        except BuildError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 1
+    args = parser.parse_args(argv)
     try:
         if args.command == "site":
             build_site(jobs=args.jobs, lock_timeout=args.lock_timeout)
@@ -178,8 +185,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("cells whose outputs changed:" if changed else "no output changed")
             for line in changed:
                 print(f"  {line}")
-        elif args.command == "quarto":
-            return subprocess.call([quarto.find(root), *args.args])
     except BuildError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

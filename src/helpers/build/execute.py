@@ -213,6 +213,8 @@ def store(root: Path, records: cache.Cache, task: Task, result: dict[str, Any]) 
         deps[str(rel)] = cache.file_digest(root / rel)
     records.put(task.record, {"key": task.key, "deps": deps, "seconds": round(result["seconds"], 2)})
     shutil.rmtree(work, ignore_errors=True)
+    # a partial notebook kept from an earlier failure of this run would only mislead now
+    (root / "_build" / "failed" / task.edition.name / f"{task.page.stem}.ipynb").unlink(missing_ok=True)
 
 
 def _expected_cost(root: Path, records: cache.Cache, task: Task) -> float:
