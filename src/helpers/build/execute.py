@@ -141,9 +141,8 @@ def run(root_str: str, task: Task, validated: str | None) -> dict[str, Any]:
                 shutdown_kernel="immediate",
             )
     except papermill.PapermillExecutionError as err:
-        kept_dir = root / "_build" / "failed" / task.edition.name
-        kept_dir.mkdir(parents=True, exist_ok=True)
-        kept = kept_dir / f"{task.page.stem}.ipynb"
+        kept = failed_copy(root, task)
+        kept.parent.mkdir(parents=True, exist_ok=True)
         if output.exists():
             shutil.copy2(output, kept)
         shutil.rmtree(work, ignore_errors=True)
@@ -213,8 +212,11 @@ def store(root: Path, records: cache.Cache, task: Task, result: dict[str, Any]) 
         deps[str(rel)] = cache.file_digest(root / rel)
     records.put(task.record, {"key": task.key, "deps": deps, "seconds": round(result["seconds"], 2)})
     shutil.rmtree(work, ignore_errors=True)
-    # a partial notebook kept from an earlier failure of this run would only mislead now
-    (root / "_build" / "failed" / task.edition.name / f"{task.page.stem}.ipynb").unlink(missing_ok=True)
+
+
+def failed_copy(root: Path, task: Task) -> Path:
+    """Where the partial notebook of a failed run is kept for the user to inspect."""
+    return root / "_build" / "failed" / task.edition.name / f"{task.page.stem}.ipynb"
 
 
 def _expected_cost(root: Path, records: cache.Cache, task: Task) -> float:
@@ -238,6 +240,7 @@ def execute_all(root: Path, tasks: Sequence[Task], jobs: int, log: Log, validate
             log(f"  {t.label:32s} up to date")
     timings: dict[str, float] = {}
     errors: list[str] = []
+    failed: set[str] = set()
     if stale:
         for t in stale:
             check_declared(root / t.page.source, t.params)
@@ -263,8 +266,12 @@ def execute_all(root: Path, tasks: Sequence[Task], jobs: int, log: Log, validate
                         log(f"  finished  {t.label:32s} {result['seconds']:6.1f} s   ({done}/{total})")
                     else:
                         errors.append(result["error"])
+                        failed.add(t.label)
                         log(f"  FAILED    {t.label:32s} {result['seconds']:6.1f} s   ({done}/{total}): "
                             f"{result['error'].splitlines()[0]}")
+    for t in tasks:
+        if t.label not in failed:
+            failed_copy(root, t).unlink(missing_ok=True)  # an earlier failure's partial notebook would only mislead
     if errors:
         raise BuildError("execution failed:\n  " + "\n  ".join(errors))
     return {"executed": sorted(timings), "timings": timings, "cached": [t.label for t in tasks if t not in stale]}
