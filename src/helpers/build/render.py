@@ -71,14 +71,21 @@ def _sync_tree(source: Path, target: Path) -> None:
         shutil.copytree(source, target)
 
 
-def stage_project(root: Path, edition: Edition, book_pages: Sequence[Page], shared: Sequence[str]) -> Path:
-    """Bring the edition's Quarto project up to date with the sources and the executed notebooks."""
+def stage_project(root: Path, edition: Edition, book_pages: Sequence[Page], shared: Sequence[str],
+                  changed: Sequence[str] | None = None) -> Path:
+    """Bring the edition's Quarto project up to date with the sources and the executed notebooks.
+
+    ``changed`` names the pages whose inputs changed since the last render (None: all of them); the others are
+    already in place.
+    """
     from .reproduce import normalise_file
 
     project = project_dir(root, edition)
     for name in shared:
         _copy_if_changed(root / name, project / name)
     for page in book_pages:
+        if changed is not None and page.source not in changed:
+            continue
         if not page.is_notebook:
             _copy_if_changed(root / page.source, project / page.source)
             continue
@@ -185,10 +192,10 @@ def render_edition(root: Path, executable: str, edition: Edition, book_pages: Se
         targets = [p.source for p in book_pages if record.get("pages", {}).get(p.source) != page_keys[p.source]]
         if not targets:
             return {"edition": edition.name, "rendered": [], "seconds": 0.0}
-    project = stage_project(root, edition, book_pages, shared)
+    records.drop(record_name)  # until this render succeeds, nothing in the project is known to be current
+    project = stage_project(root, edition, book_pages, shared, changed=targets or None)
     if len(targets) > MAX_SINGLE_RENDERS:
         targets = []  # one render of the whole book is quicker than many of single pages
-    records.drop(record_name)  # until this render succeeds, nothing in the project is known to be current
     started = time.perf_counter()
     # `quarto render FILE` takes one file (further arguments go to pandoc): one run per changed page
     for target in targets or [None]:
