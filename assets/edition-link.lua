@@ -20,7 +20,9 @@ function Pandoc(doc)
   local offset = (quarto.project.offset or "."):gsub("/+$", "")
   local href = ((offset == "." or offset == "") and "" or offset .. "/") .. target
   local lang = pandoc.utils.stringify(link.lang)
-  local anchor = pandoc.Link(pandoc.utils.stringify(link.label), href, "", {hreflang = lang, lang = lang})
+  -- attributes as an ordered list: a Lua table's order differs from run to run, and so would the page's bytes
+  local attributes = pandoc.Attr("", {}, {{"hreflang", lang}, {"lang", lang}})
+  local anchor = pandoc.Link(pandoc.utils.stringify(link.label), href, "", attributes)
   table.insert(doc.blocks, 1, pandoc.Div(pandoc.Plain({anchor}), {class = "edition-link"}))
   return doc
 end

@@ -554,3 +554,17 @@ def test_reproduce_is_all_or_nothing_names_the_notebook_and_respects_the_lock(pr
         holder.release()
     assert proc.returncode == 1 and "another build is still running" in proc.stderr, proc.stdout + proc.stderr
     assert first.read_bytes() == before[first]
+
+
+def test_the_site_is_byte_identical_when_rebuilt_from_the_same_inputs(project: Path):
+    """Everything rendered again from scratch (no Quarto project, no render records): the same bytes."""
+    before = {p.relative_to(project / "_site"): p.read_bytes() for p in (project / "_site").rglob("*") if p.is_file()}
+    shutil.rmtree(project / "_build" / "quarto")
+    shutil.rmtree(project / "_build" / "cache" / "render")
+    (project / "_build" / "cache" / "publish.json").unlink()
+    summary, _ = _build(project)
+    assert all(summary["rendered"].values()), "every page should have been rendered again"
+    after = {p.relative_to(project / "_site"): p.read_bytes() for p in (project / "_site").rglob("*") if p.is_file()}
+    assert sorted(after) == sorted(before)
+    differ = sorted(str(name) for name in before if before[name] != after[name])
+    assert not differ, f"rebuilt from the same inputs, these files differ: {differ[:10]}"

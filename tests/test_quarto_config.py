@@ -93,3 +93,10 @@ def test_files_the_book_uses_exist():
         assert names, f"_quarto.yml format.html.{key} is empty"
         for name in names:
             assert (ROOT / name).is_file(), f"_quarto.yml uses {name}, which does not exist"
+
+
+def test_a_notebook_that_is_not_json_is_named(tmp_path):
+    broken = tmp_path / "01-broken.ipynb"
+    broken.write_text('{"cells": [', encoding="utf-8")
+    with pytest.raises(config.BuildError, match=r"01-broken\.ipynb: not a valid notebook \(JSON\)"):
+        config.notebook_cells(broken)
