@@ -79,3 +79,20 @@ def test_a_read_only_previous_site_is_replaced_and_later_builds_still_work(tmp_p
         publish.recover(tmp_path)
         assert (site / "index.html").read_text(encoding="utf-8") == attempt
         assert not (tmp_path / "_site.previous").exists()
+
+
+def test_a_clone_in_a_temporary_folder_finds_the_quarto_bundle_beside_its_origin(tmp_path: Path, monkeypatch):
+    from helpers.build import quarto
+
+    origin = tmp_path / "work" / "main"
+    bundle = tmp_path / "work" / "shared" / "quarto" / quarto.BUNDLE_NAME
+    bundle.parent.mkdir(parents=True)
+    bundle.write_bytes(b"bundle")
+    subprocess.run(["git", "init", "-q", str(origin)], check=True)
+    clone = tmp_path / "elsewhere" / "clone"
+    subprocess.run(["git", "clone", "-q", str(origin), str(clone)], check=True, capture_output=True)
+    monkeypatch.delenv(quarto.BUNDLE_ENV, raising=False)
+    monkeypatch.setattr(paths, "checkout", lambda: clone)
+    assert quarto.default_bundle(clone) == bundle
+    monkeypatch.setattr(quarto, "_local_origin", lambda checkout: [])
+    assert quarto.default_bundle(clone) is None

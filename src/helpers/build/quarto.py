@@ -88,11 +88,23 @@ def default_bundle(root: Path) -> Path | None:
         if not path.is_file():
             raise BuildError(f"{BUNDLE_ENV}={named}: no such file. {HOW_TO_INSTALL}")
         return path
-    for project in (root, paths.checkout()):
+    for project in (root, paths.checkout(), *_local_origin(paths.checkout())):
         beside = project.parent / "shared" / "quarto" / BUNDLE_NAME
         if beside.is_file():
             return beside
     return None
+
+
+def _local_origin(checkout: Path) -> list[Path]:
+    """The checkout this one was cloned from, when that is a folder on this machine (a clone made to test a fresh
+    checkout, e.g. in a temporary folder, finds the bundle beside its origin)."""
+    try:
+        url = subprocess.run(["git", "-C", str(checkout), "config", "--get", "remote.origin.url"],
+                             capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return []
+    origin = Path(url.removeprefix("file://")) if url and "://" not in url.removeprefix("file://") else None
+    return [origin.resolve()] if origin is not None and origin.is_dir() else []
 
 
 @functools.cache
