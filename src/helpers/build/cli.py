@@ -185,15 +185,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("cells whose outputs changed:" if changed else "no output changed")
             for line in changed:
                 print(f"  {line}")
-    except BuildError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
-    except ParameterError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
-    except ValueError as err:  # helpers.data.DataValidationError names file, row and column
-        if type(err).__name__ != "DataValidationError":
+    except (BuildError, ParameterError, ValueError) as err:
+        from ..data import DataValidationError  # only now: importing it loads pandas
+
+        if not isinstance(err, (BuildError, ParameterError, DataValidationError)):
             raise
-        print(f"error: {err}", file=sys.stderr)
+        print(f"error: {err}", file=sys.stderr)  # each names its file, row, column, parameter or cell
         return 1
     return 0
