@@ -270,11 +270,11 @@ def test_loaders_skip_validation_only_for_the_bytes_the_build_validated(data_cop
         else:
             monkeypatch.setenv(data.VALIDATED_ENV, key)
         with pytest.raises(data.DataValidationError, match="percent"):
-            data.load_survey()
+            data.load("survey_answers")
     # with the key of exactly these bytes the build vouches for them, and frictionless is not consulted
     monkeypatch.setenv(data.VALIDATED_ENV, data.package_digest(data_copy))
     monkeypatch.setattr(data, "validate", lambda *a, **k: pytest.fail("validated although the key matched"))
-    assert len(data.load_survey()) == len(frame)
+    assert len(data.load("survey_answers")) == len(frame)
 
 
 # --------------------------------------------------------------------------------------------------------------------

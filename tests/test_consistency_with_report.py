@@ -27,7 +27,7 @@ KNOWN_COUNT_INCONSISTENCIES = {
 
 @pytest.fixture(scope="module")
 def survey() -> pd.DataFrame:
-    frame = data.load_survey()
+    frame = data.load("survey_answers")
     for col in ("question", "group", "response"):
         frame[col] = frame[col].astype(str)
     frame["item"] = frame["item"].astype("string").fillna("")
@@ -85,7 +85,7 @@ def test_stated_counts_match_percent_times_n_or_are_known_inconsistencies(survey
 
 
 def test_response_rate_follows_from_answered_and_invited():
-    sample = data.load_survey_response()
+    sample = data.load("survey_response")
     value = lambda q, s: float(sample.query("quantity == @q and section == @s")["value"].iloc[0])
     assert round(100 * value("answered", "1.4.3") / value("invited", "1.4.3")) == value("response_rate", "1.4.3")
     # the appendix's alternative 4702 also rounds to 42 %: the disagreement does not touch the rate
@@ -93,7 +93,7 @@ def test_response_rate_follows_from_answered_and_invited():
 
 
 def test_leader_shares_sum_to_100():
-    sample = data.load_survey_response()
+    sample = data.load("survey_response")
     for section in ("1.4.3", "vedlegg 2"):
         rows = sample[(sample["section"] == section) & sample["quantity"].isin(["leader_share", "non_leader_share"])]
         assert rows["value"].sum() == 100
@@ -124,7 +124,7 @@ def test_missing_values_explain_themselves(survey):
 def test_figure_5_n_range_is_the_footnote_4_counts(survey):
     """Figure 5's caption gives N=99 - 180 (footnote marker 4 follows): the fewest and the most respondents involved
     in one measure, which footnote 4 and the text list (180 for Felles IKT down to 99 for the procurement strategy)."""
-    sample = data.load_survey_response().set_index("quantity")["value"]
+    sample = data.load("survey_response").set_index("quantity")["value"]
     low, high = int(sample["n_figure5_min"]), int(sample["n_figure5_max"])
     assert (low, high) == (99, 180)
     involved = survey[(survey["question"] == "measure_involvement") & (survey["group"] == "all")

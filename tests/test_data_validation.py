@@ -180,8 +180,9 @@ def test_broken_descriptor_names_its_line(data_copy: Path):
     assert info.value.row is not None
 
 
-def test_loader_returns_ordered_categories_and_numbers():
-    survey = data.load_survey()
-    assert survey["group"].cat.ordered
-    assert list(survey["group"].cat.categories)[:3] == ["all", "leaders", "non_leaders"]
+def test_loader_returns_codes_as_plain_strings_and_numbers():
+    survey = data.load("survey_answers")
+    # codes compare and group as the strings they are: no categorical dtype for a notebook to convert
+    assert pd.api.types.is_string_dtype(survey["group"]) and not isinstance(survey["group"].dtype, pd.CategoricalDtype)
+    assert {"all", "leaders", "non_leaders"} <= set(survey["group"])
     assert str(survey["percent"].dtype) == "Float64"

@@ -12,20 +12,20 @@ from helpers import data
 
 @pytest.fixture(scope="module")
 def ministries() -> set[str]:
-    return set(data.load_ministries()["abbreviation"].astype(str))
+    return set(data.load("ministries")["abbreviation"].astype(str))
 
 
 def test_sixteen_units_and_the_two_agencies(ministries):
-    table = data.load_ministries()
+    table = data.load("ministries")
     core = table[table["unit_type"].astype(str) != "agency"]
     assert len(core) == 16 and {"SMK", "KDD", "FIN", "UD"} <= set(core["abbreviation"])
     assert {"DSS", "DFO"} <= ministries
 
 
 def test_every_lead_and_member_is_a_known_unit(ministries):
-    measures = data.load_measures()
+    measures = data.load("measures")
     assert set(measures["lead"].dropna().astype(str)) <= ministries
-    members = data.load_core_groups()
+    members = data.load("core_group_members")
     assert set(members["ministry"].astype(str)) <= ministries
     groups = data.load("core_groups")
     assert set(groups["lead"].dropna().astype(str)) <= ministries
@@ -33,7 +33,7 @@ def test_every_lead_and_member_is_a_known_unit(ministries):
 
 
 def test_each_core_group_has_exactly_one_lead_matching_its_table():
-    members = data.load_core_groups()
+    members = data.load("core_group_members")
     leads = members[members["role"].astype(str) == "lead"]
     assert leads["core_group"].value_counts().eq(1).all()
     groups = data.load("core_groups").set_index("core_group")["lead"].astype(str)
@@ -42,30 +42,30 @@ def test_each_core_group_has_exactly_one_lead_matching_its_table():
 
 
 def test_measures_and_survey_items_are_the_same_seven():
-    measures = set(data.load_measures()["measure"].astype(str))
-    survey = data.load_survey()
+    measures = set(data.load("measures")["measure"].astype(str))
+    survey = data.load("survey_answers")
     items = set(survey.loc[survey["question"] == "measure_involvement", "item"].astype(str))
-    questionnaire = data.load_questionnaire()
+    questionnaire = data.load("questionnaire")
     asked = set(questionnaire.loc[questionnaire["question"] == "measure_involvement", "item"].dropna().astype(str))
     assert measures == items == asked and len(measures) == 7
 
 
 def test_events_goal_areas_and_forums_refer_to_known_ids():
-    measures = set(data.load_measures()["measure"].astype(str))
+    measures = set(data.load("measures")["measure"].astype(str))
     assert set(data.load("measure_events")["measure"].astype(str)) <= measures
     goal_map = data.load("measure_goal_areas")
     assert set(goal_map["measure"].astype(str)) <= measures
     goals = set(data.load("strategy").query("element_type == 'goal_area'")["element_id"].astype(str))
     assert set(goal_map["goal_area"].astype(str)) == goals == {"coordinated_policy", "stronger_community", "professionalism_attractive"}
     bodies = set(data.load("governance_bodies")["body"].astype(str))
-    assert set(data.load_measures()["service_forum"].dropna().astype(str)) <= bodies
+    assert set(data.load("measures")["service_forum"].dropna().astype(str)) <= bodies
     relations = data.load("governance_relations")
     assert set(relations["from_body"].astype(str)) | set(relations["to_body"].astype(str)) <= bodies
 
 
 def test_findings_reference_known_measures_goals_and_findings():
     findings = data.load("findings")
-    measures = set(data.load_measures()["measure"].astype(str))
+    measures = set(data.load("measures")["measure"].astype(str))
     ids = set(findings["finding_id"].astype(str))
     for _, row in findings.iterrows():
         for m in str(row["measures"] if pd.notna(row["measures"]) else "").split("|"):
@@ -75,7 +75,7 @@ def test_findings_reference_known_measures_goals_and_findings():
 
 
 def test_interview_groups_against_the_stated_total():
-    interviews = data.load_interviews()
+    interviews = data.load("interviews")
     groups = interviews[~interviews["group"].isin(["total_stated", "total_sum_of_groups"])]
     stated = int(interviews.loc[interviews["group"] == "total_stated", "count"].iloc[0])
     assert stated == 38
@@ -107,7 +107,7 @@ def test_event_dates_are_the_first_day_of_the_period_they_name():
 
 def test_the_appendix_prints_the_fieldwork_period_too():
     """Vedlegg 2 repeats the fieldwork period (24 April to 11 May, the survey of 2023): its rows carry those dates."""
-    fieldwork = data.load_survey_fieldwork()
+    fieldwork = data.load("survey_fieldwork")
     appendix = fieldwork[fieldwork["section"] == "vedlegg 2"].set_index("event")["date"]
     assert appendix["survey_opened"] == pd.Timestamp("2023-04-24")
     assert appendix["survey_closed_stated"] == pd.Timestamp("2023-05-11")
@@ -124,6 +124,6 @@ def test_readings_of_tabell_1_are_inferred_not_derived():
 
 
 def test_names_the_report_never_spells_out_are_inferred():
-    units = data.load_ministries().set_index("abbreviation")
+    units = data.load("ministries").set_index("abbreviation")
     # the report writes only 'SSB'; 'Statistisk sentralbyrå' is our reading of the acronym
     assert units.loc["SSB", "kind"] == "inferred" and "SSB" in units.loc["SSB", "note"]

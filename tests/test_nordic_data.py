@@ -11,14 +11,14 @@ from helpers import data
 
 
 def test_every_country_by_service_area_cell_is_present_once():
-    services = data.load_nordic_services()
+    services = data.load("nordic_services")
     assert len(services) == 3 * 12
     assert not services.duplicated(["country", "service_area"]).any()
     assert services["status"].notna().all()
 
 
 def test_every_cell_has_a_section_and_not_stated_is_recorded_as_missing_evidence():
-    services = data.load_nordic_services()
+    services = data.load("nordic_services")
     assert (services["section"].str.len() > 0).all()
     silent = services[services["status"] == "not stated"]
     assert (silent["kind"] == "missing").all(), "'not stated' means the report is silent: kind must be 'missing'"

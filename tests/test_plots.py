@@ -25,7 +25,7 @@ def _seaborn_theme() -> dict:
 
     with mpl.rc_context():
         mpl.rcdefaults()
-        sns.set_theme(style="whitegrid", palette="colorblind", font_scale=0.95)
+        sns.set_theme(style="whitegrid", palette="colorblind", font_scale=1.25)
         return _comparable(mpl.rcParams)
 
 

@@ -73,7 +73,7 @@ def test_figure_labels_from_data_are_text_not_tex():
     frame = pd.DataFrame({"c": ["a", "b"], "g": ["x", "x"], "v": [10.0, 20.0]})
     fig, _ = plots.grouped_bars(frame, category="c", group="g", value="v",
                                 category_labels={"a": "$\\frac{1$", "b": "$5m to $7m"}, group_labels={"x": "$x$"},
-                                xlabel="$", lang="en", what="test")
+                                xlabel="$", what="test")
     fig.canvas.draw()  # would raise ValueError from the math parser
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert "$5m to $7m" in labels

@@ -237,16 +237,16 @@ class Facts:
     def load(cls) -> "Facts":
         return cls(
             claims=data.load("claims"),
-            survey=data.load_survey(),
-            response=data.load_survey_response(),
-            fieldwork=data.load_survey_fieldwork(),
+            survey=data.load("survey_answers"),
+            response=data.load("survey_response"),
+            fieldwork=data.load("survey_fieldwork"),
             interviews=data.load("interviews"),
-            measures=data.load_measures(),
+            measures=data.load("measures"),
             measure_events=data.load("measure_events"),
             core_groups=data.load("core_groups"),
-            ministries=data.load_ministries(),
+            ministries=data.load("ministries"),
             strategy=data.load("strategy"),
-            questionnaire=data.load_questionnaire(),
+            questionnaire=data.load("questionnaire"),
         )
 
     def quantity(self, claim_id: str, name: str) -> float:

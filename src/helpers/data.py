@@ -650,7 +650,6 @@ def _frame(table: _Table) -> pd.DataFrame:
     for field in table.fields:
         col, kind = field["name"], field.get("type", "string")
         values = table.values[col]
-        enum = field.get("constraints", {}).get("enum")
         if kind == "integer":
             columns[col] = pd.array(values, dtype="Int64")
         elif kind == "number":
@@ -659,8 +658,10 @@ def _frame(table: _Table) -> pd.DataFrame:
             columns[col] = pd.array(values, dtype="boolean")
         elif kind == "date":
             columns[col] = pd.to_datetime(pd.Series(values, dtype=object)).astype("datetime64[us]")
-        elif enum:
-            columns[col] = pd.Categorical(values, categories=enum, ordered=True)
+        elif field.get("constraints", {}).get("enum"):
+            # enumerated codes stay plain strings, missing where the file leaves them empty (the enum is checked
+            # when parsing); an order a chart needs comes from the questionnaire (response_order), not the dtype
+            columns[col] = pd.Series(values, dtype=str)
         else:
             columns[col] = pd.Series(["" if v is None else v for v in values], dtype=str)
     return pd.DataFrame(columns, index=pd.RangeIndex(len(table.rows)))
@@ -735,77 +736,12 @@ def load(name: str) -> pd.DataFrame:
     return _load_cached(name, str(data_dir), stat.st_mtime_ns if stat else 0, stat.st_size if stat else -1).copy()
 
 
-# One loader per table, so a notebook (or a reviewer) asks for what it needs by name.
-
-
-def load_survey() -> pd.DataFrame:
-    """Survey answer shares (Q4–Q9) by question, item, group and response, one row per number, with provenance."""
-    return load("survey_answers")
-
-
-def load_survey_response() -> pd.DataFrame:
-    """Invited, answered, response rate, leader share: the survey's sample as the report gives it."""
-    return load("survey_response")
-
-
-def load_survey_fieldwork() -> pd.DataFrame:
-    return load("survey_fieldwork")
-
-
-def load_summary_statements() -> pd.DataFrame:
-    """The report's rounded summaries of the survey ("7 av 10", "79 %" very or quite important, …)."""
-    return load("survey_summary_statements")
-
-
-def load_questionnaire() -> pd.DataFrame:
-    return load("questionnaire")
-
-
-def load_response_scales() -> pd.DataFrame:
-    return load("response_scales")
-
-
 def response_order(question: str) -> list[str]:
     """The questionnaire's answer options for ``question`` in the order the scale runs (most positive last)."""
-    items = load_questionnaire()
+    items = load("questionnaire")
     scale = items.loc[items["question"] == question, "response_scale"].dropna().unique()
     if len(scale) != 1:
         raise KeyError(f"question '{question}' has no single response scale in data/questionnaire.csv")
-    scales = load_response_scales()
+    scales = load("response_scales")
     rows = scales[scales["scale"] == scale[0]].sort_values("order")
     return rows["response"].tolist()
-
-
-# Follow-up and relevance (report chapters 2–5, vedlegg 1, 3, 4)
-
-
-def load_ministries() -> pd.DataFrame:
-    """The 15 ministries, the Prime Minister's Office and the agencies the report names (column ``abbreviation``)."""
-    return load("ministries")
-
-
-def load_measures() -> pd.DataFrame:
-    """The seven measures (column ``measure`` = the survey's item ids; ``lead`` = a ministry abbreviation)."""
-    return load("measures")
-
-
-def load_core_groups() -> pd.DataFrame:
-    """One row per core group × ministry or agency: ``core_group``, ``ministry``, ``role`` (lead or member)."""
-    return load("core_group_members")
-
-
-def load_interviews() -> pd.DataFrame:
-    """Interview groups and their counts (``group``, ``count``), with the stated total as its own row."""
-    return load("interviews")
-
-
-# The Nordic comparison (report 3.4)
-
-
-def load_nordic_services() -> pd.DataFrame:
-    """Country × service area: ``status`` shared / partly shared / not shared / not stated, with provenance."""
-    return load("nordic_services")
-
-
-def load_nordic_governance() -> pd.DataFrame:
-    return load("nordic_governance")

@@ -94,45 +94,128 @@ _TERMS: dict[str, dict[str, str]] = {
 }
 
 
+#: Sentences written from data (alt text, table notes, explanations): ``str.format`` templates per language.
+_PHRASES: dict[str, dict[str, str]] = {
+    "alt_bars": {
+        "en": "Horizontal bar chart of {what} for {groups}; {largest} per group – {parts}.",
+        "nb": "Liggende stolpediagram over {what} for {groups}; {largest} per gruppe – {parts}.",
+    },
+    "largest_share": {"en": "largest share", "nb": "største andel"},
+    "largest_value": {"en": "largest value", "nb": "største verdi"},
+    "alt_missing": {
+        "en": "{count} values are not legible in the text we work from and are drawn as empty hatched slots.",
+        "nb": "{count} verdier er ikke lesbare i teksten vi bygger på, og er vist som tomme, skraverte felt.",
+    },
+    "alt_stacked": {
+        "en": "Horizontal stacked bar chart of {what}, {bars} bars; in total {parts}.",
+        "nb": "Liggende stablede stolper over {what}, {bars} stolper; til sammen {parts}.",
+    },
+    "alt_diverging": {
+        "en": "Diverging bar chart of {what}; share answering {positive}: {parts}.",
+        "nb": "Divergerende stolpediagram over {what}; andel som svarer {positive}: {parts}.",
+    },
+    "alt_ranges": {"en": "Interval chart of {what}: {spans}.", "nb": "Intervalldiagram over {what}: {spans}."},
+    "span": {"en": "{label}: {low} to {high}", "nb": "{label}: {low} til {high}"},
+    "alt_heatmap_categories": {
+        "en": "Heat map of {what} ({rows} rows × {cols} columns); cells: {summary}.",
+        "nb": "Varmekart over {what} ({rows} rader × {cols} kolonner); celler: {summary}.",
+    },
+    "alt_heatmap_values": {
+        "en": "Heat map of {what} ({rows} rows × {cols} columns); values from {low} to {high}.",
+        "nb": "Varmekart over {what} ({rows} rader × {cols} kolonner); verdier fra {low} til {high}.",
+    },
+    "alt_diagram": {
+        "en": "Diagram of {what}: {nodes} bodies in {layers} layers, joined by {relations}.",
+        "nb": "Diagram over {what}: {nodes} organer i {layers} nivåer, forbundet med {relations}.",
+    },
+    "alt_timeline": {
+        "en": "Timeline of {what}: {events} events from {first} to {last}, {planned} of them planned.",
+        "nb": "Tidslinje over {what}: {events} hendelser fra {first} til {last}, hvorav {planned} planlagte.",
+    },
+    "happened": {"en": "happened", "nb": "skjedd"},
+    "planned": {"en": "planned", "nb": "planlagt"},
+    "and": {"en": "and", "nb": "og"},
+}
+
+#: The edition's language for every label, set once per chapter by :func:`helpers.notebook.setup`.
+_current: list[Lang] = ["en"]
+
+
 def check_lang(lang: str) -> Lang:
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {', '.join(LANGS)}; got {lang!r}")
     return lang  # type: ignore[return-value]
 
 
-def term(key: str, lang: str) -> str:
-    """The wording of ``key`` in ``lang``."""
-    check_lang(lang)
+def use(lang: str) -> Lang:
+    """Make ``lang`` the language of every label from now on (the chapter's ``lang`` parameter)."""
+    _current[0] = check_lang(lang)
+    return _current[0]
+
+
+def current() -> Lang:
+    """The language labels are written in: the one :func:`use` set (English until then)."""
+    return _current[0]
+
+
+def _lang(lang: str | None) -> Lang:
+    return current() if lang is None else check_lang(lang)
+
+
+def term(key: str, lang: str | None = None) -> str:
+    """The wording of ``key`` in ``lang`` (default: the current language)."""
     try:
-        return _TERMS[key][lang]
+        return _TERMS[key][_lang(lang)]
     except KeyError:
         raise KeyError(f"no label '{key}' in helpers.labels; add it with both 'en' and 'nb'") from None
+
+
+def phrase(key: str, lang: str | None = None, **values: object) -> str:
+    """The sentence template ``key`` in ``lang`` (default: the current language), filled with ``values``."""
+    try:
+        template = _PHRASES[key][_lang(lang)]
+    except KeyError:
+        raise KeyError(f"no phrase '{key}' in helpers.labels; add it with both 'en' and 'nb'") from None
+    return template.format(**values)
+
+
+def number(value: float, decimals: int = 0, lang: str | None = None) -> str:
+    """``value`` as a reader of ``lang`` writes it: 12.5 in English, 12,5 in Norwegian; thousands not grouped."""
+    text = f"{value:.{decimals}f}"
+    return text.replace(".", ",") if _lang(lang) == "nb" else text
+
+
+def join(items: list[str], lang: str | None = None) -> str:
+    """"a, b and c" / "a, b og c"."""
+    items = [str(i) for i in items]
+    if len(items) < 2:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {phrase('and', lang)} {items[-1]}"
 
 
 def has_term(key: str) -> bool:
     return key in _TERMS
 
 
-def response_label(response: str, lang: str) -> str:
+def response_label(response: str, lang: str | None = None) -> str:
     """An answer option in ``lang``: the questionnaire's Norwegian, or our English translation."""
-    from .data import load_response_scales
+    from .data import load
 
-    check_lang(lang)
-    if lang == "nb":
+    if _lang(lang) == "nb":
         return response
-    scales = load_response_scales()
+    scales = load("response_scales")
     match = scales.loc[scales["response"] == response, "response_en"]
     if match.empty:
         raise KeyError(f"answer option {response!r} is not in data/response_scales.csv")
     return str(match.iloc[0])
 
 
-def item_label(question: str, item: str, lang: str) -> str:
+def item_label(question: str, item: str, lang: str | None = None) -> str:
     """A question item (a goal area, a measure) in ``lang``, from the questionnaire."""
-    from .data import load_questionnaire
+    from .data import load
 
-    check_lang(lang)
-    q = load_questionnaire()
+    lang = _lang(lang)
+    q = load("questionnaire")
     match = q[(q["question"] == question) & (q["item"] == item)]
     if match.empty:
         raise KeyError(f"item {item!r} of question {question!r} is not in data/questionnaire.csv")

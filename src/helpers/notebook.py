@@ -1,8 +1,12 @@
 """What every chapter does the same way: the hidden setup call, parameter checks, and figure/table output.
 
-A figure is emitted as one Markdown output — image (embedded PNG), caption with citation, alt text, and links to a
-CSV of exactly the numbers drawn and to the notebook — so JupyterLab and Quarto show the
-same thing, and nbval compares its text.
+A figure is emitted as one Markdown output — image (embedded SVG, text kept as text), caption with citation, alt
+text, and links to a CSV of exactly the numbers drawn and to the notebook — so JupyterLab and Quarto show the same
+thing, and nbval compares its text.
+
+Language: :func:`setup` binds the chapter's ``lang`` once (:func:`helpers.labels.use`); every label, alt text and
+table header after that is written in it. Prose a notebook computes goes through :meth:`Chapter.say`, which takes the
+English and the Norwegian side by side and shows the edition's.
 """
 
 from __future__ import annotations
@@ -42,7 +46,16 @@ class Chapter:
         return labels.term(key, self.lang)
 
     def text(self, en: str, nb: str) -> str:
+        """The edition's wording of a short text (a label, a caption) given in both languages."""
         return en if self.lang == "en" else nb
+
+    def num(self, value: float, decimals: int = 0) -> str:
+        """A number as the edition writes it (decimal comma in Norwegian)."""
+        return labels.number(value, decimals, self.lang)
+
+    def say(self, en: str, nb: str) -> None:
+        """Prose written from computed numbers, as Markdown: both languages side by side, the edition's shown."""
+        _display({"text/markdown": self.text(en, nb)})
 
     def figure(
         self,
@@ -68,14 +81,15 @@ class Chapter:
         self.figures.append(figure_id)
         csv_path = self._write_csv(figure_id, data)
         buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", metadata={"Software": None}, bbox_inches="tight")
+        # no date or version in the file: the same figure gives the same bytes (nbval compares them)
+        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
         plt.close(fig)
-        png = base64.b64encode(buffer.getvalue()).decode("ascii")
+        svg = base64.b64encode(buffer.getvalue()).decode("ascii")
         text = caption if isinstance(caption, str) else caption[self.lang]
         links = f"[{self.t('data_csv')}]({csv_path.as_posix()}) · [{self.t('notebook')}]({DOWNLOADS}/{self.name}.ipynb)"
         notes = f" {self.audit_badge(claims)}" if claims else ""
         alt_attr = alt.replace('"', "'")
-        markdown = f'![{text} {links}{notes}](data:image/png;base64,{png}){{#{figure_id} fig-alt="{alt_attr}"}}'
+        markdown = f'![{text} {links}{notes}](data:image/svg+xml;base64,{svg}){{#{figure_id} fig-alt="{alt_attr}"}}'
         # Markdown only: Quarto would prefer a text/plain alternative and print it as code
         _display({"text/markdown": markdown})
 
@@ -118,10 +132,6 @@ class Chapter:
                     f"{text} [{self.t('data_csv')}]({csv_path.as_posix()})\n:::\n")
         _display({"text/markdown": markdown})
 
-    def markdown(self, en: str, nb: str | None = None) -> None:
-        """Prose written from computed numbers (the edition's language; English where no Norwegian is given)."""
-        _display({"text/markdown": en if self.lang == "en" or nb is None else nb})
-
     def _write_csv(self, output_id: str, data: pd.DataFrame) -> Path:
         path = FIGURE_DIR / self.name / f"{output_id}.csv"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -144,4 +154,4 @@ def setup(name: str, **parameters: Any) -> Chapter:
     pd.set_option("display.width", 120)
     pd.set_option("display.max_columns", 20)
     pd.set_option("display.precision", 3)
-    return Chapter(name=name, lang=parameters.get("lang", "en"))
+    return Chapter(name=name, lang=labels.use(parameters.get("lang", "en")))

@@ -29,6 +29,27 @@ PALETTE: list[str] = list(matplotlib.rc_params_from_file(THEME, use_default_temp
                           .by_key()["color"])
 MISSING_HATCH = "///"
 
+#: Every figure is drawn this wide (inches) and shown at most this wide on the page (Quarto's text column); on a
+#: 390 px phone it shrinks to ~58 % — the theme's smallest text (MIN_FONT_PT) still shows at ~9 px there.
+FIGURE_WIDTH = 6.4
+MIN_FONT_PT = 12.0
+
+#: One colour per group across every figure (seaborn's colour-blind palette): a reader who learns that leaders are
+#: orange in one chart finds them orange in the next.
+GROUP_COLOURS: dict[str, str] = {
+    "all": PALETTE[0],
+    "leaders": PALETTE[1],
+    "non_leaders": PALETTE[2],
+    "policy_dept": PALETTE[4],
+    "admin_dept": PALETTE[5],
+    "leaders_policy_dept": PALETTE[3],
+}
+
+
+def colour(key: str, index: int = 0) -> str:
+    """The colour of group ``key`` (:data:`GROUP_COLOURS`), or the palette's ``index``-th for other keys."""
+    return GROUP_COLOURS.get(key, PALETTE[index % len(PALETTE)])
+
 
 def set_theme() -> None:
     """The one theme: called by :func:`helpers.notebook.setup` at the top of every chapter."""
@@ -40,10 +61,15 @@ def set_theme() -> None:
             # labels come from data: "$5m to $7m" is text, never TeX (and "$\\frac{1$" cannot crash a chapter)
             "text.parse_math": False,
             "savefig.dpi": 110,
-            "figure.figsize": (7.5, 4.2),
+            "figure.figsize": (FIGURE_WIDTH, 4.2),
             "axes.titlesize": "medium",
             "axes.titleweight": "bold",
+            # the same bytes for the same figure (nbval compares them), text kept as text: selectable, searchable,
+            # and measurable by the browser suite's legibility check
             "svg.hashsalt": "best-sammen",
+            "svg.fonttype": "none",
+            "font.sans-serif": ["DejaVu Sans", "Arial", "Liberation Sans", "sans-serif"],
+            "legend.fontsize": MIN_FONT_PT,
             "figure.autolayout": False,
         }
     )
@@ -62,7 +88,6 @@ def grouped_bars(
     category_labels: dict[str, str],
     group_labels: dict[str, str],
     xlabel: str,
-    lang: str,
     what: str,
     xlim: float | None = None,
     unit: str = " %",
@@ -74,10 +99,10 @@ def grouped_bars(
     """
     categories, groups = list(category_labels), list(group_labels)
     height = 0.8 / len(groups)
-    fig, ax = plt.subplots(figsize=(7.5, 0.55 * len(categories) * max(len(groups), 2) * 0.6 + 1.4))
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.55 * len(categories) * max(len(groups), 2) * 0.6 + 1.4))
     top = float(np.nanmax(pd.to_numeric(frame[value], errors="coerce").to_numpy(dtype=float))) if len(frame) else 0
     limit = xlim or max(10.0, np.ceil((top + 8) / 10) * 10)
-    missing_note = labels.term("not_readable", lang)
+    missing_note = labels.term("not_readable")
     for g_index, g in enumerate(groups):
         for c_index, c in enumerate(categories):
             row = frame[(frame[category] == c) & (frame[group] == g)]
@@ -86,21 +111,21 @@ def grouped_bars(
                 continue
             v = row[value].iloc[0]
             if pd.isna(v):
-                ax.barh(y, limit * 0.12, height=height * 0.9, color="white", edgecolor=PALETTE[g_index], hatch=MISSING_HATCH)
-                ax.text(limit * 0.13, y, missing_note, va="center", fontsize="x-small", color="0.3")
+                ax.barh(y, limit * 0.12, height=height * 0.9, color="white", edgecolor=colour(g, g_index), hatch=MISSING_HATCH)
+                ax.text(limit * 0.13, y, missing_note, va="center", fontsize=MIN_FONT_PT, color="0.3")
             else:
-                ax.barh(y, float(v), height=height * 0.9, color=PALETTE[g_index])
-                ax.text(float(v) + limit * 0.01, y, _fmt(float(v)), va="center", fontsize="small")
+                ax.barh(y, float(v), height=height * 0.9, color=colour(g, g_index))
+                ax.text(float(v) + limit * 0.01, y, _fmt(float(v)), va="center", fontsize=MIN_FONT_PT)
     ax.set_yticks(range(len(categories)), [category_labels[c] for c in categories])
     ax.invert_yaxis()
     ax.set_xlim(0, limit)
     ax.set_xlabel(xlabel)
     ax.grid(axis="y", visible=False)
-    handles = [Patch(color=PALETTE[i], label=group_labels[g]) for i, g in enumerate(groups)]
+    handles = [Patch(color=colour(g, i), label=group_labels[g]) for i, g in enumerate(groups)]
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.3 / max(len(categories), 1)),
-              ncol=min(3, len(handles)), frameon=False, fontsize="small")
+              ncol=min(3, len(handles)), frameon=False, fontsize=MIN_FONT_PT)
     fig.tight_layout()
-    return fig, _bars_alt(frame, category, group, value, category_labels, group_labels, what, lang, unit)
+    return fig, _bars_alt(frame, category, group, value, category_labels, group_labels, what, unit)
 
 
 def _bars_alt(
@@ -111,7 +136,6 @@ def _bars_alt(
     category_labels: dict[str, str],
     group_labels: dict[str, str],
     what: str,
-    lang: str,
     unit: str = " %",
 ) -> str:
     known = frame.dropna(subset=[value])
@@ -123,16 +147,11 @@ def _bars_alt(
         best = rows.loc[rows[value].astype(float).idxmax()]
         parts.append(f"{g_label}: {category_labels[best[category]]} {_fmt(float(best[value]))}{unit}")
     missing = int(frame[value].isna().sum())
-    if lang == "nb":
-        largest = "største andel" if unit.strip() == "%" else "største verdi"
-        sentence = f"Liggende stolpediagram over {what} for {', '.join(group_labels.values())}; {largest} per gruppe – " + "; ".join(parts) + "."
-        if missing:
-            sentence += f" {missing} verdier er ikke lesbare i rapporten og er vist som tomme, skraverte felt."
-    else:
-        largest = "largest share" if unit.strip() == "%" else "largest value"
-        sentence = f"Horizontal bar chart of {what} for {', '.join(group_labels.values())}; {largest} per group – " + "; ".join(parts) + "."
-        if missing:
-            sentence += f" {missing} values cannot be read in the report and are drawn as empty hatched slots."
+    largest = labels.phrase("largest_share" if unit.strip() == "%" else "largest_value")
+    sentence = labels.phrase("alt_bars", what=what, groups=labels.join(list(group_labels.values())), largest=largest,
+                             parts="; ".join(parts))
+    if missing:
+        sentence += " " + labels.phrase("alt_missing", count=missing)
     return sentence
 
 
@@ -146,35 +165,30 @@ def stacked_counts(
     stack_labels: dict[str, str],
     colours: dict[str, str],
     xlabel: str,
-    lang: str,
     what: str,
 ) -> tuple[Figure, str]:
     """Horizontal stacked bars of counts: one bar per category, one segment per stack value (dict order)."""
     table = (frame.pivot_table(index=category, columns=stack, values=value, aggfunc="sum", observed=False)
              .reindex(index=list(category_labels), columns=list(stack_labels)).fillna(0))
-    fig, ax = plt.subplots(figsize=(7.5, 0.38 * len(category_labels) + 1.6))
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.38 * len(category_labels) + 1.6))
     left = np.zeros(len(table))
     for key, label in stack_labels.items():
         widths = table[key].to_numpy(dtype=float)
         ax.barh(range(len(table)), widths, left=left, color=colours[key], label=label, edgecolor="white")
         left += widths
     for y, total in enumerate(left):
-        ax.text(total + 0.3, y, _fmt(total), va="center", fontsize="small")
+        ax.text(total + 0.3, y, _fmt(total), va="center", fontsize=MIN_FONT_PT)
     ax.set_yticks(range(len(table)), [category_labels[c] for c in table.index])
     ax.invert_yaxis()
     ax.set_xlabel(xlabel)
     ax.set_xlim(0, max(left.max() * 1.1, 1))
     ax.grid(axis="y", visible=False)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08 - 0.6 / max(len(table), 1)), ncol=min(4, len(stack_labels)),
-              frameon=False, fontsize="small")
+              frameon=False, fontsize=MIN_FONT_PT)
     fig.tight_layout()
     totals = table.sum(axis=0)
     parts = [f"{stack_labels[k]} {_fmt(totals[k])}" for k in stack_labels]
-    if lang == "nb":
-        alt = (f"Liggende stablede stolper over {what}, {len(table)} stolper; til sammen " + ", ".join(parts) + ".")
-    else:
-        alt = (f"Horizontal stacked bar chart of {what}, {len(table)} bars; in total " + ", ".join(parts) + ".")
-    return fig, alt
+    return fig, labels.phrase("alt_stacked", what=what, bars=len(table), parts=", ".join(parts))
 
 
 def diverging_stacked(
@@ -187,7 +201,6 @@ def diverging_stacked(
     order: Sequence[str],
     response_labels: dict[str, str],
     neutral: str | None,
-    lang: str,
     what: str,
 ) -> tuple[Figure, str]:
     """Diverging stacked bars for an ordered scale: negative answers left of zero, positive right.
@@ -198,7 +211,7 @@ def diverging_stacked(
     neg_len = (len(order) - (1 if neutral else 0)) // 2
     # sampled as seaborn's color_palette("RdBu", n) does: n evenly spaced inner points of the colour map
     colours = [tuple(c[:3]) for c in matplotlib.colormaps["RdBu"](np.linspace(0, 1, len(order) + 2)[1:-1])]
-    fig, ax = plt.subplots(figsize=(7.5, 0.7 * len(row_labels) + 1.6))
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.7 * len(row_labels) + 1.6))
     for r_index, r in enumerate(row_labels):
         shares = {
             resp: frame[(frame[row] == r) & (frame[response] == resp)][value]
@@ -212,18 +225,18 @@ def diverging_stacked(
                 continue
             ax.barh(r_index, v, left=left, color=colours[i], edgecolor="white")
             if v >= 4:
-                ax.text(left + v / 2, r_index, _fmt(v), ha="center", va="center", fontsize="x-small",
+                ax.text(left + v / 2, r_index, _fmt(v), ha="center", va="center", fontsize=MIN_FONT_PT,
                         color="white" if i in (0, len(order) - 1) else "black")
             left += v
     ax.axvline(0, color="0.2", linewidth=0.8)
     ax.set_yticks(range(len(row_labels)), list(row_labels.values()))
     ax.invert_yaxis()
-    ax.set_xlabel(labels.term("percent", lang))
+    ax.set_xlabel(labels.term("percent"))
     ticks = ax.get_xticks()
     ax.set_xticks(ticks, [_fmt(abs(t)) for t in ticks])
     ax.grid(axis="y", visible=False)
     handles = [Patch(color=colours[i], label=response_labels[resp]) for i, resp in enumerate(order)]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=3, fontsize="x-small", frameon=False)
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=3, fontsize=MIN_FONT_PT, frameon=False)
     fig.tight_layout()
     positive = order[neg_len + (1 if neutral else 0):]
     parts = []
@@ -231,11 +244,7 @@ def diverging_stacked(
         sub = frame[(frame[row] == r) & (frame[response].isin(positive))][value].astype(float)
         parts.append(f"{r_label} {_fmt(float(sub.sum()))} %")
     pos_words = " + ".join(response_labels[p] for p in positive)
-    if lang == "nb":
-        alt = f"Divergerende stolpediagram over {what}; andel {pos_words}: " + ", ".join(parts) + "."
-    else:
-        alt = f"Diverging bar chart of {what}; share answering {pos_words}: " + ", ".join(parts) + "."
-    return fig, alt
+    return fig, labels.phrase("alt_diverging", what=what, positive=pos_words, parts=", ".join(parts))
 
 
 def ranges(
@@ -246,32 +255,30 @@ def ranges(
     high: str,
     point: str | None,
     xlabel: str,
-    lang: str,
     what: str,
     xlim: tuple[float, float] = (0, 100),
 ) -> tuple[Figure, str]:
     """One horizontal interval per row (e.g. bounds, confidence intervals), with an optional point estimate."""
-    fig, ax = plt.subplots(figsize=(7.5, 0.6 * len(frame) + 1.4))
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.6 * len(frame) + 1.4))
     for i, (_, r) in enumerate(frame.iterrows()):
         ax.plot([r[low], r[high]], [i, i], color=PALETTE[0], linewidth=6, solid_capstyle="butt", alpha=0.6)
         if point is not None and not pd.isna(r[point]):
             ax.plot(r[point], i, "o", color=PALETTE[1], markersize=7)
-        ax.text(r[high] + (xlim[1] - xlim[0]) * 0.01, i, f"{r[low]:.0f}–{r[high]:.0f}", va="center", fontsize="small")
+        ax.text(r[high] + (xlim[1] - xlim[0]) * 0.01, i, f"{r[low]:.0f}–{r[high]:.0f}", va="center", fontsize=MIN_FONT_PT)
     ax.set_yticks(range(len(frame)), frame[label].tolist())
     ax.invert_yaxis()
     ax.set_xlim(*xlim)
     ax.set_xlabel(xlabel)
     ax.grid(axis="y", visible=False)
     fig.tight_layout()
-    spans = "; ".join(f"{r[label]}: {r[low]:.0f} to {r[high]:.0f}" for _, r in frame.iterrows())
-    alt = (f"Intervalldiagram over {what}: {spans}." if lang == "nb" else f"Interval chart of {what}: {spans}.")
-    return fig, alt
+    spans = "; ".join(labels.phrase("span", label=r[label], low=labels.number(r[low]), high=labels.number(r[high]))
+                      for _, r in frame.iterrows())
+    return fig, labels.phrase("alt_ranges", what=what, spans=spans)
 
 
 def heatmap(
     matrix: pd.DataFrame,
     *,
-    lang: str,
     what: str,
     value_labels: dict[str, str] | None = None,
     colours: dict[str, str] | None = None,
@@ -285,18 +292,18 @@ def heatmap(
         cmap = matplotlib.colors.ListedColormap([colours[c] for c in cats])
         ax.imshow(codes.to_numpy(dtype=float), cmap=cmap, vmin=-0.5, vmax=len(cats) - 0.5, aspect="auto")
         handles = [Patch(facecolor=colours[c], edgecolor="0.5", label=(value_labels or {}).get(c, c)) for c in cats]
-        ax.legend(handles=handles, loc="center left", bbox_to_anchor=(1.02, 0.5), ncol=1, fontsize="small", frameon=False)
+        ax.legend(handles=handles, loc="center left", bbox_to_anchor=(1.02, 0.5), ncol=1, fontsize=MIN_FONT_PT, frameon=False)
         if annotate:
             short = {c: (value_labels or {}).get(c, c) for c in cats}
             for (i, j), v in np.ndenumerate(matrix.to_numpy()):
-                ax.text(j, i, short.get(v, ""), ha="center", va="center", fontsize=6.5,
+                ax.text(j, i, short.get(v, ""), ha="center", va="center", fontsize=MIN_FONT_PT,
                         color="white" if v == cats[0] else "black")
     else:
         values = matrix.to_numpy(dtype=float)
         ax.imshow(values, cmap="Blues", aspect="auto")
         if annotate:
             for (i, j), v in np.ndenumerate(values):
-                ax.text(j, i, _fmt(v), ha="center", va="center", fontsize="small",
+                ax.text(j, i, _fmt(v), ha="center", va="center", fontsize=MIN_FONT_PT,
                         color="white" if v > np.nanmax(values) * 0.6 else "black")
     import textwrap
 
@@ -306,17 +313,13 @@ def heatmap(
     ax.set_yticks(range(matrix.shape[0]), list(matrix.index))
     ax.grid(False)
     fig.tight_layout()
+    rows, cols = matrix.shape
     if colours:
         counts = matrix.stack().value_counts()
         summary = ", ".join(f"{(value_labels or {}).get(c, c)} {int(counts.get(c, 0))}" for c in colours)
-    else:
-        summary = f"values from {_fmt(float(np.nanmin(values)))} to {_fmt(float(np.nanmax(values)))}"
-    rows, cols = matrix.shape
-    if lang == "nb":
-        alt = f"Varmekart over {what} ({rows} rader × {cols} kolonner); celler: {summary}."
-    else:
-        alt = f"Heat map of {what} ({rows} rows × {cols} columns); cells: {summary}."
-    return fig, alt
+        return fig, labels.phrase("alt_heatmap_categories", what=what, rows=rows, cols=cols, summary=summary)
+    return fig, labels.phrase("alt_heatmap_values", what=what, rows=rows, cols=cols,
+                              low=_fmt(float(np.nanmin(values))), high=_fmt(float(np.nanmax(values))))
 
 
 def survey_bars(
@@ -324,7 +327,6 @@ def survey_bars(
     *,
     question: str,
     groups: Sequence[str],
-    lang: str,
     item: str | None = None,
     responses: Sequence[str] | None = None,
 ) -> tuple[Figure, str, pd.DataFrame]:
@@ -349,11 +351,10 @@ def survey_bars(
         category="response",
         group="group",
         value="percent",
-        category_labels={r: labels.response_label(r, lang) for r in order},
-        group_labels={g: labels.term(g, lang) for g in present},
-        xlabel=labels.term("percent", lang),
-        lang=lang,
-        what=labels.term(question, lang).lower() if lang == "en" else labels.term(question, lang).lower(),
+        category_labels={r: labels.response_label(r) for r in order},
+        group_labels={g: labels.term(g) for g in present},
+        xlabel=labels.term("percent"),
+        what=labels.term(question).lower(),
     )
     return fig, alt, drawn
 
@@ -376,7 +377,6 @@ def diagram(
     target: str,
     kind: str,
     kind_labels: dict[str, str],
-    lang: str,
     what: str,
 ) -> tuple[Figure, str]:
     """Boxes in horizontal layers (top = first of ``layer_order``) joined by arrows styled by relation kind.
@@ -392,32 +392,28 @@ def diagram(
         members = nodes[nodes[layer] == lay]
         for i, (_, r) in enumerate(members.iterrows()):
             pos[r[node]] = ((i + 0.5) * width / len(members), -row)
-    fig, ax = plt.subplots(figsize=(10, 1.35 * len(layers) + 1.2))
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 1.35 * len(layers) + 1.2))
     for _, e in edges.iterrows():
         if e[source] not in pos or e[target] not in pos:
             continue
-        style, colour = RELATION_STYLES.get(e[kind], ("-", 7))
+        style, colour_index = RELATION_STYLES.get(e[kind], ("-", 7))
         ax.annotate("", xy=pos[e[target]], xytext=pos[e[source]],
-                    arrowprops=dict(arrowstyle="-|>", linestyle=style, color=PALETTE[colour], lw=1.3,
+                    arrowprops=dict(arrowstyle="-|>", linestyle=style, color=PALETTE[colour_index], lw=1.3,
                                     shrinkA=22, shrinkB=22, connectionstyle="arc3,rad=0.12"))
     for _, r in nodes.iterrows():
         x, y = pos[r[node]]
-        ax.text(x, y, textwrap.fill(str(r[label]), 18), ha="center", va="center", fontsize=7.5,
+        ax.text(x, y, textwrap.fill(str(r[label]), 18), ha="center", va="center", fontsize=MIN_FONT_PT,
                 bbox=dict(boxstyle="round,pad=0.35", facecolor="white", edgecolor="0.35"))
     handles = [plt.Line2D([], [], linestyle=RELATION_STYLES[k][0], color=PALETTE[RELATION_STYLES[k][1]], label=v)
                for k, v in kind_labels.items() if (edges[kind] == k).any()]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=3, fontsize="small", frameon=False)
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=3, fontsize=MIN_FONT_PT, frameon=False)
     ax.set_xlim(-0.2, width + 0.2)
     ax.set_ylim(-len(layers) + 0.4, 0.6)
     ax.axis("off")
     fig.tight_layout()
     counts = edges[kind].value_counts()
     rels = ", ".join(f"{int(counts.get(k, 0))} {v}" for k, v in kind_labels.items() if counts.get(k, 0))
-    if lang == "nb":
-        alt = f"Diagram over {what}: {len(nodes)} organer i {len(layers)} nivåer, forbundet med {rels}."
-    else:
-        alt = f"Diagram of {what}: {len(nodes)} bodies in {len(layers)} layers, joined by {rels}."
-    return fig, alt
+    return fig, labels.phrase("alt_diagram", what=what, nodes=len(nodes), layers=len(layers), relations=rels)
 
 
 def timeline(
@@ -427,11 +423,10 @@ def timeline(
     date: str,
     planned: str,
     row_labels: dict[str, str],
-    lang: str,
     what: str,
 ) -> tuple[Figure, str]:
     """Dated events per row; filled markers for what happened, hollow for what was planned."""
-    fig, ax = plt.subplots(figsize=(8, 0.55 * len(row_labels) + 1.5))
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.55 * len(row_labels) + 1.5))
     rows = list(row_labels)
     for _, e in events.iterrows():
         if e[row] not in rows:
@@ -443,15 +438,12 @@ def timeline(
     ax.set_yticks(range(len(rows)), [row_labels[r] for r in rows])
     ax.invert_yaxis()
     ax.grid(axis="y", visible=False)
-    done = plt.Line2D([], [], marker="o", linestyle="", color="0.3", label="happened" if lang == "en" else "skjedd")
+    done = plt.Line2D([], [], marker="o", linestyle="", color="0.3", label=labels.phrase("happened"))
     plan = plt.Line2D([], [], marker="o", linestyle="", color="0.3", markerfacecolor="white",
-                      label="planned" if lang == "en" else "planlagt")
-    ax.legend(handles=[done, plan], loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, frameon=False, fontsize="small")
+                      label=labels.phrase("planned"))
+    ax.legend(handles=[done, plan], loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, frameon=False, fontsize=MIN_FONT_PT)
     fig.tight_layout()
     first, last = events[date].min(), events[date].max()
     n_planned = int(events[planned].astype(bool).sum())
-    if lang == "nb":
-        alt = f"Tidslinje over {what}: {len(events)} hendelser fra {first:%Y} til {last:%Y}, hvorav {n_planned} planlagte."
-    else:
-        alt = f"Timeline of {what}: {len(events)} events from {first:%Y} to {last:%Y}, {n_planned} of them planned."
-    return fig, alt
+    return fig, labels.phrase("alt_timeline", what=what, events=len(events), first=f"{first:%Y}", last=f"{last:%Y}",
+                              planned=n_planned)
