@@ -73,12 +73,19 @@ class Chapter:
         the caption gets a badge linking to each.
         """
         import matplotlib.pyplot as plt
+        from matplotlib.text import Text
 
         if not figure_id.startswith("fig-"):
             raise ValueError(f"figure_id must start with 'fig-' (Quarto's cross-reference prefix), got {figure_id!r}")
         if figure_id in self.figures:
             raise ValueError(f"figure_id {figure_id!r} is used twice in chapter {self.name}")
         self.figures.append(figure_id)
+        small = sorted({f"{t.get_text()!r} ({t.get_fontsize():g} pt)" for t in fig.findobj(Text)
+                        if t.get_text().strip() and t.get_visible() and t.get_fontsize() < plots.MIN_FONT_PT - 1e-9})
+        if small:
+            plt.close(fig)
+            raise ValueError(f"{figure_id}: text smaller than {plots.MIN_FONT_PT:g} pt would be illegible on a phone: "
+                             + ", ".join(small[:5]))
         csv_path = self._write_csv(figure_id, data)
         buffer = io.BytesIO()
         # no date or version in the file: the same figure gives the same bytes (nbval compares them)
