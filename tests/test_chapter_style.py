@@ -1,0 +1,278 @@
+"""Every chapter follows notebooks/README.md (the authoring rules), read from the notebooks' source, not their output:
+
+- no number typed in Markdown: a number a reader sees in prose is computed (``ch.say``); the report's section, figure,
+  table and appendix references, the strategy period 2021–2025, citations and ids are references and may be typed;
+- every Markdown heading carries both editions' wording as conditional spans, never inside a conditional div;
+- every chapter ends with the section "What this chapter adds" (id ending ``-adds``), its prose computed;
+- ``lang`` is bound once, by the setup call: no other call takes it; ids are plain strings (no ``.astype(str)``);
+  ``data.load`` is the one loader.
+
+The landing page (index.qmd) is prose too: its Markdown follows the number and heading rules.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from .conftest import ROOT
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+INDEX = ROOT / "index.qmd"
+
+# --- Markdown: typed numbers ---------------------------------------------------------------------------------------
+
+_NUMBER = r"\d+(?:\.\d+)*[a-z]?"
+# "Figur 3", "Figures 7–10", "sec. 3.1.1", "sections 3.1 and 3.2", "kap. 2", "vedlegg 2", "Tabell 1", "appendix 2"
+REFERENCE = re.compile(
+    r"\b(?:fig(?:ur(?:e|es|en|ene|er)?)?\.?|tab(?:ell|le)(?:s|er|en|ene)?|kap(?:ittel|itlene|itler)?\.?"
+    r"|ch(?:apters?)?\.|chapters?|sec(?:tions?)?\.?|seksjon(?:er|en|ene)?|avsnitt(?:et|ene)?|del(?:en)?"
+    r"|vedlegg(?:et|ene)?|appendix|appendices|bilag(?:et)?)"
+    rf"\s*{_NUMBER}(?:\s*(?:[–-]|,|and|og|or|eller|&)\s*{_NUMBER})*",
+    flags=re.IGNORECASE)
+STRATEGY_PERIOD = re.compile(r"2021\s*[–-]\s*2025")
+# what is not prose: HTML comments, inline code, link targets, attribute blocks {…}, citations and cross-references
+NOT_PROSE = [
+    re.compile(r"<!--.*?-->", flags=re.S),
+    re.compile(r"`[^`]*`"),
+    re.compile(r"\]\([^)]*\)"),
+    re.compile(r"\{[^{}]*\}"),
+    re.compile(r"\[-?@[^\]]*\]"),
+    re.compile(r"-?@[\w:.#/-]+"),
+]
+LIST_MARKER = re.compile(r"^(\s*)\d+[.)](\s)", flags=re.M)  # an ordered list's numbering is structure, not a number
+FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+def _prose_lines(markdown: str) -> list[tuple[int, str]]:
+    """(line number, line) of Markdown outside fenced code blocks."""
+    out, fenced = [], False
+    for number, line in enumerate(markdown.splitlines(), start=1):
+        if FENCE.match(line):
+            fenced = not fenced
+            continue
+        if not fenced:
+            out.append((number, line))
+    return out
+
+
+def typed_numbers(markdown: str) -> list[str]:
+    """Each number typed in ``markdown`` as prose, with a little of its line for the failure message."""
+    found = []
+    for _, line in _prose_lines(markdown):
+        text = LIST_MARKER.sub(r"\1\2", line)
+        for pattern in NOT_PROSE:
+            text = pattern.sub(" ", text)
+        text = STRATEGY_PERIOD.sub(" ", REFERENCE.sub(" ", text))
+        for match in re.finditer(r"\d+(?:[.,]\d+)*", text):
+            found.append(f"{match.group()!r} in {' '.join(line.split())[:140]!r}")
+    return found
+
+
+# --- Markdown: headings ----------------------------------------------------------------------------------------------
+
+SPAN = re.compile(r"\[((?:[^\[\]]|\[[^\[\]]*\])+)\]\{\.content-visible (unless|when)-profile=\"nb\"\}")
+HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*$")
+DIV_OPEN = re.compile(r"^\s*:::+\s*\{?[^}]*content-visible")
+DIV_FENCE = re.compile(r"^\s*:::+")
+
+
+@dataclass
+class Heading:
+    level: int
+    text: str
+    problem: str | None
+    heading_id: str | None
+    english: str | None
+
+
+def headings(markdown: str) -> list[Heading]:
+    """The Markdown headings of ``markdown``, each with what is wrong with it (None when it follows the rules)."""
+    found, depth, conditional = [], 0, []
+    for _, line in _prose_lines(markdown):
+        if DIV_FENCE.match(line):
+            if DIV_OPEN.match(line) or re.match(r"^\s*:::+\s*\S", line):
+                conditional.append(bool(DIV_OPEN.match(line)))
+            elif conditional:
+                conditional.pop()
+            continue
+        match = HEADING.match(line)
+        if not match:
+            continue
+        level, text = len(match.group(1)), match.group(2)
+        spans = {kind: wording.strip() for wording, kind in SPAN.findall(text)}
+        rest = SPAN.sub("", text)
+        ids = re.findall(r"#([\w:.-]+)", " ".join(re.findall(r"\{([^}]*)\}", rest)))
+        rest = re.sub(r"\{[^}]*\}", "", rest).strip()
+        problem = None
+        if any(conditional):
+            problem = "is inside a conditional div (write one heading with both languages as spans)"
+        elif set(spans) != {"unless", "when"} or not all(spans.values()):
+            problem = ('lacks the two language spans [English]{.content-visible unless-profile="nb"}'
+                       '[norsk]{.content-visible when-profile="nb"}')
+        elif rest:
+            problem = f"has text outside the language spans: {rest!r}"
+        found.append(Heading(level, text, problem, ids[0] if ids else None, spans.get("unless")))
+    return found
+
+
+# --- code cells --------------------------------------------------------------------------------------------------
+
+def _tree(source: str) -> ast.AST | None:
+    lines = ["" if re.match(r"\s*[%!]", line) else line for line in source.splitlines()]  # IPython magics
+    try:
+        return ast.parse("\n".join(lines))
+    except SyntaxError:
+        return None
+
+
+def _dotted(node: ast.AST) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return f"{_dotted(node.value)}.{node.attr}"
+    return "…"
+
+
+def code_problems(source: str) -> tuple[list[str], int]:
+    """What in one code cell breaks the rules, and how many setup calls bind ``lang``."""
+    tree = _tree(source)
+    if tree is None:
+        return ["does not parse as Python"], 0
+    problems, setups = [], 0
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = _dotted(node.func)
+        line = f"line {node.lineno}: {ast.unparse(node)[:90]}"
+        takes_lang = any(k.arg == "lang" for k in node.keywords) or any(
+            isinstance(a, ast.Name) and a.id == "lang" for a in [*node.args, *(k.value for k in node.keywords)])
+        if name.split(".")[-1] == "setup" and takes_lang:
+            setups += 1
+        elif takes_lang:
+            problems.append(f"passes lang again ({line}); lang is bound once, by notebook.setup")
+        if name.endswith(".astype") and node.args and (
+                (isinstance(node.args[0], ast.Name) and node.args[0].id == "str")
+                or (isinstance(node.args[0], ast.Constant) and node.args[0].value == "str")):
+            problems.append(f".astype(str) ({line}); codes and ids are plain strings already")
+        last = name.split(".")[-1]
+        if (last.startswith("read_") or last in ("open", "loadtxt", "genfromtxt") or name in ("json.load", "np.load")
+                or (name.startswith("data.") and name != "data.load" and last.lstrip("_").startswith("load"))):
+            problems.append(f"reads data another way than data.load ({line})")
+    return sorted(problems, key=lambda p: int(re.search(r"line (\d+)", p).group(1))), setups
+
+
+# --- the checks on small sources (fast and proving each check can fail) ------------------------------------------
+
+def test_typed_numbers_are_found_and_references_are_not():
+    assert typed_numbers("With 1969 of 4691 employees answering") == [
+        "'1969' in 'With 1969 of 4691 employees answering'", "'4691' in 'With 1969 of 4691 employees answering'"]
+    assert len(typed_numbers("About 58 % did not answer.")) == 1
+    allowed = ("Redrawn from the report's Figur 3 and Figures 7–10 [@dfo2023, sec. 3.1.1], see section 3.2 and "
+               "kap. 2, vedlegg 2, Tabell 1 and appendix 2; the strategy *Best sammen 2021–2025*; "
+               "@fig-awareness, [Audit](05-audit.ipynb#sec-second-look), `leader_share = 0.14` {#sec-x}\n"
+               "1. a numbered list item <!-- 42 -->")
+    assert typed_numbers(allowed) == []
+    assert typed_numbers("```python\nx = 12\n```\nno numbers here") == []
+
+
+def test_headings_without_both_spans_or_inside_a_conditional_div_are_named():
+    good = '## [Who answered]{.content-visible unless-profile="nb"}[Hvem svarte]{.content-visible when-profile="nb"} {#sec-who}'
+    assert headings(good)[0].problem is None and headings(good)[0].heading_id == "sec-who"
+    assert headings(good)[0].english == "Who answered"
+    assert "lacks the two language spans" in headings("## Who answered {#sec-who}")[0].problem
+    inside = '::: {.content-visible when-profile="nb"}\n## Hvem svarte\n:::\n'
+    assert "inside a conditional div" in headings(inside)[0].problem
+    extra = ('## Leaders [Who]{.content-visible unless-profile="nb"}[Hvem]{.content-visible when-profile="nb"}')
+    assert "outside the language spans" in headings(extra)[0].problem
+
+
+def test_code_that_passes_lang_again_casts_to_str_or_reads_files_is_named():
+    problems, setups = code_problems(
+        'ch = notebook.setup("01", lang=lang)\n'
+        'x = frame["item"].astype(str)\n'
+        'fig = plots.bars(frame, lang=lang)\n'
+        'raw = pd.read_csv("data/survey_answers.csv")\n'
+        'ok = data.load("survey_answers")\n')
+    assert setups == 1
+    assert [p.split(" (")[0] for p in problems] == [".astype(str)", "passes lang again", "reads data another way than data.load"]
+    assert code_problems("%matplotlib inline\nx = data.load('a')") == ([], 0)
+
+
+# --- the chapters --------------------------------------------------------------------------------------------------
+
+def _cells(path: Path) -> list:
+    return nbformat.read(path, as_version=4).cells
+
+
+def _ids(paths):
+    return [pytest.param(p, id=p.stem) for p in paths]
+
+
+def _where(path: Path, index: int) -> str:
+    return f"{path.relative_to(ROOT)} cell {index + 1}"  # counted from 1, as they appear top to bottom
+
+
+@pytest.mark.parametrize("path", _ids(NOTEBOOKS))
+def test_no_number_is_typed_in_a_markdown_cell(path):
+    typed = [f"{_where(path, i)}: {n}" for i, cell in enumerate(_cells(path)) if cell.cell_type == "markdown"
+             for n in typed_numbers(cell.source)]
+    assert not typed, ("numbers typed in Markdown (compute them in a ch.say cell from data/):\n  "
+                       + "\n  ".join(typed[:20]) + (f"\n  … and {len(typed) - 20} more" if len(typed) > 20 else ""))
+
+
+@pytest.mark.parametrize("path", _ids(NOTEBOOKS))
+def test_every_heading_carries_both_languages(path):
+    bad = [f"{_where(path, i)}: {h.text[:80]!r} {h.problem}" for i, cell in enumerate(_cells(path))
+           if cell.cell_type == "markdown" for h in headings(cell.source) if h.problem]
+    assert not bad, "headings that do not follow notebooks/README.md:\n  " + "\n  ".join(bad)
+
+
+@pytest.mark.parametrize("path", _ids(NOTEBOOKS))
+def test_every_chapter_ends_with_what_it_adds(path):
+    cells = _cells(path)
+    sections = [(i, h) for i, cell in enumerate(cells) if cell.cell_type == "markdown"
+                for h in headings(cell.source) if h.level <= 2]
+    assert sections, f"{path.name}: no headings"
+    index, last = sections[-1]
+    ends_right = (last.level == 2 and (last.heading_id or "").endswith("-adds")
+                  and (last.english or "").strip().lower() == "what this chapter adds")
+    assert ends_right, (
+        f"{_where(path, index)}: the chapter's last section is {last.text[:80]!r}, not "
+        f"'## [What this chapter adds]{{…unless-profile…}}[Hva kapitlet tilfører]{{…when-profile…}}' "
+        f"with an id ending in -adds")
+    computed = [c for c in cells[index + 1:] if c.cell_type == "code" and re.search(r"\bch\.say\(", c.source)]
+    assert computed, f"{path.name}: 'What this chapter adds' has no computed prose (a ch.say cell after the heading)"
+
+
+@pytest.mark.parametrize("path", _ids(NOTEBOOKS))
+def test_code_binds_lang_once_keeps_ids_plain_and_loads_through_data_load(path):
+    problems, setups = [], 0
+    for i, cell in enumerate(_cells(path)):
+        if cell.cell_type != "code" or "parameters" in cell.metadata.get("tags", []):
+            continue
+        found, n = code_problems(cell.source)
+        setups += n
+        problems += [f"{_where(path, i)}: {p}" for p in found]
+    assert setups == 1, f"{path.name}: lang must be bound by exactly one notebook.setup(…, lang=lang) call, found {setups}"
+    assert not problems, "code that breaks notebooks/README.md:\n  " + "\n  ".join(problems)
+
+
+def _index_body() -> str:
+    text = INDEX.read_text(encoding="utf-8")
+    return re.sub(r"\A---\n.*?\n---\n", "", text, flags=re.S)  # the front matter is configuration
+
+
+def test_the_landing_page_types_no_number():
+    typed = typed_numbers(_index_body())
+    assert not typed, "index.qmd: numbers typed in prose:\n  " + "\n  ".join(typed)
+
+
+def test_the_landing_pages_headings_carry_both_languages():
+    bad = [f"{h.text[:80]!r} {h.problem}" for h in headings(_index_body()) if h.problem]
+    assert not bad, "index.qmd: headings that do not follow notebooks/README.md:\n  " + "\n  ".join(bad)
