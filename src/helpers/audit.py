@@ -38,7 +38,9 @@ from fractions import Fraction
 
 import pandas as pd
 
-from . import data, paths, stats
+from . import data, labels, paths, stats
+
+_say = labels.phrase  # every sentence the audit writes, in the edition's language (helpers.labels)
 
 REPRODUCED = "reproduced"
 WITHIN_ROUNDING = "within rounding"
@@ -87,9 +89,11 @@ class Value:
 
 
 def _fmt(x: float) -> str:
+    """A number as the edition writes it (decimal comma in Norwegian), at most two decimals, no trailing zeros."""
     if float(x).is_integer():
         return str(int(x))
-    return f"{x:.2f}".rstrip("0").rstrip(".")
+    text = f"{x:.2f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",") if labels.current() == "nb" else text
 
 
 def compare(stated: Value, found: Value) -> str:
@@ -164,14 +168,14 @@ def stated_value(claim: pd.Series) -> Value:
         return Value(100 * k / m, low, high, f"{k} av {m}")
     if unit == "phrase":
         if _MORE_THAN_HALF.search(text.lower()):
-            return Value(50.0, 50.0, 100.0, "more than half", low_open=True)
+            return Value(50.0, 50.0, 100.0, _say("audit_more_than_half"), low_open=True)
         raise ValueError(f"no reading for the phrase {text!r}; add it to helpers.audit.stated_value")
     if unit == "percent":
         return Value.rounded(float(value), 0.5 * 10 ** -_decimals(value), f"{_fmt(value)} %")
     if unit == "count":
         if re.search(r"\b(ca\.?|om lag|omtrent|cirka)\s", text.lower()):
             zeros = len(str(int(value))) - len(str(int(value)).rstrip("0"))
-            return Value.rounded(float(value), 0.5 * 10**zeros, f"about {_fmt(value)}")
+            return Value.rounded(float(value), 0.5 * 10**zeros, _say("audit_about", value=_fmt(value)))
         return Value.exact(float(value))
     raise ValueError(f"unit {unit!r} has no numeric reading")
 
@@ -317,12 +321,13 @@ def rule_survey_lookup(claim: pd.Series, facts: Facts) -> list[Check]:
         if pd.isna(cell["count"]):
             raise AuditError(claim["claim_id"], "the survey cell it names has no count")
         found = Value.exact(float(cell["count"]))
-        what = f"{found.text} respondents"
+        what = _say("audit_respondents", count=found.text)
     else:
         found = _survey_percent(claim["claim_id"], cell)
         what = found.text
     status = compare(stated, found)
-    checks = [Check(status, f"stated {stated.text} ({stated.range_text()}); {_cell_text(cell)} has {what}.")]
+    checks = [Check(status, _say("audit_lookup", stated=stated.text, range=stated.range_text(), source=_cell_text(cell),
+                                 found=what))]
     checks += _n_check(claim, cell)
     return checks
 
@@ -332,7 +337,7 @@ def _n_check(claim: pd.Series, cell: pd.Series) -> list[Check]:
         return []
     same = int(claim["n"]) == int(cell["n"])
     return [Check(REPRODUCED if same else INCONSISTENT,
-                  f"its N {int(claim['n'])} {'matches' if same else 'differs from'} the N {int(cell['n'])} recorded for the cell.")]
+                  _say("audit_n_matches" if same else "audit_n_differs", n=int(claim["n"]), cell_n=int(cell["n"])))]
 
 
 def survey_parts(claim: pd.Series, facts: Facts) -> list[Value]:
@@ -350,8 +355,8 @@ def rule_category_sum(claim: pd.Series, facts: Facts) -> list[Check]:
     stated = stated_value(claim)
     status = compare(stated, found)
     addends = " + ".join(_fmt(p.point) for p in parts)
-    return [Check(status, f"stated {stated.text} ({stated.range_text()}); the categories sum to {addends} = {_fmt(total)} % "
-                          f"({found.range_text()} given each part's rounding).")]
+    return [Check(status, _say("audit_category_sum", stated=stated.text, range=stated.range_text(), addends=addends,
+                               total=_fmt(total), found_range=found.range_text()))]
 
 
 def rule_mixture(claim: pd.Series, facts: Facts) -> list[Check]:
@@ -366,10 +371,10 @@ def rule_mixture(claim: pd.Series, facts: Facts) -> list[Check]:
     found = Value(mixed, min(corners), max(corners), _fmt(round(mixed, 2)))
     stated = stated_value(claim)
     status = compare(stated, found)
-    checks.append(Check(status, f"leaders and non-leaders mixed {_fmt(share.point)} : {_fmt(100 - share.point)} give "
-                                f"{_fmt(share.point / 100)} × {_fmt(leaders.point)} + {_fmt(1 - share.point / 100)} × "
-                                f"{_fmt(others.point)} = {found.text} % ({_fmt(round(found.low, 2))}–{_fmt(round(found.high, 2))} "
-                                f"given the rounding), against the stated {stated.text}."))
+    checks.append(Check(status, _say("audit_mixture", leaders_share=_fmt(share.point), others_share=_fmt(100 - share.point),
+                                     weight=_fmt(share.point / 100), leaders=_fmt(leaders.point),
+                                     other_weight=_fmt(1 - share.point / 100), others=_fmt(others.point), found=found.text,
+                                     low=_fmt(round(found.low, 2)), high=_fmt(round(found.high, 2)), stated=stated.text)))
     return checks
 
 
@@ -379,17 +384,17 @@ def rule_count_share(claim: pd.Series, facts: Facts) -> list[Check]:
     if pd.isna(cell["count"]) or pd.isna(cell["n"]):
         raise AuditError(cid, "count_share needs a count and an N on the survey cell")
     count, n = int(cell["count"]), int(cell["n"])
-    found = Value.exact(100 * count / n, f"{100 * count / n:.2f} %")
+    found = Value.exact(100 * count / n, f"{labels.number(100 * count / n, 2)} %")
     stated = stated_value(claim)
     status = compare(stated, found)
-    sentence = f"stated {stated.text}; {count} ÷ {n} = {found.text}"
-    sentence += ", which rounds to it." if status != INCONSISTENT else f", which rounds to {round(100 * count / n)} %."
+    sentence = (_say("audit_count_share_fits", stated=stated.text, count=count, n=n, found=found.text) if status != INCONSISTENT
+                else _say("audit_count_share_off", stated=stated.text, count=count, n=n, found=found.text,
+                          rounded=round(100 * count / n)))
     implied = stats.implied_n_range(stated.point, count, _decimals(stated.point))
     if implied is not None and status == INCONSISTENT:
         low, high = implied
-        sentence += (f" {count} is {stated.text} of N only for N from {low} to {high}" if low <= high
-                     else f" No N makes {count} exactly {stated.text}")
-        sentence += f", not {n}."
+        sentence += " " + (_say("audit_implied_n", count=count, stated=stated.text, low=low, high=high, n=n) if low <= high
+                           else _say("audit_no_n", count=count, stated=stated.text, n=n))
     return [Check(status, sentence)]
 
 
@@ -400,15 +405,15 @@ def rule_sample_lookup(claim: pd.Series, facts: Facts) -> list[Check]:
         found = Value.rounded(found.point, 0.5, f"{_fmt(found.point)} %")
     stated = stated_value(claim)
     status = compare(stated, found)
-    sentence = f"stated {stated.text}; survey_response.csv gives {found.text} for '{name}'."
+    sentence = _say("audit_sample", stated=stated.text, found=found.text)
     others = facts.response[(facts.response["quantity"].astype(str).str.startswith(name)) & facts.response["value"].notna()]
     alternatives = sorted({_fmt(v) for v in others["value"]} - {found.text, _fmt(stated.point)})
     if alternatives:
-        sentence += f" Elsewhere the report prints {' and '.join(alternatives)} for it."
+        sentence += " " + _say("audit_sample_elsewhere", values=labels.join(alternatives))
     if name == "invited" and status == INCONSISTENT:
         answered = facts.quantity(claim["claim_id"], "answered")
-        rates = [f"{_fmt(answered)} ÷ {_fmt(n)} = {100 * answered / n:.2f} %" for n in (stated.point, found.point)]
-        sentence += f" Both give the printed response rate once rounded ({'; '.join(rates)}), so it cannot tell which is right."
+        rates = [f"{_fmt(answered)} ÷ {_fmt(n)} = {labels.number(100 * answered / n, 2)} %" for n in (stated.point, found.point)]
+        sentence += " " + _say("audit_sample_both_rates", rates="; ".join(rates))
     return [Check(status, sentence)]
 
 
@@ -419,7 +424,8 @@ def rule_response_rate(claim: pd.Series, facts: Facts) -> list[Check]:
     rate = 100 * answered / invited
     stated = stated_value(claim)
     status = compare(stated, Value.exact(rate))
-    return [Check(status, f"stated {stated.text}; {_fmt(answered)} answered ÷ {_fmt(invited)} invited = {rate:.2f} %.")]
+    return [Check(status, _say("audit_response_rate", stated=stated.text, answered=_fmt(answered), invited=_fmt(invited),
+                               rate=labels.number(rate, 2)))]
 
 
 def rule_complement(claim: pd.Series, facts: Facts) -> list[Check]:
@@ -427,22 +433,23 @@ def rule_complement(claim: pd.Series, facts: Facts) -> list[Check]:
     found = Value.rounded(100 - leaders, 0.5)
     stated = stated_value(claim)
     status = compare(stated, found)
-    return [Check(status, f"stated {stated.text}; 100 − {_fmt(leaders)} % leaders = {found.text} %.")]
+    return [Check(status, _say("audit_complement", stated=stated.text, leaders=_fmt(leaders), found=found.text))]
 
 
 def _registry_counts(facts: Facts) -> dict[str, tuple[int, str]]:
     interviews = facts.interviews[~facts.interviews["group"].astype(str).str.startswith("total")]
     counts = {
-        "measures_count": (len(facts.measures), "measures in measures.csv"),
-        "core_groups_count": (len(facts.core_groups), "core groups in core_groups.csv"),
+        "measures_count": (len(facts.measures), _say("audit_registry_measures")),
+        "core_groups_count": (len(facts.core_groups), _say("audit_registry_core_groups")),
         "ministries_count": (int(facts.ministries["unit_type"].isin(["ministry", "prime_ministers_office"]).sum()),
-                             "ministries and the Prime Minister's Office in ministries.csv"),
-        "goal_areas_count": (int((facts.strategy["element_type"] == "goal_area").sum()), "goal areas in strategy.csv"),
-        "questions_count": (int(facts.questionnaire["question_number"].nunique()),
-                            "numbered questions in the printed questionnaire (questionnaire.csv)"),
+                             _say("audit_registry_ministries")),
+        "goal_areas_count": (int((facts.strategy["element_type"] == "goal_area").sum()), _say("audit_registry_goal_areas")),
+        "questions_count": (int(facts.questionnaire["question_number"].nunique()), _say("audit_registry_questions")),
     }
+    # the group by its name in the edition's language (interviews.csv label_en / label_nb), not by its code
     for _, row in interviews.iterrows():
-        counts[f"interviews_group:{row['group']}"] = (int(row["count"]), f"interviews in group '{row['group']}' (interviews.csv)")
+        counts[f"interviews_group:{row['group']}"] = (int(row["count"]),
+                                                      _say("audit_registry_interviews", group=row[f"label_{labels.current()}"]))
     return counts
 
 
@@ -453,7 +460,7 @@ def rule_registry_count(claim: pd.Series, facts: Facts) -> list[Check]:
     count, what = counts[claim["item"]]
     stated = stated_value(claim)
     status = compare(stated, Value.exact(count))
-    return [Check(status, f"stated {stated.text}; the data hold {count} {what}.")]
+    return [Check(status, _say("audit_registry_count", stated=stated.text, count=count, what=what))]
 
 
 def rule_interview_sum(claim: pd.Series, facts: Facts) -> list[Check]:
@@ -461,8 +468,8 @@ def rule_interview_sum(claim: pd.Series, facts: Facts) -> list[Check]:
     counts = [int(c) for c in groups["count"]]
     stated = stated_value(claim)
     status = compare(stated, Value.exact(sum(counts)))
-    return [Check(status, f"stated {stated.text} in total; the {len(counts)} interview groups sum to "
-                          f"{' + '.join(map(str, counts))} = {sum(counts)}.")]
+    return [Check(status, _say("audit_interview_sum", stated=stated.text, groups=len(counts),
+                               addends=" + ".join(map(str, counts)), total=sum(counts)))]
 
 
 def rule_figure_n(claim: pd.Series, facts: Facts) -> list[Check]:
@@ -473,11 +480,12 @@ def rule_figure_n(claim: pd.Series, facts: Facts) -> list[Check]:
     ns = sorted({int(n) for n in rows["n"]})
     stated = stated_value(claim)
     checks = [Check(compare(stated, Value.exact(ns[0])) if len(ns) == 1 else INCONSISTENT,
-                    f"stated N = {stated.text}; the figure's cells in survey_answers.csv have N = {', '.join(map(str, ns))}.")]
+                    _say("audit_figure_n", stated=stated.text, ns=", ".join(map(str, ns))))]
     answered = facts.quantity(cid, "answered")
     fits = stated.point <= answered
     checks.append(Check(REPRODUCED if fits else INCONSISTENT,
-                        f"{stated.text} is {'at most' if fits else 'more than'} the {_fmt(answered)} who answered the survey."))
+                        _say("audit_figure_n_fits" if fits else "audit_figure_n_exceeds", stated=stated.text,
+                             answered=_fmt(answered))))
     return checks
 
 
@@ -491,10 +499,10 @@ def rule_involved_range(claim: pd.Series, facts: Facts) -> list[Check]:
     asked = facts.quantity(cid, "involvement_respondents")
     stated_low, stated_high = float(claim["value"]), float(claim["value_high"])
     checks = [Check(compare(Value.exact(stated_low), Value.exact(low)),
-                    f"lowest N stated {_fmt(stated_low)}; the fewest involved in one measure is {low}."),
+                    _say("audit_involved_low", stated=_fmt(stated_low), low=low)),
               Check(compare(Value.exact(stated_high), Value.exact(high)),
-                    f"highest N stated {_fmt(stated_high)}; the most involved in one measure is {high}"
-                    + (f", and {_fmt(stated_high)} exceeds the {_fmt(asked)} who answered the question." if stated_high > asked else "."))]
+                    _say("audit_involved_high_exceeds" if stated_high > asked else "audit_involved_high",
+                         stated=_fmt(stated_high), high=high, asked=_fmt(asked)))]
     return checks
 
 
@@ -512,10 +520,11 @@ def rule_fieldwork_date(claim: pd.Series, facts: Facts) -> list[Check]:
     row = (same_section if not same_section.empty else rows).iloc[0]
     found = pd.Timestamp(row["date"]).date().isoformat()
     status = compare_dates(str(claim["stated"]), found)
-    sentence = f"stated {claim['stated']}; the fieldwork in survey_fieldwork.csv ({event}, {row['section']}) is dated {found}"
+    sentence = _say("audit_fieldwork", stated=claim["stated"], section=row["section"], event=_say(f"audit_event_{event}"),
+                    found=found)
     if status == INCONSISTENT:
         gap = abs((date_span(str(claim["stated"]))[0] - date_span(found)[0]).days)
-        sentence += f", {gap} days apart"
+        sentence += _say("audit_days_apart", gap=gap)
     return [Check(status, sentence + ".")]
 
 
@@ -526,10 +535,11 @@ def rule_core_group_start(claim: pd.Series, facts: Facts) -> list[Check]:
         raise AuditError(claim["claim_id"], f"core_groups.csv has no core group '{group}'")
     found = str(rows["start"].iloc[0])
     status = compare_dates(str(claim["stated"]), found)
-    return [Check(status, f"stated {claim['stated']}; core_groups.csv gives {found} as the start of '{group}'.")]
+    name = rows[f"name_{labels.current()}"].iloc[0]  # the group's name, not its code
+    return [Check(status, _say("audit_core_group_start", stated=claim["stated"], found=found, group=name))]
 
 
-_SEASONS = {3: "spring", 6: "summer", 9: "autumn", 12: "winter"}
+_SEASONS = {3: "spring", 6: "summer", 9: "autumn", 12: "winter"}  # phrase keys audit_season_<name>
 
 
 def event_date_text(date: object, precision: str) -> str:
@@ -566,12 +576,16 @@ def rule_measure_event(claim: pd.Series, facts: Facts) -> list[Check]:
     found = event_date_text(event["date"], precision)
     status = compare_dates(str(claim["stated"]), found)
     when = found
-    if precision == "season":
-        start = pd.Timestamp(event["date"])
-        when = f"{_SEASONS.get(start.month, 'the season from ' + start.strftime('%B'))} {start.year} ({found})"
-    planned = " (planned)" if not _blank(event["planned"]) and bool(event["planned"]) else ""
-    return [Check(status, f"stated {claim['stated']}; measure_events.csv ({event['section']}) dates '{event['description_en']}'"
-                          f"{planned} to {when}, at {precision} precision.")]
+    start = pd.Timestamp(event["date"])
+    if precision == "season" and start.month in _SEASONS:
+        when = f"{_say('audit_season_' + _SEASONS[start.month])} {start.year} ({found})"
+    planned = " " + _say("audit_planned") if not _blank(event["planned"]) and bool(event["planned"]) else ""
+    # measure_events.csv describes events in English only; the Norwegian edition names the measure (measures.csv name_nb)
+    measure = facts.measures.loc[facts.measures["measure"] == event["measure"], "name_nb"]
+    what = (_say("audit_event_described", description=event["description_en"]) if labels.current() == "en"
+            else _say("audit_event_of_measure", measure=measure.iloc[0] if len(measure) else event["measure"]))
+    return [Check(status, _say("audit_measure_event", stated=claim["stated"], section=event["section"], what=what,
+                               planned=planned, when=when, precision=_say(f"audit_precision_{precision}")))]
 
 
 def rule_repeated(claim: pd.Series, facts: Facts) -> list[Check]:
@@ -591,47 +605,29 @@ def rule_repeated(claim: pd.Series, facts: Facts) -> list[Check]:
             status = compare(stated_value(claim), stated_value(other))
         where = f"{other['claim_id']} ({other['section']})"
         if status == INCONSISTENT:
-            disagree.append(f"{where} states {other['stated']}")
+            disagree.append(_say("audit_repeated_states", where=where, stated=other["stated"]))
         else:
-            agree.append((status, f"{where}" + ("" if status == REPRODUCED else f" at its precision ({other['stated']})")))
-    sentence = f"stated {claim['stated']}"
+            agree.append((status, where if status == REPRODUCED else _say("audit_repeated_precision", where=where,
+                                                                          stated=other["stated"])))
+    sentence = _say("audit_stated", stated=claim["stated"])
     if agree:
-        sentence += f"; agrees with {', '.join(text for _, text in agree)}"
+        sentence += _say("audit_repeated_agrees", others=", ".join(text for _, text in agree))
     if disagree:
-        sentence += f"; contradicted by {', '.join(disagree)}"
+        sentence += _say("audit_repeated_contradicted", others=", ".join(disagree))
     if len(disagree) >= len(agree) + 1:
-        return [Check(INCONSISTENT, sentence + " — most printings of this quantity disagree with it.")]
+        return [Check(INCONSISTENT, sentence + _say("audit_repeated_minority"))]
     worst = min((status for status, _ in agree), key=STATUSES.index)
-    return [Check(worst, sentence + ("." if not disagree else " — the majority of printings agree with this one."))]
+    return [Check(worst, sentence + ("." if not disagree else _say("audit_repeated_majority")))]
 
 
 def rule_not_checkable(claim: pd.Series, facts: Facts) -> list[Check]:
     return []
 
 
-_NEAREST_FRACTION = ("; a verbal 'x av y' must be the simple fraction (denominator 2, 3, 4, 5 or 10) nearest to it, "
-                     "i.e. within halfway to its neighbours")
+def rule_text(rule: str) -> str:
+    """What ``rule`` compares a claim with, in the edition's language (shown in the audit appendix)."""
+    return _say(f"audit_rule_{rule}")
 
-#: What each rule compares a claim with, in words (shown in the audit appendix).
-RULE_TEXT: dict[str, str] = {
-    "survey_lookup": "the survey cell (question, item, group, answer) in survey_answers.csv" + _NEAREST_FRACTION,
-    "category_sum": "the sum of several answer categories in survey_answers.csv, each rounded on its own" + _NEAREST_FRACTION,
-    "mixture": "the survey cell for all respondents, and the leaders' and non-leaders' shares mixed 14 : 86",
-    "count_share": "the printed count of respondents divided by the question's N",
-    "sample_lookup": "the sample figures in survey_response.csv (invited, answered, reminders, leaders' share)",
-    "response_rate": "the number who answered divided by the number invited",
-    "complement": "100 minus the leaders' share",
-    "registry_count": "the number of rows in a registry file (measures, core groups, ministries, goal areas, "
-                      "questions, interviews per group)",
-    "interview_sum": "the sum of the interview groups in interviews.csv",
-    "figure_n": "the N recorded for the figure's cells in survey_answers.csv, and the number who answered",
-    "involved_range": "the fewest and the most respondents involved in one measure",
-    "fieldwork_date": "the fieldwork dates in survey_fieldwork.csv",
-    "core_group_start": "the start dates in core_groups.csv",
-    "measure_event": "the date of the measure's event in measure_events.csv, at the precision the report printed it with",
-    "repeated": "the other passages of the report that state the same quantity",
-    "not_checkable": "nothing: the number is illegible in the report as we have it",
-}
 
 RULES: dict[str, Callable[[pd.Series, Facts], list[Check]]] = {
     "survey_lookup": rule_survey_lookup,
@@ -655,9 +651,11 @@ RULES: dict[str, Callable[[pd.Series, Facts], list[Check]]] = {
 
 def _why_not_checkable(claim: pd.Series) -> str:
     if claim["rule"] == "not_checkable":
-        return "illegible in the report as we have it, so there is no number to check" + (
-            f" ({claim['note']})" if not _blank(claim.get("note")) else "") + "."
-    return "stated once; no data file holds this quantity and no other passage of the report states it."
+        # the transcriber's note is English prose, so only the English edition adds it
+        note = claim.get("note")
+        detail = f" ({note})" if labels.current() == "en" and not _blank(note) else ""
+        return _say("audit_illegible", detail=detail)
+    return _say("audit_stated_once")
 
 
 def verdict(checks: Sequence[Check]) -> str:
@@ -693,11 +691,12 @@ def check_claim(claim: pd.Series, facts: Facts) -> dict[str, object]:
 
 
 def run(facts: Facts | None = None) -> pd.DataFrame:
-    """One row per claim: id, section, figure, refers_to, stated, unit, n, kind, rule, status, explanation."""
+    """One row per claim: id, section, figure, refers_to, stated, unit, n, kind, rule, status, explanation (written in
+    the language :func:`helpers.labels.use` set)."""
     if facts is None:
         # keyed on the data files' modification times, so an edited file in a live session is never audited stale
         stamp = tuple((p.name, p.stat().st_mtime_ns) for p in sorted(paths.data_dir().glob("*")))
-        return _run_cached(str(paths.root()), stamp).copy()
+        return _run_cached(str(paths.root()), stamp, labels.current()).copy()
     rows = [check_claim(claim, facts) for _, claim in facts.claims.iterrows()]
     result = pd.DataFrame(rows, columns=COLUMNS)
     result["status"] = pd.Categorical(result["status"], categories=list(STATUSES), ordered=True)
@@ -705,7 +704,7 @@ def run(facts: Facts | None = None) -> pd.DataFrame:
 
 
 @functools.lru_cache(maxsize=4)
-def _run_cached(root: str, stamp: tuple[tuple[str, int], ...]) -> pd.DataFrame:
+def _run_cached(root: str, stamp: tuple[tuple[str, int], ...], lang: str) -> pd.DataFrame:  # explanations are per language
     return run(Facts.load())
 
 
@@ -733,8 +732,9 @@ def flagged(results: pd.DataFrame | None = None, **match: str) -> list[str]:
 
 
 def granularity(facts: Facts | None = None) -> pd.DataFrame:
-    """For each stated percent with its N: which whole counts give it (GRIM-style); for each stated count with a
-    percent of the same quantity: the N they imply."""
+    """For each stated percent with its N: which whole counts give it (``check`` = ``grim``); for each stated count
+    with a percent of the same quantity: the range of N they imply (``implied_n``, the count's claim in
+    ``paired_with``). ``stated`` and ``result`` are written for readers in the edition's language."""
     facts = facts or Facts.load()
     claims = facts.claims
     rows = []
@@ -742,8 +742,9 @@ def granularity(facts: Facts | None = None) -> pd.DataFrame:
     for _, c in percents.iterrows():
         n, p = int(c["n"]), float(c["value"])
         low, high = stats.count_range(p, n, _decimals(p))
-        rows.append({"id": c["claim_id"], "check": "counts giving the percent", "stated": f"{_fmt(p)} % of {n}",
-                     "result": f"{low}–{high}" if low <= high else "none", "possible": low <= high})
+        rows.append({"id": c["claim_id"], "check": "grim", "paired_with": None, "n": n,
+                     "stated": _say("audit_percent_of", percent=_fmt(p), n=n),
+                     "result": f"{low}–{high}" if low <= high else _say("audit_none"), "possible": low <= high})
     counts = claims[(claims["unit"] == "count") & claims["question"].notna()]
     # a count printed twice (text and footnote) is one count: pair each percent with each distinct count once
     counts = counts.drop_duplicates(subset=["question", "item", "group", "response", "value"])
@@ -754,8 +755,8 @@ def granularity(facts: Facts | None = None) -> pd.DataFrame:
             implied = stats.implied_n_range(float(p["value"]), int(c["value"]))
             possible = implied is not None and implied[0] <= implied[1]
             stated_n = int(p["n"]) if pd.notna(p["n"]) else None
-            rows.append({"id": p["claim_id"], "check": f"N implied with count {c['claim_id']}",
+            rows.append({"id": p["claim_id"], "check": "implied_n", "paired_with": c["claim_id"], "n": stated_n,
                          "stated": f"{_fmt(c['value'])} = {_fmt(p['value'])} %",
-                         "result": f"N {implied[0]}–{implied[1]}" if possible else "no N",
+                         "result": f"{implied[0]}–{implied[1]}" if possible else _say("audit_none"),
                          "possible": possible and (stated_n is None or implied[0] <= stated_n <= implied[1])})
-    return pd.DataFrame(rows, columns=["id", "check", "stated", "result", "possible"])
+    return pd.DataFrame(rows, columns=["id", "check", "paired_with", "n", "stated", "result", "possible"])
