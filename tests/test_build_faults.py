@@ -71,10 +71,11 @@ def test_nothing_changed_executes_and_renders_nothing(project: Path):
     assert not any(summary["rendered"].values()) and _tree_hash(project / "_site") == site_before
     assert summary["executed"] == [] and len(summary["cached"]) == 2 * len(
         [p for p in config.pages(config.load_quarto(project)) if p.is_notebook])
-    (project / "index.qmd").write_text((project / "index.qmd").read_text() + "\nEdited.\n")
+    # a page that is not a notebook (the reference list) is rendered again without executing anything
+    (project / "references.qmd").write_text((project / "references.qmd").read_text() + "\nEdited.\n")
     edited, _ = _build(project)
-    assert edited["rendered"] == {"en": ["index.qmd"], "nb": ["index.qmd"]} and edited["executed"] == []
-    assert "Edited." in (project / "_site" / "index.html").read_text()
+    assert edited["rendered"] == {"en": ["references.qmd"], "nb": ["references.qmd"]} and edited["executed"] == []
+    assert "Edited." in (project / "_site" / "references.html").read_text()
 
 
 def test_editing_one_chapter_re_renders_only_its_pages(project: Path):
@@ -338,13 +339,13 @@ class BuildProcess:
 
 
 CHAPTER = "notebooks/04-nordic-comparison.ipynb"  # one of the quickest chapters to execute
-MARKED = ("index.html", str(Path(CHAPTER).with_suffix(".html")))
+MARKED = ("references.html", str(Path(CHAPTER).with_suffix(".html")))
 
 
 def _add_marker(project: Path, text: str, chapter: bool = True) -> None:
-    """Give the build work: a new paragraph on the landing page (render) and in a chapter (execute + render)."""
-    index = project / "index.qmd"
-    index.write_text(index.read_text(encoding="utf-8") + f"\n\n{text} (landing page).\n", encoding="utf-8")
+    """Give the build work: a new paragraph on the reference list (render) and in a chapter (execute + render)."""
+    page = project / "references.qmd"
+    page.write_text(page.read_text(encoding="utf-8") + f"\n\n{text} (reference list).\n", encoding="utf-8")
     if not chapter:
         return
     source = project / CHAPTER

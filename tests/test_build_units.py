@@ -96,3 +96,39 @@ def test_a_clone_in_a_temporary_folder_finds_the_quarto_bundle_beside_its_origin
     assert quarto.default_bundle(clone) == bundle
     monkeypatch.setattr(quarto, "_local_origin", lambda checkout: [])
     assert quarto.default_bundle(clone) is None
+
+
+SPAN_TITLE = ('# [Awareness: is it known?]{.content-visible unless-profile="nb"}'
+              '[Kjennskap: er den kjent?]{.content-visible when-profile="nb"} {#sec-awareness}')
+
+
+@pytest.mark.parametrize("profile, title", [(None, "Awareness: is it known?"), ("nb", "Kjennskap: er den kjent?")])
+def test_a_page_title_is_the_editions_wording_of_its_heading(tmp_path: Path, profile, title):
+    # the render key holds every page's title as the sidebar shows it: a title in the other edition's language (or
+    # with the spans' markup) would miss a renamed chapter in one edition
+    import nbformat
+
+    from helpers.build import config
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(SPAN_TITLE + "\n\nIntro.")])
+    nbformat.write(nb, tmp_path / "01-a.ipynb")
+    (tmp_path / "refs.qmd").write_text(
+        '# [References]{.content-visible unless-profile="nb"}[Referanser]{.content-visible when-profile="nb"} '
+        '{.unnumbered}\n', encoding="utf-8")
+    assert config.page_title(tmp_path, config.Page("01-a.ipynb"), profile) == title
+    assert config.page_title(tmp_path, config.Page("refs.qmd"), profile) == ("Referanser" if profile else "References")
+    assert config.edition_text("Preface {.unnumbered}", profile) == "Preface"
+    hidden = '[Only English]{.content-hidden when-profile="nb"}'
+    assert config.edition_text(hidden, profile) == ("" if profile else "Only English")
+
+
+def test_a_notebook_at_the_root_is_executed_and_staged_beside_its_page(tmp_path: Path):
+    from helpers.build import config, execute
+
+    edition = config.Edition("nb", "nb", "nb", "nb/", {"lang": "nb"}, "_quarto-nb.yml")
+    landing, chapter = config.Page("index.ipynb"), config.Page("notebooks/01-a.ipynb")
+    executed = tmp_path / "_build" / "executed" / "nb"
+    assert execute.executed_path(tmp_path, edition, landing) == executed / "index.ipynb"
+    assert execute.executed_figures(tmp_path, edition, landing) == executed / "figures" / "index"
+    assert execute.executed_path(tmp_path, edition, chapter) == executed / "notebooks" / "01-a.ipynb"
+    assert execute.executed_figures(tmp_path, edition, chapter) == executed / "notebooks" / "figures" / "01-a"

@@ -7,7 +7,8 @@
 - ``lang`` is bound once, by the setup call: no other call takes it; ids are plain strings (no ``.astype(str)``);
   ``data.load`` is the one loader.
 
-The landing page (index.qmd) is prose too: its Markdown follows the number and heading rules.
+The landing page (index.ipynb, or an index.qmd) is prose too: its Markdown follows the number and heading rules, and a
+notebook landing page follows the code rules.
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from helpers.build import config
+
 from .conftest import ROOT
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-INDEX = ROOT / "index.qmd"
+INDEX = ROOT / config.pages(config.load_quarto(ROOT))[0].source  # the landing page, first in _quarto.yml
 
 # --- Markdown: typed numbers ---------------------------------------------------------------------------------------
 
@@ -250,7 +253,7 @@ def test_every_chapter_ends_with_what_it_adds(path):
     assert computed, f"{path.name}: 'What this chapter adds' has no computed prose (a ch.say cell after the heading)"
 
 
-@pytest.mark.parametrize("path", _ids(NOTEBOOKS))
+@pytest.mark.parametrize("path", _ids(NOTEBOOKS + ([INDEX] if INDEX.suffix == ".ipynb" else [])))
 def test_code_binds_lang_once_keeps_ids_plain_and_loads_through_data_load(path):
     problems, setups = [], 0
     for i, cell in enumerate(_cells(path)):
@@ -264,15 +267,17 @@ def test_code_binds_lang_once_keeps_ids_plain_and_loads_through_data_load(path):
 
 
 def _index_body() -> str:
+    if INDEX.suffix == ".ipynb":  # its prose is the Markdown cells; the numbers are computed in its code cells
+        return "\n\n".join(cell.source for cell in _cells(INDEX) if cell.cell_type == "markdown")
     text = INDEX.read_text(encoding="utf-8")
     return re.sub(r"\A---\n.*?\n---\n", "", text, flags=re.S)  # the front matter is configuration
 
 
 def test_the_landing_page_types_no_number():
     typed = typed_numbers(_index_body())
-    assert not typed, "index.qmd: numbers typed in prose:\n  " + "\n  ".join(typed)
+    assert not typed, f"{INDEX.name}: numbers typed in prose:\n  " + "\n  ".join(typed)
 
 
 def test_the_landing_pages_headings_carry_both_languages():
     bad = [f"{h.text[:80]!r} {h.problem}" for h in headings(_index_body()) if h.problem]
-    assert not bad, "index.qmd: headings that do not follow notebooks/README.md:\n  " + "\n  ".join(bad)
+    assert not bad, f"{INDEX.name}: headings that do not follow notebooks/README.md:\n  " + "\n  ".join(bad)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 import yaml
@@ -19,6 +20,18 @@ def bib_keys() -> set[str]:
 
 def _cells(path):
     return json.loads(path.read_text(encoding="utf-8"))["cells"]
+
+
+def _book_notebooks():
+    """Every notebook of the book: the chapters in notebooks/ and a landing page computed as a notebook."""
+    return [ROOT / p.source for p in config.pages(config.load_quarto(ROOT)) if p.is_notebook]
+
+
+def _source(path):
+    """A page's text as its author wrote it (a notebook's cells joined: Markdown and code alike)."""
+    if path.suffix != ".ipynb":
+        return path.read_text(encoding="utf-8")
+    return "\n\n".join("".join(c["source"]) for c in _cells(path))
 
 
 def test_book_lists_existing_pages_and_a_bibliography():
@@ -48,9 +61,25 @@ def test_editions_are_the_default_profile_and_one_profile_each():
 
 
 def test_landing_page_does_not_repeat_the_chapter_list():
-    text = (ROOT / "index.qmd").read_text(encoding="utf-8")
-    linked = [p.source for p in config.pages(config.load_quarto(ROOT))[1:] if p.output in text or p.source in text]
-    assert not linked, f"index.qmd lists chapters by hand ({linked}); _quarto.yml is the only table of contents"
+    # it may refer to a chapter (@sec-…, numbered by Quarto in the edition's words), never name its file
+    landing, *others = config.pages(config.load_quarto(ROOT))
+    text = _source(ROOT / landing.source)
+    linked = [p.source for p in others if Path(p.output).name in text or Path(p.source).name in text]
+    assert not linked, (f"{landing.source} lists chapters by hand ({linked}); _quarto.yml is the only table of "
+                        "contents, and a finding links to its chapter with @sec-…")
+
+
+def test_the_landing_page_is_computed_and_each_finding_links_to_its_chapter():
+    landing = config.pages(config.load_quarto(ROOT))[0]
+    assert landing.is_notebook, "the landing page states computed findings: it is a notebook the build executes"
+    chapter_ids = {re.search(r"\{#(sec-[\w-]+)", "".join(c["source"])).group(1)
+                   for p in config.pages(config.load_quarto(ROOT))[1:] if p.is_notebook
+                   for c in _cells(ROOT / p.source)[:1]}
+    said = ["".join(c["source"]) for c in _cells(ROOT / landing.source)
+            if c["cell_type"] == "code" and "ch.say(" in "".join(c["source"])]
+    assert len(said) >= 5, "the landing page states its main findings in computed prose (ch.say)"
+    for source in said:
+        assert set(re.findall(r"@(sec-[\w-]+)", source)) & chapter_ids, f"a finding links to no chapter:\n{source}"
 
 
 def test_a_chapter_listed_twice_is_refused(tmp_path):
@@ -63,7 +92,7 @@ def test_a_chapter_listed_twice_is_refused(tmp_path):
 def test_every_cited_key_is_in_references_bib():
     keys = bib_keys()
     texts = [p.read_text(encoding="utf-8") for p in ROOT.glob("*.qmd")]
-    for path in (ROOT / "notebooks").glob("*.ipynb"):
+    for path in _book_notebooks():
         texts += ["".join(c["source"]) for c in _cells(path)]
     cited = set()
     for text in texts:
@@ -79,7 +108,7 @@ def test_every_chapter_declares_lang_in_one_parameters_cell():
 
 
 def test_no_cell_repeats_what_the_project_sets_once():
-    for path in (ROOT / "notebooks").glob("*.ipynb"):
+    for path in _book_notebooks():
         for number, cell in enumerate(_cells(path), start=1):
             source = "".join(cell["source"])
             assert "#| echo:" not in source, f"{path.name}, cell {number}: echo is set once in _quarto.yml"

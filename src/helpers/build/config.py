@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -106,7 +107,7 @@ def pages(config: dict[str, Any]) -> list[Page]:
     walk(book.get("chapters", []), False)
     walk(book.get("appendices", []), True, "appendices")
     if not result or result[0].source not in LANDING_PAGES:
-        raise BuildError(f"{QUARTO_FILE}: the first chapter must be index.qmd (a Quarto book's landing page)")
+        raise BuildError(f"{QUARTO_FILE}: the first chapter must be the landing page, one of {', '.join(LANDING_PAGES)}")
     seen: set[str] = set()
     for page in result:
         if page.source in seen:
@@ -184,21 +185,37 @@ def notebook_cells(path: Path) -> list[dict[str, Any]]:
     return cells
 
 
-def page_title(root: Path, page: Page) -> str:
-    """The page's title: a notebook's first level-1 heading, or a .qmd's ``title``."""
+#: A Quarto conditional span: ``[text]{.content-visible when-profile="nb"}`` (also ``unless-profile``, ``.content-hidden``).
+_CONDITIONAL_SPAN = re.compile(r'\[([^\]]*)\]\{\.(content-visible|content-hidden)\s+(when|unless)-profile="([^"]*)"\s*\}')
+
+
+def edition_text(text: str, profile: str | None) -> str:
+    """``text`` as the edition rendered with ``profile`` (None: the default) shows it: each conditional span kept
+    or dropped as Quarto would, any trailing attribute block (``{#sec-… .unnumbered}``) removed."""
+    def shown(match: re.Match[str]) -> str:
+        content, kind, when, profiles = match.groups()
+        active = profile in profiles.replace(",", " ").split()
+        visible = active if when == "when" else not active
+        return content if visible == (kind == "content-visible") else ""
+
+    return re.sub(r"\s*\{[^{}]*\}\s*$", "", _CONDITIONAL_SPAN.sub(shown, text)).strip()
+
+
+def page_title(root: Path, page: Page, profile: str | None = None) -> str:
+    """The page's title in the edition rendered with ``profile``: a notebook's first level-1 heading (its
+    conditional spans resolved for that edition), or a .qmd's ``title`` or first level-1 heading."""
     source = root / page.source
     if page.is_notebook:
-        for cell in notebook_cells(source):
-            if cell.get("cell_type") == "markdown":
-                text = "".join(cell.get("source", ""))
-                for line in text.splitlines():
-                    if line.startswith("# "):
-                        return line[2:].split("{")[0].strip()
-        return page.stem
-    text = source.read_text(encoding="utf-8")
-    if text.startswith("---"):
-        front = text.split("---", 2)[1]
-        meta = yaml.safe_load(front) or {}
-        if isinstance(meta, dict) and meta.get("title"):
-            return str(meta["title"])
+        lines = [line for cell in notebook_cells(source) if cell.get("cell_type") == "markdown"
+                 for line in "".join(cell.get("source", "")).splitlines()]
+    else:
+        text = source.read_text(encoding="utf-8")
+        if text.startswith("---"):
+            meta = yaml.safe_load(text.split("---", 2)[1]) or {}
+            if isinstance(meta, dict) and meta.get("title"):
+                return str(meta["title"])
+        lines = text.splitlines()
+    for line in lines:
+        if line.startswith("# "):
+            return edition_text(line[2:], profile) or page.stem
     return page.stem

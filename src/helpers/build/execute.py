@@ -1,4 +1,5 @@
-"""Run each chapter × edition with papermill, in parallel, into ``_build/executed/<edition>/notebooks/``.
+"""Run each chapter × edition with papermill, in parallel, into ``_build/executed/<edition>/`` (at the notebook's own
+path: ``notebooks/01-awareness.ipynb``, or ``index.ipynb`` for a landing page that computes its numbers).
 
 A run is skipped when its cache record has the same key and every data file it read last time still has the same
 bytes. Each run works in a scratch folder and is moved into place only when it succeeded; a failed run keeps its
@@ -43,8 +44,15 @@ class Task:
         return f"execute/{self.edition.name}/{self.page.stem}"
 
 
-def executed_dir(root: Path, edition: Edition) -> Path:
-    return root / "_build" / "executed" / edition.name / "notebooks"
+def executed_path(root: Path, edition: Edition, page: Page) -> Path:
+    """Where a notebook executed for ``edition`` is kept: its own path under the edition's folder, so a notebook at
+    the project root (the landing page) and the chapters in ``notebooks/`` keep the folders their pages are in."""
+    return root / "_build" / "executed" / edition.name / page.source
+
+
+def executed_figures(root: Path, edition: Edition, page: Page) -> Path:
+    """The figure data (CSV) an executed notebook wrote, beside it as on the site: ``figures/<stem>/``."""
+    return executed_path(root, edition, page).parent / "figures" / page.stem
 
 
 def plan(root: Path, editions: Sequence[Edition], book_pages: Sequence[Page]) -> list[Task]:
@@ -64,7 +72,7 @@ def is_fresh(root: Path, store: cache.Cache, task: Task) -> bool:
     record = store.get(task.record)
     if record is None or record.get("key") != task.key:
         return False
-    if not (executed_dir(root, task.edition) / f"{task.page.stem}.ipynb").exists():
+    if not executed_path(root, task.edition, task.page).exists():
         return False
     return all(cache.file_digest(root / rel) == digest for rel, digest in record.get("deps", {}).items())
 
@@ -193,16 +201,16 @@ def _tail(path: Path, lines: int = 5) -> str:
 def store(root: Path, records: cache.Cache, task: Task, result: dict[str, Any]) -> None:
     """Move a successful run into ``_build/executed`` and record its key and what it read."""
     work = Path(result["work"])
-    target = executed_dir(root, task.edition)
-    target.mkdir(parents=True, exist_ok=True)
+    target = executed_path(root, task.edition, task.page)
+    target.parent.mkdir(parents=True, exist_ok=True)
     figures_src = work / "figures" / task.page.stem
-    figures_dst = target / "figures" / task.page.stem
+    figures_dst = executed_figures(root, task.edition, task.page)
     if figures_dst.exists():
         shutil.rmtree(figures_dst)
     if figures_src.exists():
         figures_dst.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(figures_src), figures_dst)
-    os.replace(work / f"{task.page.stem}.ipynb", target / f"{task.page.stem}.ipynb")
+    os.replace(work / f"{task.page.stem}.ipynb", target)
     deps = {}
     for dep in result["deps"]:
         try:

@@ -26,7 +26,7 @@ from urllib.parse import unquote
 
 from . import cache, quarto
 from .config import QUARTO_FILE, BuildError, Edition, Page, load_quarto, page_title
-from .execute import executed_dir
+from .execute import executed_figures, executed_path
 
 Log = Callable[..., None]
 ASSETS = "assets"
@@ -89,26 +89,26 @@ def stage_project(root: Path, edition: Edition, book_pages: Sequence[Page], shar
         if not page.is_notebook:
             _copy_if_changed(root / page.source, project / page.source)
             continue
-        executed = executed_dir(root, edition)
         target = project / page.source
         # without papermill's timings and random cell ids, the same inputs give the same pages, byte for byte
         target.parent.mkdir(parents=True, exist_ok=True)
-        normalise_file(executed / f"{page.stem}.ipynb", target)
+        normalise_file(executed_path(root, edition, page), target)
         download = target.parent / DOWNLOADS / f"{page.stem}.ipynb"
         download.parent.mkdir(parents=True, exist_ok=True)
         _copy_if_changed(target, download)
-        _sync_tree(executed / "figures" / page.stem, target.parent / "figures" / page.stem)
+        _sync_tree(executed_figures(root, edition, page), target.parent / "figures" / page.stem)
     return project
 
 
 def _page_source(root: Path, edition: Edition, page: Page) -> Path:
-    return executed_dir(root, edition) / f"{page.stem}.ipynb" if page.is_notebook else root / page.source
+    return executed_path(root, edition, page) if page.is_notebook else root / page.source
 
 
 def _page_key(root: Path, edition: Edition, page: Page) -> str:
     """A page's own inputs: its source (the executed notebook for a chapter) and the figure data beside it."""
     source = _page_source(root, edition, page)
-    return cache.tree_digest([source, source.parent / "figures" / page.stem], relative_to=root)
+    return cache.tree_digest([source, executed_figures(root, edition, page) if page.is_notebook
+                              else source.parent / "figures" / page.stem], relative_to=root)
 
 
 def _problems(output: str) -> list[tuple[str | None, str]]:
@@ -178,7 +178,8 @@ def render_edition(root: Path, executable: str, edition: Edition, book_pages: Se
     """Render what changed in one edition; return what was rendered. Raises BuildError naming the page."""
     records = cache.Cache(root)
     record_name = f"render/{edition.name}"
-    titles = {p.source: page_title(root, p) for p in book_pages}  # the sidebar of every page shows them
+    # the sidebar of every page shows them, each in this edition's language
+    titles = {p.source: page_title(root, p, edition.profile) for p in book_pages}
     # the build's own staging of the pages (this module, and normalise in reproduce) shapes every page too
     staging = cache.tree_digest([Path(__file__), Path(__file__).with_name("reproduce.py")])
     shared_key = cache.sha(json.dumps([cache.tree_digest([root / s for s in shared], relative_to=root), titles,
