@@ -679,7 +679,7 @@ def check_claim(claim: pd.Series, facts: Facts) -> dict[str, object]:
         "id": claim["claim_id"],
         "section": claim["section"],
         "figure": claim["figure"],
-        "refers_to": claim["refers_to"],
+        "refers_to": claim["refers_to" if labels.current() == "en" else "refers_to_nb"],  # our words, per edition
         "stated": claim["stated"],
         "unit": claim["unit"],
         "n": claim["n"],
