@@ -91,6 +91,101 @@ _TERMS: dict[str, dict[str, str]] = {
     "belonging": {"en": "Belonging to the ministry community", "nb": "Tilhørighet til departementsfellesskapet"},
     "cooperation": {"en": "Ministries work together where useful", "nb": "Departementene jobber sammen der det er hensiktsmessig"},
     "measure_involvement": {"en": "Worked on the measure", "nb": "Har jobbet med tiltaket"},
+    # chapter 4 (04-nordic-comparison): codes of the Nordic data as readers read them, and its table headers
+    "sweden_and_denmark": {"en": "Sweden and Denmark", "nb": "Sverige og Danmark"},
+    "scandinavia": {"en": "Scandinavia", "nb": "Skandinavia"},
+    "evidence_interview": {"en": "interview", "nb": "intervju"},
+    "evidence_document": {"en": "document", "nb": "dokument"},
+    "gov_organisation": {"en": "How it is organised", "nb": "Organisering"},
+    "gov_decides_sharing": {"en": "Who decides what is shared", "nb": "Hvem bestemmer hva som deles"},
+    "gov_mandatory_use": {"en": "Whether use is mandatory", "nb": "Om bruk er pliktig"},
+    "gov_financing": {"en": "Funding", "nb": "Finansiering"},
+    "gov_principles": {"en": "Principles", "nb": "Prinsipper"},
+    "gov_success_factors": {"en": "Success factors", "nb": "Suksessfaktorer"},
+    "gov_effects": {"en": "Effects reported", "nb": "Rapporterte virkninger"},
+    "gov_coordinator": {"en": "Who coordinates", "nb": "Hvem samordner"},
+    "gov_provider": {"en": "Who delivers", "nb": "Hvem leverer"},
+    "shared_standards": {"en": "Shared standards", "nb": "Felles standarder"},
+    "shared_systems": {"en": "Shared systems", "nb": "Felles systemer"},
+    "shared_service_centres": {"en": "Service centres", "nb": "Servicesentre"},
+    "link_explicit": {"en": "named in the recommendation", "nb": "nevnt i anbefalingen"},
+    "link_implicit": {"en": "our reading: echoed, not named", "nb": "vår lesning: gjenspeilet, ikke nevnt"},
+    "parent_sector_named": {"en": "our reading: the report names the ministry whose agencies it serves",
+                            "nb": "vår lesning: rapporten nevner departementet hvis virksomheter den betjener"},
+    "parent_inferred": {"en": "our reading: the report names only the sector",
+                        "nb": "vår lesning: rapporten nevner bare sektoren"},
+    "service_area": {"en": "Service area", "nb": "Tjenesteområde"},
+    "evidence_kind": {"en": "Kind of evidence", "nb": "Type kilde"},
+    "evidence_what": {"en": "What it is", "nb": "Hva det er"},
+    "evidence_number": {"en": "Number", "nb": "Antall"},
+    "governance_aspect": {"en": "Aspect", "nb": "Forhold"},
+    "sharing_kind": {"en": "Kind of sharing", "nb": "Type deling"},
+    "report_term_nb": {"en": "The report's Norwegian term", "nb": "Rapportens betegnelse"},
+    "covers": {"en": "What it covers", "nb": "Hva det omfatter"},
+    "slide_examples": {"en": "Examples on the Danish slide (its English)", "nb": "Eksempler på den danske plansjen (på engelsk)"},
+    "body": {"en": "Body", "nb": "Virksomhet"},
+    "serves": {"en": "Provides shared services to", "nb": "Leverer fellestjenester til"},
+    "sector_ministry": {"en": "Ministry of its sector", "nb": "Departementet for sektoren"},
+    "sector_ministry_basis": {"en": "How we know the ministry", "nb": "Hvordan vi kjenner departementet"},
+    "lesson": {"en": "Lesson", "nb": "Lærdom"},
+    "drawn_from": {"en": "Drawn from", "nb": "Hentet fra"},
+    "recommendation": {"en": "Recommendation", "nb": "Anbefaling"},
+    "link_to_recommendation": {"en": "Link to the recommendation", "nb": "Kobling til anbefalingen"},
+    "place_in_report": {"en": "Where in the report", "nb": "Hvor i rapporten"},
+    # chapter 2 (02-follow-up): table headers and the wording of its codes
+    "governance_body": {"en": "Body", "nb": "Organ"},
+    "governance_level": {"en": "Level", "nb": "Nivå"},
+    "led_by": {"en": "Led by", "nb": "Ledes av"},
+    "secretariat": {"en": "Secretariat", "nb": "Sekretariat"},
+    "relations_stated": {"en": "Relations the report states", "nb": "Relasjoner rapporten beskriver"},
+    "report_place": {"en": "Where in the report", "nb": "Hvor i rapporten"},
+    "norwegian_name": {"en": "Norwegian name", "nb": "Norsk navn"},
+    "lead_ministry": {"en": "Lead ministry", "nb": "Ansvarlig departement"},
+    "origin": {"en": "Origin", "nb": "Opprinnelse"},
+    "coordination_type": {"en": "Kind of coordination", "nb": "Type samordning"},
+    "service_forum": {"en": "Service forum", "nb": "Tjenesteforum"},
+    "finding": {"en": "Finding (our words)", "nb": "Funn (våre ord)"},
+    "measures_concerned": {"en": "Measures concerned", "nb": "Tiltak det gjelder"},
+    "worked_on_share": {"en": "Worked on it (%)", "nb": "Har jobbet med det (%)"},
+    "worked_on_count": {"en": "Worked on it (count)", "nb": "Har jobbet med det (antall)"},
+    "audit_entries": {"en": "Audit: inconsistent entries", "nb": "Kontroll: inkonsistente punkter"},
+    "level_political": {"en": "political", "nb": "politisk"},
+    "level_top_management": {"en": "top management", "nb": "toppledelse"},
+    "level_ministry_line": {"en": "ministries' line", "nb": "departementenes linje"},
+    "level_coordination": {"en": "coordination", "nb": "koordinering"},
+    "level_strategic": {"en": "strategic advice", "nb": "strategisk rådgivning"},
+    "level_user_involvement": {"en": "user involvement", "nb": "brukermedvirkning"},
+    "level_service_provider": {"en": "service provider", "nb": "tjenesteleverandør"},
+    "level_measure": {"en": "within a measure", "nb": "innenfor et tiltak"},
+    "origin_new": {"en": "new in this strategy", "nb": "nytt i denne strategien"},
+    "origin_continued": {"en": "continued from the previous strategy", "nb": "videreført fra forrige strategi"},
+    "coordination_policy_content": {"en": "policy content", "nb": "politikkinnhold"},
+    "coordination_administrative_support": {"en": "administrative support functions",
+                                            "nb": "administrative støttefunksjoner"},
+    "coordination_both": {"en": "both policy and administration", "nb": "både politikk og administrasjon"},
+    "none_named": {"en": "none named", "nb": "ingen oppgitt"},
+    "all_measures": {"en": "all measures", "nb": "alle tiltak"},
+    "general": {"en": "general", "nb": "generelt"},
+    # the audit appendix (05-audit): headers of its tables
+    "verdict": {"en": "Verdict", "nb": "Kontrollutfall"},
+    "share_of_claims": {"en": "Share of claims (%)", "nb": "Andel av påstandene (%)"},
+    "audit_claim": {"en": "Claim", "nb": "Påstand"},
+    "audit_where": {"en": "Where in the report", "nb": "Hvor i rapporten"},
+    "audit_all": {"en": "All verdicts", "nb": "Alle utfall"},
+    "pair_stated": {"en": "Stated count = percent", "nb": "Oppgitt antall = prosent"},
+    "implied_n_range": {"en": "N the count and percent allow", "nb": "N som antall og prosent tillater"},
+    "stated_n": {"en": "N in the report", "nb": "N i rapporten"},
+    "n_fits": {"en": "N in the report fits", "nb": "N i rapporten passer"},
+    "percent_with_n": {"en": "Stated percent of N", "nb": "Oppgitt prosent av N"},
+    "whole_counts": {"en": "Whole counts giving it", "nb": "Hele antall som gir den"},
+    "count_possible": {"en": "A whole count gives it", "nb": "Et helt antall gir den"},
+    "fraction_percent": {"en": "The fraction as a percent", "nb": "Brøken i prosent"},
+    "survey_percent": {"en": "Survey share (%)", "nb": "Andel i undersøkelsen (%)"},
+    "gap_points": {"en": "Gap (percentage points)", "nb": "Avvik (prosentpoeng)"},
+    "goal_area": {"en": "Goal area", "nb": "Målområde"},
+    "same_as": {"en": "Same shares as", "nb": "Samme andeler som"},
+    "group_answer": {"en": "Group and answer", "nb": "Gruppe og svar"},
+    "percent_both": {"en": "Share in both (%)", "nb": "Andel i begge (%)"},
 }
 
 
@@ -290,6 +385,27 @@ _PHRASES: dict[str, dict[str, str]] = {
                             "nb": "de andre stedene i rapporten som oppgir samme størrelse"},
     "audit_rule_not_checkable": {"en": "nothing: the number is not legible in the text we work from",
                                  "nb": "ingenting: tallet er ikke lesbart i teksten vi bygger på"},
+    # chapter 4 (04-nordic-comparison): alt text of plots.status_grid, and where in the report a row comes from
+    "alt_status_grid": {
+        "en": "Grid of {what}: {rows} rows by {cols} columns, each cell coloured and labelled with its status; {parts}.",
+        "nb": "Rutenett over {what}: {rows} rader og {cols} kolonner, hver celle farget og merket med status; {parts}.",
+    },
+    "status_count": {"en": "{count} {status}", "nb": "{count} {status}"},
+    "place_section": {"en": "sec. {section}", "nb": "kap. {section}"},
+    "place_appendix": {"en": "appendix {number}", "nb": "vedlegg {number}"},
+    "place_literature": {"en": "literature list", "nb": "litteraturoversikt"},
+    "place_figure": {"en": "Figure {number}", "nb": "figur {number}"},
+    "place_unnumbered_figure": {"en": "unnumbered figure", "nb": "figur uten nummer"},
+    # chapter 2 (02-follow-up): alt text and notes of plots.diagram and plots.timeline
+    "alt_diagram_hub": {"en": "{hub} takes part in the most relations ({count}).",
+                        "nb": "{hub} inngår i flest relasjoner ({count})."},
+    "alt_diagram_isolated": {"en": "Drawn with a dashed outline, with no relation stated in the report: {bodies}.",
+                             "nb": "Med stiplet ramme, uten noen relasjon beskrevet i rapporten: {bodies}."},
+    "no_relation_stated": {"en": "no relation stated in the report", "nb": "ingen relasjon beskrevet i rapporten"},
+    "no_dated_event": {"en": "no dated event in the report", "nb": "ingen datert hendelse i rapporten"},
+    "alt_timeline_row": {"en": "{row}: {events}", "nb": "{row}: {events}"},
+    "alt_timeline_empty": {"en": "No dated event in the report for: {rows}.",
+                           "nb": "Ingen datert hendelse i rapporten for: {rows}."},
 }
 
 #: The edition's language for every label, set once per chapter by :func:`helpers.notebook.setup`.
@@ -346,6 +462,32 @@ def join(items: list[str], lang: str | None = None) -> str:
     if len(items) < 2:
         return "".join(items)
     return f"{', '.join(items[:-1])} {phrase('and', lang)} {items[-1]}"
+
+
+def report_place(section: str, figure: str = "", lang: str | None = None) -> str:
+    """Where in the report a row comes from, as a reader cites it: "sec. 3.4.2, unnumbered figure" / "kap. 3.4.2, …".
+
+    ``section`` and ``figure`` are the data's provenance columns (the report's own numbering: "3.4.1", "vedlegg 3",
+    "litteraturoversikt"; "Figur 3", "unnumbered figure"); anything else is shown as the data writes it.
+    """
+    import re
+
+    section, figure = str(section or "").strip(), str(figure or "").strip()
+    if re.fullmatch(r"\d+(\.\d+)*", section):
+        place = phrase("place_section", lang, section=section)
+    elif match := re.fullmatch(r"vedlegg (\d+)", section):
+        place = phrase("place_appendix", lang, number=match.group(1))
+    elif section == "litteraturoversikt":
+        place = phrase("place_literature", lang)
+    else:
+        place = section
+    if match := re.fullmatch(r"(?:Figur|Figure) (\d+)", figure, flags=re.IGNORECASE):
+        place += ", " + phrase("place_figure", lang, number=match.group(1))
+    elif figure == "unnumbered figure":
+        place += ", " + phrase("place_unnumbered_figure", lang)
+    elif figure:
+        place += ", " + figure
+    return place
 
 
 def has_term(key: str) -> bool:

@@ -447,3 +447,66 @@ def timeline(
     n_planned = int(events[planned].astype(bool).sum())
     return fig, labels.phrase("alt_timeline", what=what, events=len(events), first=f"{first:%Y}", last=f"{last:%Y}",
                               planned=n_planned)
+
+
+#: Chapter 4's status grid (:func:`status_grid`): dark blue, sky blue and orange differ in lightness as well as hue,
+#: so they stay apart in every common colour-vision deficiency; each cell also says its status in words. A status
+#: mapped to None is evidence that is missing (the report is silent): a white, hatched cell, as missing values are
+#: drawn everywhere.
+STATUS_COLOURS: dict[str, str | None] = {
+    "shared": PALETTE[0],
+    "partly shared": PALETTE[9],
+    "not shared": PALETTE[1],
+    "not stated": None,
+}
+
+
+def status_grid(
+    matrix: pd.DataFrame,
+    *,
+    status_labels: dict[str, str],
+    what: str,
+    colours: dict[str, str | None] | None = None,
+) -> tuple[Figure, str]:
+    """Rows × columns of categorical statuses (e.g. service area × country), each cell coloured and labelled.
+
+    ``matrix`` holds status codes; its index and columns are already the reader's wording, in the order to draw them.
+    ``status_labels`` gives the legend order and the wording of each status. Cell text is wrapped to fit the cell,
+    the column labels sit on top, where a reader looks first.
+    """
+    import textwrap
+
+    from matplotlib.patches import Rectangle
+
+    colours = colours or STATUS_COLOURS
+    rows, cols = matrix.shape
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.52 * rows + 1.5), layout="constrained")
+    dark = {PALETTE[0]}
+    for (i, j), status in np.ndenumerate(matrix.to_numpy(dtype=object)):
+        fill = colours.get(status)
+        ax.add_patch(Rectangle((j - 0.48, i - 0.46), 0.96, 0.92, facecolor=fill or "white",
+                               edgecolor="0.45" if fill is None else "white", hatch=MISSING_HATCH if fill is None else None,
+                               linewidth=0.8))
+        text = textwrap.fill(status_labels.get(status, str(status)), 12)
+        ax.text(j, i, text, ha="center", va="center", fontsize=MIN_FONT_PT, linespacing=1.0,
+                color="white" if fill in dark else "black",
+                bbox=None if fill else dict(boxstyle="square,pad=0.15", facecolor="white", edgecolor="none"))
+    ax.set_xlim(-0.5, cols - 0.5)
+    ax.set_ylim(rows - 0.5, -0.5)
+    ax.xaxis.tick_top()
+    ax.set_xticks(range(cols), [str(c) for c in matrix.columns], fontweight="bold")
+    ax.set_yticks(range(rows), [textwrap.fill(str(r), 22) for r in matrix.index])  # 22 characters: ~2 in at 12 pt
+    ax.tick_params(length=0)
+    ax.grid(False)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    handles = [Patch(facecolor=colours.get(s) or "white", edgecolor="0.45", hatch=None if colours.get(s) else MISSING_HATCH,
+                     label=label) for s, label in status_labels.items()]
+    fig.legend(handles=handles, loc="outside lower center", frameon=False, fontsize=MIN_FONT_PT, ncol=2)
+    parts = []
+    for column in matrix.columns:
+        counts = matrix[column].value_counts()
+        inner = ", ".join(labels.phrase("status_count", count=int(counts[s]), status=label)
+                          for s, label in status_labels.items() if counts.get(s, 0))
+        parts.append(f"{column}: {inner}")
+    return fig, labels.phrase("alt_status_grid", what=what, rows=rows, cols=cols, parts="; ".join(parts))
