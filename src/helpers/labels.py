@@ -176,6 +176,17 @@ _PHRASES: dict[str, dict[str, str]] = {
     "happened": {"en": "happened", "nb": "skjedd"},
     "planned": {"en": "planned", "nb": "planlagt"},
     "and": {"en": "and", "nb": "og"},
+    # chapter 3 (03-relevance): alt text of plots.membership_bars and plots.ranked_bars
+    "alt_membership": {
+        "en": "Bar chart of {what}: {units} bars, one per ministry or agency, sorted by the number of the {groups} "
+              "groups each is in; most: {most} ({top}). Hatched segments mark the lead – {leads}.",
+        "nb": "Stolpediagram over {what}: {units} stolper, én per departement eller etat, sortert etter hvor mange av "
+              "de {groups} gruppene hver er med i; flest: {most} ({top}). Skraverte felt markerer hvem som leder – {leads}.",
+    },
+    "alt_ranked": {
+        "en": "Bar chart of {what}, {count} bars sorted from largest to smallest: {best} highest with {top}, lowest {low}.",
+        "nb": "Stolpediagram over {what}, {count} stolper sortert fra størst til minst: {best} høyest med {top}, lavest {low}.",
+    },
     # the audit appendix (05-audit): every sentence helpers.audit writes, and what each rule compares a claim with
     "audit_more_than_half": {"en": "more than half", "nb": "mer enn halvparten"},
     "audit_about": {"en": "about {value}", "nb": "om lag {value}"},

@@ -276,6 +276,17 @@ def ranges(
     return fig, labels.phrase("alt_ranges", what=what, spans=spans)
 
 
+def _wrap(text: str, width: int) -> str:
+    import textwrap
+
+    return textwrap.fill(str(text), max(width, 6), break_long_words=False, break_on_hyphens=False)
+
+
+#: Rough width of one character of 12–14 pt sans-serif text, in inches: used to wrap labels so a chart fits
+#: FIGURE_WIDTH instead of being scaled down (which would shrink its text below the type floor on the page).
+_CHAR_IN = 0.105
+
+
 def heatmap(
     matrix: pd.DataFrame,
     *,
@@ -283,43 +294,185 @@ def heatmap(
     value_labels: dict[str, str] | None = None,
     colours: dict[str, str] | None = None,
     annotate: bool = True,
+    cell_labels: dict[str, str] | None = None,
+    value_label: str | None = None,
 ) -> tuple[Figure, str]:
-    """A categorical or numeric matrix as a heat map. With ``colours`` the cells are categories, each its own colour."""
-    fig, ax = plt.subplots(figsize=(max(7.0, 1.5 * matrix.shape[1] + 5.0), 0.45 * matrix.shape[0] + 1.8))
+    """A categorical or numeric matrix as a heat map, :data:`FIGURE_WIDTH` wide.
+
+    With ``colours`` the cells are categories, each its own colour, explained by a legend below the map
+    (``value_labels``: legend wording); ``annotate`` writes each cell's category in it (``cell_labels``: shorter
+    cell wording, default ``value_labels``), so the map reads without telling colours apart. Without ``colours`` the
+    cells are numbers on one sequential scale with a colour bar (``value_label`` names it). Column labels sit above
+    the map and row labels are wrapped, so nothing is clipped or scaled below the type floor.
+    """
+    rows, cols = matrix.shape
+    row_wrap = 24
+    row_text = [_wrap(r, row_wrap) for r in matrix.index]
+    label_in = min(row_wrap, max((len(line) for t in row_text for line in t.split("\n")), default=4)) * _CHAR_IN
+    cell_in = max(0.5, (FIGURE_WIDTH - label_in - 0.3) / max(cols, 1))
+    col_wrap = int(cell_in / _CHAR_IN)
+    col_text = [_wrap(c, col_wrap) for c in matrix.columns]
+    header_lines = max((t.count("\n") + 1 for t in col_text), default=1)
+    row_lines = [t.count("\n") + 1 for t in row_text]
+    cell_h = max(0.42, 0.24 * max(row_lines, default=1) + 0.1)
+    legend_in = 0.9 if colours else 1.1
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, cell_h * rows + 0.25 * header_lines + legend_in + 0.3))
     if colours:
         cats = list(colours)
+        legend_words = {c: (value_labels or {}).get(c, c) for c in cats}
+        cell_words = {c: (cell_labels or legend_words).get(c, legend_words[c]) for c in cats}
         codes = matrix.apply(lambda col: col.map({c: i for i, c in enumerate(cats)}))
         cmap = matplotlib.colors.ListedColormap([colours[c] for c in cats])
         ax.imshow(codes.to_numpy(dtype=float), cmap=cmap, vmin=-0.5, vmax=len(cats) - 0.5, aspect="auto")
-        handles = [Patch(facecolor=colours[c], edgecolor="0.5", label=(value_labels or {}).get(c, c)) for c in cats]
-        ax.legend(handles=handles, loc="center left", bbox_to_anchor=(1.02, 0.5), ncol=1, fontsize=MIN_FONT_PT, frameon=False)
         if annotate:
-            short = {c: (value_labels or {}).get(c, c) for c in cats}
             for (i, j), v in np.ndenumerate(matrix.to_numpy()):
-                ax.text(j, i, short.get(v, ""), ha="center", va="center", fontsize=MIN_FONT_PT,
-                        color="white" if v == cats[0] else "black")
+                if v in colours:
+                    ax.text(j, i, _wrap(cell_words[v], int(cell_in / _CHAR_IN)), ha="center", va="center",
+                            fontsize=MIN_FONT_PT, color=_ink(colours[v]))
+        handles = [Patch(facecolor=colours[c], edgecolor="0.5", label=legend_words[c]) for c in cats]
+        longest = max(len(t) for t in legend_words.values())
+        ncol = max(1, min(len(cats), int(FIGURE_WIDTH / ((longest + 4) * _CHAR_IN))))
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=ncol, fontsize=MIN_FONT_PT,
+                  frameon=False)
     else:
         values = matrix.to_numpy(dtype=float)
-        ax.imshow(values, cmap="Blues", aspect="auto")
+        image = ax.imshow(values, cmap="Blues", aspect="auto", vmin=min(0.0, float(np.nanmin(values))))
         if annotate:
             for (i, j), v in np.ndenumerate(values):
                 ax.text(j, i, _fmt(v), ha="center", va="center", fontsize=MIN_FONT_PT,
                         color="white" if v > np.nanmax(values) * 0.6 else "black")
-    import textwrap
-
-    ax.set_xticks(range(matrix.shape[1]), [textwrap.fill(str(c), 16) for c in matrix.columns],
-                  rotation=40 if matrix.shape[1] > 4 else 0,
-                  ha="right" if matrix.shape[1] > 4 else "center")
-    ax.set_yticks(range(matrix.shape[0]), list(matrix.index))
-    ax.grid(False)
+        bar = fig.colorbar(image, ax=ax, orientation="horizontal", location="bottom", fraction=0.08, pad=0.04)
+        bar.ax.tick_params(labelsize=MIN_FONT_PT)
+        if value_label:
+            bar.set_label(value_label, fontsize=MIN_FONT_PT)
+    ax.xaxis.tick_top()
+    ax.set_yticks(range(rows), row_text, fontsize=MIN_FONT_PT)
+    ax.tick_params(length=0)
+    # narrow the column labels' wrap until each fits its column as drawn (a long word may still need its own line)
+    for _ in range(12):
+        ax.set_xticks(range(cols), col_text, ha="center", fontsize=MIN_FONT_PT)
+        fig.tight_layout()
+        fig.canvas.draw()
+        cell_px = ax.get_window_extent().width / max(cols, 1)
+        if col_wrap <= 6 or all(t.get_window_extent().width <= 0.95 * cell_px for t in ax.get_xticklabels()):
+            break
+        col_wrap -= 1
+        col_text = [_wrap(c, col_wrap) for c in matrix.columns]
+    # white gaps between the cells, so neighbouring cells of one colour stay countable
+    ax.set_xticks(np.arange(-0.5, cols, 1), minor=True)
+    ax.set_yticks(np.arange(-0.5, rows, 1), minor=True)
+    ax.grid(which="minor", color="white", linewidth=2)
+    ax.grid(which="major", visible=False)
+    ax.tick_params(which="minor", length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
     fig.tight_layout()
-    rows, cols = matrix.shape
     if colours:
         counts = matrix.stack().value_counts()
         summary = ", ".join(f"{(value_labels or {}).get(c, c)} {int(counts.get(c, 0))}" for c in colours)
         return fig, labels.phrase("alt_heatmap_categories", what=what, rows=rows, cols=cols, summary=summary)
     return fig, labels.phrase("alt_heatmap_values", what=what, rows=rows, cols=cols,
                               low=_fmt(float(np.nanmin(values))), high=_fmt(float(np.nanmax(values))))
+
+
+def _ink(background: str) -> str:
+    """Black or white text, whichever reads better on ``background`` (by its relative luminance)."""
+    r, g, b = matplotlib.colors.to_rgb(background)
+    return "black" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.45 else "white"
+
+
+def membership_bars(
+    members: pd.DataFrame,
+    *,
+    unit: str,
+    group: str,
+    role: str,
+    lead: str,
+    unit_labels: dict[str, str],
+    group_labels: dict[str, str],
+    group_colours: dict[str, str],
+    lead_label: str,
+    xlabel: str,
+    what: str,
+) -> tuple[Figure, str]:
+    """Who belongs to which group: one bar per unit, as long as the number of groups it is in, sorted longest first.
+
+    Each segment is one group in its own colour (``group_colours``, legend below); a segment where the unit has
+    ``role == lead`` is hatched (``lead_label`` in the legend), so the lead reads without telling colours apart.
+    ``unit_labels`` give the wording (wrapped); ties keep ``unit_labels``' order.
+    """
+    groups = list(group_labels)
+    totals = members.groupby(unit).size()
+    order = sorted(unit_labels, key=lambda u: (-int(totals.get(u, 0)), list(unit_labels).index(u)))
+    texts = [_wrap(unit_labels[u], 26) for u in order]
+    lines = [t.count("\n") + 1 for t in texts]
+    pitch = [max(0.36, 0.2 * n + 0.12) for n in lines]
+    y_pos = np.cumsum([0.0, *pitch[:-1]]) + np.array(pitch) / 2
+    legend_rows = int(np.ceil((len(groups) + 1) / 2))
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, sum(pitch) + 0.3 * legend_rows + 1.2))
+    for y, u in zip(y_pos, order):
+        left = 0
+        for g in groups:
+            hit = members[(members[unit] == u) & (members[group] == g)]
+            if hit.empty:
+                continue
+            leads = bool((hit[role] == lead).any())
+            ax.barh(y, 1, left=left, height=0.3, color=group_colours[g], edgecolor="white", linewidth=1.5,
+                    hatch="///" if leads else None)
+            left += 1
+        ax.text(left + 0.06, y, _fmt(left), va="center", fontsize=MIN_FONT_PT)
+    ax.set_yticks(y_pos, texts, fontsize=MIN_FONT_PT)
+    ax.set_ylim(sum(pitch), 0)
+    top = int(totals.max()) if len(totals) else 1
+    ax.set_xlim(0, top + 0.5)
+    ax.set_xticks(range(top + 1))
+    ax.set_xlabel(xlabel)
+    ax.grid(axis="y", visible=False)
+    handles = [Patch(facecolor=group_colours[g], edgecolor="white", label=group_labels[g]) for g in groups]
+    handles.append(Patch(facecolor="0.55", edgecolor="white", hatch="///", label=lead_label))
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.35, -0.5 / (sum(pitch) + 1)), ncol=2,
+              fontsize=MIN_FONT_PT, frameon=False)
+    fig.tight_layout()
+    most = [unit_labels[u] for u in order if int(totals.get(u, 0)) == top]
+    leads = members[members[role] == lead]
+    parts = "; ".join(f"{group_labels[g]}: {unit_labels[u]}" for g, u in zip(leads[group], leads[unit]) if g in group_labels)
+    return fig, labels.phrase("alt_membership", what=what, units=len(order), groups=len(groups),
+                              most=labels.join(most), top=top, leads=parts)
+
+
+def ranked_bars(
+    values: pd.Series,
+    *,
+    xlabel: str,
+    what: str,
+    bar_colour: str | None = None,
+    integer: bool = True,
+) -> tuple[Figure, str]:
+    """One horizontal bar per item, largest on top, each with its value written beside it.
+
+    ``values`` is indexed by the label a reader sees (wrapped); ties keep the series' order.
+    """
+    order = values.reset_index(drop=True).sort_values(ascending=False, kind="stable").index
+    shown = values.iloc[order]
+    texts = [_wrap(t, 26) for t in shown.index]
+    pitch = [max(0.32, 0.22 * (t.count("\n") + 1) + 0.1) for t in texts]
+    y_pos = np.cumsum([0.0, *pitch[:-1]]) + np.array(pitch) / 2
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, sum(pitch) + 1.0))
+    ax.barh(y_pos, shown.to_numpy(dtype=float), height=0.24, color=bar_colour or PALETTE[0])
+    top = float(shown.max()) if len(shown) else 1.0
+    for y, v in zip(y_pos, shown):
+        ax.text(float(v) + top * 0.015, y, _fmt(float(v)), va="center", fontsize=MIN_FONT_PT)
+    ax.set_yticks(y_pos, texts)
+    ax.set_ylim(sum(pitch), 0)
+    ax.set_xlim(0, top * 1.12)
+    if integer:
+        ax.set_xticks(range(int(top) + 1))
+    ax.set_xlabel(xlabel)
+    ax.grid(axis="y", visible=False)
+    fig.tight_layout()
+    best = [str(k) for k, v in shown.items() if v == top]
+    return fig, labels.phrase("alt_ranked", what=what, count=len(shown), best=labels.join(best), top=_fmt(top),
+                              low=_fmt(float(shown.min())) if len(shown) else "")
 
 
 def survey_bars(
