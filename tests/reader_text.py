@@ -1,7 +1,7 @@
 """What a reader of a built page sees as text, element by element (shared by the language and table tests).
 
-A page is read as a reader meets it: every paragraph, list item, heading, table header and cell, caption and image
-alt text, each counted once, in the innermost of these elements that holds it. Text a reader does not read as the
+A page is read as a reader meets it: every paragraph, list item, heading, table header and cell, caption, image alt
+text and the words drawn in a figure (SVG text), each counted once, in the innermost of these elements that holds it. Text a reader does not read as the
 page's language is left out: scripts and styles, code, anything marked ``lang=`` another language (a Norwegian source
 term in the English edition), the bibliography's entries and citations (authors' names and titles are in the language
 they were published in), and what is hidden (Quarto's search results box, ``aria-hidden``).
@@ -58,6 +58,19 @@ def _where(element: Tag) -> str:
     return "page"
 
 
+def svg_text(src: str) -> str:
+    """The words of an SVG figure (a data URI, text kept as <text>), one label after another: read together, since a
+    single tick label is too short to tell its language."""
+    import base64
+    import xml.etree.ElementTree as ET
+    from urllib.parse import unquote
+
+    header, _, payload = src.partition(",")
+    svg = base64.b64decode(payload) if header.endswith(";base64") else unquote(payload).encode()
+    labels = ["".join(t.itertext()) for t in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")]
+    return " ".join(" ".join(labels).split())
+
+
 def pieces(html: str, lang: str) -> list[Piece]:
     """Every piece of text a reader of the page reads as the page's language ``lang`` (see the module docstring)."""
     soup = BeautifulSoup(html, "html.parser")
@@ -71,6 +84,8 @@ def pieces(html: str, lang: str) -> list[Piece]:
                 found.append(Piece(child.name, _where(child), _own_text(child, lang)))
             if child.name == "img" and child.get("alt", "").strip():
                 found.append(Piece("img[alt]", _where(child), " ".join(child["alt"].split())))
+            if child.name == "img" and child.get("src", "").startswith("data:image/svg+xml"):
+                found.append(Piece("img[svg text]", _where(child), svg_text(child["src"])))
             walk(child)
 
     walk(soup)

@@ -91,6 +91,18 @@ def test_norwegian_table_cells_caption_and_alt_text_on_the_english_page_are_name
     assert sorted(piece.tag for piece, _ in foreign) == ["figcaption", "img[alt]", "td"]
 
 
+def test_the_words_drawn_in_a_figure_are_read_together():
+    import base64
+
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100"><text>Ledere</text><text>Alle</text>'
+           "<text>Ja, jeg kjenner innholdet</text><text>Jeg har hørt om den</text><text>42</text></svg>")
+    html = (f'<html lang="en"><body><div id="fig-x"><img alt="A bar chart of who knows the strategy, by role" '
+            f'src="data:image/svg+xml;base64,{base64.b64encode(svg.encode()).decode()}"></div></body></html>')
+    foreign = foreign_pieces(pieces(html, "en"), "en")
+    assert [(piece.tag, piece.where, piece.text) for piece, _ in foreign] == [
+        ("img[svg text]", "#fig-x", "Ledere Alle Ja, jeg kjenner innholdet Jeg har hørt om den 42")]
+
+
 def test_text_marked_as_another_language_code_and_the_bibliography_are_left_out():
     html = ('<html lang="en"><body>'
             '<p>The strategy <em><span lang="nb">Gode hver for oss. Best sammen</span></em> has three goal areas.</p>'
