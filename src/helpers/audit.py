@@ -326,8 +326,9 @@ def rule_survey_lookup(claim: pd.Series, facts: Facts) -> list[Check]:
         found = _survey_percent(claim["claim_id"], cell)
         what = found.text
     status = compare(stated, found)
-    checks = [Check(status, _say("audit_lookup", stated=stated.text, range=stated.range_text(), source=_cell_text(cell),
-                                 found=what))]
+    # the range only where the printing allows more than the printed value (a percent, a fraction), not for a count
+    shown = stated.text if stated.range_text() == stated.text else f"{stated.text} ({stated.range_text()})"
+    checks = [Check(status, _say("audit_lookup", stated=shown, source=_cell_text(cell), found=what))]
     checks += _n_check(claim, cell)
     return checks
 

@@ -120,11 +120,12 @@ class Chapter:
         return tables.join([tables.link(f"{page}#claim-{cid}", cid) for cid in claims]) if claims else tables.MISSING
 
     def table(self, frame: pd.DataFrame, *, table_id: str, caption: str | Mapping[str, str], data: pd.DataFrame | None = None,
-              classes: Sequence[str] = ()) -> None:
+              classes: Sequence[str] = (), interactive: bool = False) -> None:
         """Show ``frame`` as a numbered table with a caption and a link to its CSV (``data`` if given, else ``frame``).
 
         Every value is escaped (:mod:`helpers.tables`); column names with a wording in :mod:`helpers.labels` are shown
         in the edition's language. ``classes`` go on the table's div, e.g. ``searchable`` for a search box above it.
+        ``interactive`` makes it a DataTable (search, sort, filter; itables offline, :func:`tables.datatables_bundle`).
         """
         if not table_id.startswith("tbl-"):
             raise ValueError(f"table_id must start with 'tbl-' (Quarto's cross-reference prefix), got {table_id!r}")
@@ -133,6 +134,9 @@ class Chapter:
         text = caption if isinstance(caption, str) else caption[self.lang]
         label = re.sub(r"\s*\[@[^\]]*\]", "", text)  # the caption without its citation names the scrolling box
         body = tables.to_html(frame, table_id=table_id, lang=self.lang, headers=headers, label=label)
+        if interactive:
+            body = f"{tables.datatables_bundle()}\n{body}"
+            classes = [*classes, "interactive"]
         # the div's id is Quarto's cross-reference form: its last paragraph is the caption, the raw HTML the table
         attributes = " ".join([f"#{table_id}", *(f".{c}" for c in classes)])
         markdown = (f"::: {{{attributes}}}\n```{{=html}}\n{body}\n```\n\n"

@@ -155,6 +155,17 @@ def _bars_alt(
     return sentence
 
 
+#: The audit's verdicts (:func:`stacked_counts` in the audit appendix): blue for agreement, light blue for agreement
+#: within rounding, vermilion for a contradiction and grey for nothing to check; they differ in lightness as well as
+#: hue, so they stay apart in every common colour-vision deficiency.
+AUDIT_COLOURS: dict[str, str] = {
+    "reproduced": PALETTE[0],
+    "within rounding": PALETTE[9],
+    "inconsistent": PALETTE[3],
+    "not checkable": PALETTE[7],
+}
+
+
 def stacked_counts(
     frame: pd.DataFrame,
     *,
@@ -167,10 +178,12 @@ def stacked_counts(
     xlabel: str,
     what: str,
 ) -> tuple[Figure, str]:
-    """Horizontal stacked bars of counts: one bar per category, one segment per stack value (dict order)."""
+    """Horizontal stacked bars of counts: one bar per category (``category_labels`` order, top down), one segment per
+    stack value (dict order), each bar's total at its end; the legend sits above the bars, two entries a row, so long
+    labels in either language fit the figure's width."""
     table = (frame.pivot_table(index=category, columns=stack, values=value, aggfunc="sum", observed=False)
              .reindex(index=list(category_labels), columns=list(stack_labels)).fillna(0))
-    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.38 * len(category_labels) + 1.6))
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.36 * len(category_labels) + 2.0))
     left = np.zeros(len(table))
     for key, label in stack_labels.items():
         widths = table[key].to_numpy(dtype=float)
@@ -183,8 +196,8 @@ def stacked_counts(
     ax.set_xlabel(xlabel)
     ax.set_xlim(0, max(left.max() * 1.1, 1))
     ax.grid(axis="y", visible=False)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08 - 0.6 / max(len(table), 1)), ncol=min(4, len(stack_labels)),
-              frameon=False, fontsize=MIN_FONT_PT)
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=min(2, len(stack_labels)), frameon=False,
+              fontsize=MIN_FONT_PT, borderaxespad=0.3)
     fig.tight_layout()
     totals = table.sum(axis=0)
     parts = [f"{stack_labels[k]} {_fmt(totals[k])}" for k in stack_labels]

@@ -52,6 +52,12 @@ def span(text: str, css_class: str) -> Markup:
     return Markup(f'<span class="{html.escape(css_class)}">{html.escape(text)}</span>')
 
 
+def in_language(text: str, lang: str) -> Markup:
+    """``text`` marked as written in ``lang`` (the report's Norwegian wording in the English edition), so a screen
+    reader pronounces it in that language."""
+    return Markup(f'<span lang="{html.escape(lang)}">{html.escape(text)}</span>')
+
+
 def join(parts: list[Markup], separator: str = ", ") -> Markup:
     return Markup(html.escape(separator).join(parts))
 
@@ -102,3 +108,21 @@ def to_html(frame: pd.DataFrame, *, table_id: str, lang: str, headers: Mapping[s
     for key, value in markup.items():
         rendered = rendered.replace(key, value)
     return rendered
+
+
+def datatables_bundle() -> str:
+    """itables' DataTables bundle in its offline form (``connected=False``), as HTML to put before an interactive table.
+
+    The bundle's script and stylesheet are inlined (base64, loaded as a module from a blob), so the page needs nothing
+    from another host and works from ``file://`` as from a static host. ``assets/table-filter.html`` turns each
+    ``.interactive`` table into a DataTable with it (search, sort, a filter by verdict); without JavaScript the table
+    stays the plain, complete great_tables table below it.
+    """
+    import itables
+    from itables.javascript import generate_init_offline_itables_html
+
+    offline = generate_init_offline_itables_html(itables.options.dt_bundle)
+    # keep the script only: the rest is itables' notice for an untrusted notebook, in English, linking to itables.org
+    script = offline[: offline.index("</script>") + len("</script>")]
+    promise = "_itables_" + re.sub(r"[.-]", "_", itables.__version__)  # the module the bundle's script publishes
+    return f'{script}\n<script>window.siteTables = window.{promise};</script>'
