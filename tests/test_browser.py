@@ -287,16 +287,15 @@ def test_audit_badges_and_cross_references_land_on_an_element(browser, server, p
     for link in _measure(browser, server, path, width)["links"]:
         target, _, anchor = link["href"].partition("#")
         anchor = unquote(anchor)
-        if not anchor:
-            dangling.append(f"{link['text']!r} → {link['href']} has no #fragment")
-            continue
         target = target.removesuffix("index.html")
         if target not in TARGET_IDS:
             page = browser.new_page()
             response = page.goto(target, wait_until="load")
             TARGET_IDS[target] = set(page.evaluate("() => [...document.querySelectorAll('[id]')].map(e => e.id)")) \
-                if response and response.ok else set()
+                if response and response.ok else None
             page.close()
-        if anchor not in TARGET_IDS[target]:
+        if TARGET_IDS[target] is None:
+            dangling.append(f"{link['text']!r} → {link['href']}: the page does not load")
+        elif anchor and anchor not in TARGET_IDS[target]:
             dangling.append(f"{link['text']!r} → {link['href']}: no element with id {anchor!r} there")
     assert not dangling, f"{path}: links that land nowhere:\n  " + "\n  ".join(dangling[:20])
