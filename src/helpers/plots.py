@@ -18,6 +18,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib import transforms
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
@@ -79,6 +80,27 @@ def _fmt(value: float) -> str:
     return f"{value:g}"
 
 
+def _value_text(value: float, decimals: int | None = None) -> str:
+    """A value drawn beside a bar, as the edition writes numbers (decimal comma in Norwegian).
+
+    With ``decimals`` every value of a series shows the same number of decimals (12.0 beside 13.2, not 12).
+    """
+    return labels.number(value, decimals) if decimals is not None else labels.number(value, _decimals([value]))
+
+
+def _decimals(values) -> int:
+    """The fewest decimals (at most two) that show every one of ``values`` as :func:`_fmt` would."""
+    shown = [_fmt(round(float(v), 2)) for v in values if not pd.isna(v)]
+    return max((len(t.split(".")[1]) for t in shown if "." in t and "e" not in t), default=0)
+
+
+#: Vertical space per bar and between clusters (inches): a 12 pt value label beside each bar needs about 0.2 in.
+BAR_PITCH = 0.3
+CLUSTER_GAP = 0.3
+#: Category labels are wrapped at this many characters, so a long label cannot squeeze the plot area.
+LABEL_WRAP = 22
+
+
 def grouped_bars(
     frame: pd.DataFrame,
     *,
@@ -91,41 +113,80 @@ def grouped_bars(
     what: str,
     xlim: float | None = None,
     unit: str = " %",
+    colours: dict[str, str] | None = None,
 ) -> tuple[Figure, str]:
     """Horizontal bars, one cluster per category and one bar per group, as the report draws its survey figures.
 
     ``category_labels`` and ``group_labels`` give the order (dict order) and the wording; ``what`` names the chart's
-    subject for the alt text. Rows whose ``value`` is missing are drawn as hatched slots marked "not readable".
+    subject for the alt text; ``colours`` overrides :func:`colour` for groups that are not respondent groups (e.g.
+    two series of the same group). A cluster holds only the groups the data has for its category, centred on its
+    label. Rows whose ``value`` is missing are drawn as hatched slots, explained once in the legend.
     """
+    import textwrap
+
     categories, groups = list(category_labels), list(group_labels)
-    height = 0.8 / len(groups)
-    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.55 * len(categories) * max(len(groups), 2) * 0.6 + 1.4))
-    top = float(np.nanmax(pd.to_numeric(frame[value], errors="coerce").to_numpy(dtype=float))) if len(frame) else 0
-    limit = xlim or max(10.0, np.ceil((top + 8) / 10) * 10)
-    missing_note = labels.term("not_readable")
-    for g_index, g in enumerate(groups):
-        for c_index, c in enumerate(categories):
-            row = frame[(frame[category] == c) & (frame[group] == g)]
-            y = c_index + (g_index - (len(groups) - 1) / 2) * height
-            if row.empty:
-                continue
-            v = row[value].iloc[0]
-            if pd.isna(v):
-                ax.barh(y, limit * 0.12, height=height * 0.9, color="white", edgecolor=colour(g, g_index), hatch=MISSING_HATCH)
-                ax.text(limit * 0.13, y, missing_note, va="center", fontsize=MIN_FONT_PT, color="0.3")
-            else:
-                ax.barh(y, float(v), height=height * 0.9, color=colour(g, g_index))
-                ax.text(float(v) + limit * 0.01, y, _fmt(float(v)), va="center", fontsize=MIN_FONT_PT)
-    ax.set_yticks(range(len(categories)), [category_labels[c] for c in categories])
-    ax.invert_yaxis()
+    colour_of = {g: (colours or {}).get(g) or colour(g, i) for i, g in enumerate(groups)}
+    # y positions in inches from the top: clusters differ in size when a group is missing for a category
+    bars: list[tuple[float, str, object]] = []  # (y, group, value)
+    ticks: list[float] = []
+    y = 0.0
+    for c in categories:
+        present = [(g, frame.loc[(frame[category] == c) & (frame[group] == g), value]) for g in groups]
+        present = [(g, rows.iloc[0]) for g, rows in present if not rows.empty]
+        if not present:
+            continue
+        first = y
+        for g, v in present:
+            bars.append((y + BAR_PITCH / 2, g, v))
+            y += BAR_PITCH
+        ticks.append((first + y) / 2)
+        y += CLUSTER_GAP
+    plot_height = max(y - CLUSTER_GAP, BAR_PITCH)
+    legend_rows = int(np.ceil(len(groups) / _legend_columns(list(group_labels.values())))) + 1
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, plot_height + 1.0 + 0.3 * legend_rows), layout="constrained")
+    numbers = pd.to_numeric(frame[value], errors="coerce").to_numpy(dtype=float)
+    top = float(np.nanmax(numbers)) if np.isfinite(numbers).any() else 0.0
+    limit = xlim or max(10.0, np.ceil((top * 1.12 + 2) / 10) * 10)
+    any_missing = False
+    decimals = {g: _decimals(pd.to_numeric(frame.loc[frame[group] == g, value], errors="coerce")) for g in groups}
+    for y_bar, g, v in bars:
+        if pd.isna(v):
+            any_missing = True
+            ax.barh(y_bar, limit * 0.08, height=BAR_PITCH * 0.85, color="white", edgecolor=colour_of[g],
+                    hatch=MISSING_HATCH)
+        else:
+            ax.barh(y_bar, float(v), height=BAR_PITCH * 0.85, color=colour_of[g])
+            ax.text(float(v) + limit * 0.01, y_bar, _value_text(float(v), decimals[g]), va="center", fontsize=MIN_FONT_PT)
+    shown = [c for c in categories if ((frame[category] == c) & frame[group].isin(groups)).any()]
+    ax.set_yticks(ticks, [textwrap.fill(category_labels[c], LABEL_WRAP) for c in shown])
+    ax.set_ylim(plot_height + 0.1, -0.1)  # top to bottom in the order given
     ax.set_xlim(0, limit)
     ax.set_xlabel(xlabel)
     ax.grid(axis="y", visible=False)
-    handles = [Patch(color=colour(g, i), label=group_labels[g]) for i, g in enumerate(groups)]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.3 / max(len(categories), 1)),
-              ncol=min(3, len(handles)), frameon=False, fontsize=MIN_FONT_PT)
-    fig.tight_layout()
+    handles = [Patch(color=colour_of[g], label=group_labels[g]) for g in groups]
+    # the groups' legend sits under the axis title (a fixed distance in points, whatever the plot's height), and the
+    # hatched slot is explained on a row of its own below it; constrained layout makes room for both
+    below_axis = transforms.offset_copy(ax.transAxes, fig=fig, y=-3.4 * MIN_FONT_PT, units="points")
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0), bbox_transform=below_axis,
+              frameon=False, fontsize=MIN_FONT_PT, ncol=_legend_columns([h.get_label() for h in handles]))
+    if any_missing:
+        note = Patch(facecolor="white", edgecolor="0.35", hatch=MISSING_HATCH, label=labels.term("not_readable"))
+        fig.legend(handles=[note], loc="outside lower center", frameon=False, fontsize=MIN_FONT_PT)
     return fig, _bars_alt(frame, category, group, value, category_labels, group_labels, what, unit)
+
+
+def _legend_columns(texts: list[str], budget: int = 58) -> int:
+    """The most legend columns (up to 4) whose entries fit across the figure at the type floor.
+
+    ``budget`` is the figure's width in characters of 12 pt text; each entry also needs about five for its swatch.
+    Entries fill column by column, as matplotlib lays them out.
+    """
+    for ncol in range(min(len(texts), 4), 1, -1):
+        rows = int(np.ceil(len(texts) / ncol))
+        columns = [texts[i:i + rows] for i in range(0, len(texts), rows)]
+        if sum(max(len(t) for t in column) + 5 for column in columns) <= budget:
+            return ncol
+    return 1
 
 
 def _bars_alt(
@@ -145,7 +206,7 @@ def _bars_alt(
         if rows.empty:
             continue
         best = rows.loc[rows[value].astype(float).idxmax()]
-        parts.append(f"{g_label}: {category_labels[best[category]]} {_fmt(float(best[value]))}{unit}")
+        parts.append(f"{g_label}: {category_labels[best[category]]} {_value_text(float(best[value]))}{unit}")
     missing = int(frame[value].isna().sum())
     largest = labels.phrase("largest_share" if unit.strip() == "%" else "largest_value")
     sentence = labels.phrase("alt_bars", what=what, groups=labels.join(list(group_labels.values())), largest=largest,
@@ -271,21 +332,41 @@ def ranges(
     what: str,
     xlim: tuple[float, float] = (0, 100),
 ) -> tuple[Figure, str]:
-    """One horizontal interval per row (e.g. bounds, confidence intervals), with an optional point estimate."""
-    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.6 * len(frame) + 1.4))
+    """One horizontal interval per row (e.g. bounds, confidence intervals), with an optional point estimate.
+
+    A row whose low and high are equal is a single value: drawn as its point and labelled with one number. The
+    legend names the bar and the point; neither uses a respondent group's colour.
+    """
+    import textwrap
+
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.5 * len(frame) + 1.9), layout="constrained")
+    span_colour, point_colour = PALETTE[7], "0.1"  # grey and near-black: not mistaken for a group (GROUP_COLOURS)
     for i, (_, r) in enumerate(frame.iterrows()):
-        ax.plot([r[low], r[high]], [i, i], color=PALETTE[0], linewidth=6, solid_capstyle="butt", alpha=0.6)
-        if point is not None and not pd.isna(r[point]):
-            ax.plot(r[point], i, "o", color=PALETTE[1], markersize=7)
-        ax.text(r[high] + (xlim[1] - xlim[0]) * 0.01, i, f"{r[low]:.0f}–{r[high]:.0f}", va="center", fontsize=MIN_FONT_PT)
-    ax.set_yticks(range(len(frame)), frame[label].tolist())
-    ax.invert_yaxis()
+        lo, hi = float(r[low]), float(r[high])
+        if hi > lo:
+            ax.plot([lo, hi], [i, i], color=span_colour, linewidth=9, solid_capstyle="butt")
+        has_point = point is not None and not pd.isna(r[point])
+        if has_point:
+            ax.plot(float(r[point]), i, "o", color=point_colour, markersize=8)
+        text = (labels.number(lo) if hi == lo
+                else f"{labels.number(lo)}–{labels.number(hi)}")
+        ax.text(max(hi, float(r[point]) if has_point else hi) + (xlim[1] - xlim[0]) * 0.015, i, text, va="center",
+                fontsize=MIN_FONT_PT)
+    ax.set_yticks(range(len(frame)), [textwrap.fill(str(t), LABEL_WRAP) for t in frame[label]])
+    ax.set_ylim(len(frame) - 0.5, -0.5)
     ax.set_xlim(*xlim)
     ax.set_xlabel(xlabel)
     ax.grid(axis="y", visible=False)
-    fig.tight_layout()
-    spans = "; ".join(labels.phrase("span", label=r[label], low=labels.number(r[low]), high=labels.number(r[high]))
-                      for _, r in frame.iterrows())
+    handles = [plt.Line2D([], [], color=span_colour, linewidth=9, label=labels.term("range"))]
+    if point is not None and frame[point].notna().any():
+        handles.append(plt.Line2D([], [], marker="o", linestyle="", color=point_colour, markersize=8,
+                                  label=labels.term("estimate")))
+    fig.legend(handles=handles, loc="outside lower center", frameon=False, fontsize=MIN_FONT_PT,
+               ncol=len(handles))
+    spans = "; ".join(
+        labels.phrase("span", label=r[label], low=labels.number(r[low]), high=labels.number(r[high]))
+        if float(r[high]) > float(r[low]) else f"{r[label]}: {labels.number(r[low])}"
+        for _, r in frame.iterrows())
     return fig, labels.phrase("alt_ranges", what=what, spans=spans)
 
 
