@@ -71,6 +71,21 @@ def _sync_tree(source: Path, target: Path) -> None:
         shutil.copytree(source, target)
 
 
+#: What Quarto takes as a page's source (a file of these kinds left in a project is rendered as a page, or clashes).
+PAGE_SUFFIXES = (".qmd", ".ipynb", ".md")
+
+
+def _remove_unlisted_pages(project: Path, book_pages: Sequence[Page]) -> None:
+    """Delete page sources a project kept from an earlier build that the book no longer lists: an ``index.qmd`` left
+    beside a new ``index.ipynb`` would give Quarto two sources for one ``index.html``."""
+    listed = {page.source for page in book_pages}
+    folders = {project, *(project / Path(page.source).parent for page in book_pages)}
+    for folder in folders:
+        for path in folder.glob("*"):
+            if path.suffix in PAGE_SUFFIXES and path.is_file() and str(path.relative_to(project)) not in listed:
+                path.unlink()
+
+
 def stage_project(root: Path, edition: Edition, book_pages: Sequence[Page], shared: Sequence[str],
                   changed: Sequence[str] | None = None) -> Path:
     """Bring the edition's Quarto project up to date with the sources and the executed notebooks.
@@ -81,6 +96,7 @@ def stage_project(root: Path, edition: Edition, book_pages: Sequence[Page], shar
     from .reproduce import normalise_file
 
     project = project_dir(root, edition)
+    _remove_unlisted_pages(project, book_pages)
     for name in shared:
         _copy_if_changed(root / name, project / name)
     for page in book_pages:
