@@ -132,3 +132,19 @@ def test_a_notebook_at_the_root_is_executed_and_staged_beside_its_page(tmp_path:
     assert execute.executed_figures(tmp_path, edition, landing) == executed / "figures" / "index"
     assert execute.executed_path(tmp_path, edition, chapter) == executed / "notebooks" / "01-a.ipynb"
     assert execute.executed_figures(tmp_path, edition, chapter) == executed / "notebooks" / "figures" / "01-a"
+
+
+def test_a_page_the_book_no_longer_lists_is_removed_from_the_quarto_project(tmp_path: Path):
+    # left beside a new index.ipynb, an old index.qmd gave Quarto two sources for index.html (it wrote a redirect)
+    from helpers.build import config, render
+
+    project = tmp_path / "project"
+    (project / "notebooks" / "downloads").mkdir(parents=True)
+    for name in ("index.qmd", "index.ipynb", "references.qmd", "notebooks/01-a.ipynb", "notebooks/02-gone.ipynb",
+                 "notebooks/downloads/01-a.ipynb", "_quarto.yml"):
+        (project / name).write_text("x", encoding="utf-8")
+    pages = [config.Page("index.ipynb"), config.Page("notebooks/01-a.ipynb"), config.Page("references.qmd")]
+    render._remove_unlisted_pages(project, pages)
+    left = sorted(str(p.relative_to(project)) for p in project.rglob("*") if p.is_file())
+    assert left == ["_quarto.yml", "index.ipynb", "notebooks/01-a.ipynb", "notebooks/downloads/01-a.ipynb",
+                    "references.qmd"]
