@@ -606,10 +606,305 @@ def survey_bars(
     return fig, alt, drawn
 
 
-RELATION_STYLES = {
-    "leads": ("-", 0), "decides_for": ("-", 3), "coordinates": ("--", 0), "advises": (":", 2),
-    "reports_to": ("-.", 4), "secretariat_for": ("--", 5),
+#: How each relation kind of ``governance_relations.csv`` is drawn: (line style, palette index, line width). Every
+#: kind differs from every other in line style or width as well as colour, so the legend works without colour vision.
+RELATION_STYLES: dict[str, tuple[object, int, float]] = {
+    "leads": ("-", 0, 1.6),
+    "decides_for": ("-", 3, 3.0),
+    "coordinates": ("--", 2, 1.8),
+    "advises": (":", 1, 2.2),
+    "reports_to": ("-.", 4, 1.8),
+    "secretariat_for": ((0, (6, 2, 1, 2, 1, 2)), 5, 1.8),
 }
+
+#: Diagram geometry (inches): gap between boxes in a row, room between rows for arrows, padding inside a box.
+_BOX_GAP = 0.34
+_ROW_GAP = 0.62
+_BOX_PAD = 0.05
+#: A frame around a band stands this far off its boxes, so an arrow ending on the frame is not read as ending on a box.
+_FRAME_MARGIN = 0.16
+#: Average advance of a DejaVu Sans character in em (measured over the labels of governance_bodies.csv, rounded up),
+#: used to wrap a label so it fits its box at MIN_FONT_PT.
+_CHAR_EM = 0.58
+_LINE_IN = MIN_FONT_PT * 1.22 / 72
+
+
+def _text_width(text: str) -> float:
+    """Width in inches of ``text`` drawn at MIN_FONT_PT in the theme's font, measured by matplotlib itself."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    width, _, _ = TextToPath().get_text_width_height_descent(text, FontProperties(size=MIN_FONT_PT), ismath=False)
+    return width / 72
+
+
+def _box_wrap(text: str, width_in: float) -> str:
+    """``text`` in lines that fit ``width_in`` at MIN_FONT_PT: broken at spaces and after "/", and a word too long
+    for a line (Norwegian compounds such as "Departementsrådsgruppen") hyphenated, preferably after a joining "s"."""
+    import re
+
+    room = (width_in - 2 * _BOX_PAD) * 0.9  # a margin for the renderer's hinting and the SVG viewer's font
+    lines: list[str] = []
+    line = ""
+    # tokens with whether a space came before them: "a/b" may break after the "/", "a / b" only at the spaces
+    for match in re.finditer(r"(\s*)(\S+?/(?=\S)|\S+)", str(text)):
+        space, word = match.group(1), match.group(2)
+        joined = f"{line}{' ' if space and line else ''}{word}"
+        if line and _text_width(joined) <= room:
+            line = joined
+            continue
+        if line:
+            lines.append(line)
+        while _text_width(word) > room:
+            fits = [k for k in range(4, len(word) - 3) if _text_width(word[:k] + "-") <= room]
+            if not fits:
+                break
+            # a compound's joint: an "s" before a consonant ("distrikts|departementet") or before a long rest
+            # ("Departements|akademiet"); else as much as fits
+            joints = [j for j in fits if word[j - 1] == "s" and word[j - 2] != "s"
+                      and (word[j] not in "aeiouyæøå" or len(word) - j >= 8)]
+            k = max(joints) if joints else max(fits)
+            lines.append(word[:k] + "-")
+            word = word[k:]
+        line = word
+    if line:
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _clip_to_box(centre: tuple[float, float], half: tuple[float, float], towards: tuple[float, float]) -> tuple[float, float]:
+    """The point where the line from a box's centre towards ``towards`` leaves the box."""
+    (cx, cy), (hw, hh) = centre, half
+    dx, dy = towards[0] - cx, towards[1] - cy
+    if dx == 0 and dy == 0:
+        return centre
+    scale = min(hw / abs(dx) if dx else np.inf, hh / abs(dy) if dy else np.inf)
+    return cx + dx * scale, cy + dy * scale
+
+
+def _segments_cross(p1, p2, q1, q2) -> bool:
+    """True if the open segments p1–p2 and q1–q2 cross (touching at an end does not count)."""
+    def orient(a, b, c):
+        value = (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+        return 0 if abs(value) < 1e-9 else (1 if value > 0 else -1)
+
+    o1, o2, o3, o4 = orient(p1, p2, q1), orient(p1, p2, q2), orient(q1, q2, p1), orient(q1, q2, p2)
+    return o1 * o2 < 0 and o3 * o4 < 0
+
+
+def _arc_points(a: tuple[float, float], b: tuple[float, float], rad: float, steps: int = 16) -> list:
+    """Points along the arrow from a to b as matplotlib draws it with connectionstyle arc3 (a quadratic Bézier)."""
+    if rad == 0:
+        return [a, b]
+    control = ((a[0] + b[0]) / 2 + rad * (b[1] - a[1]), (a[1] + b[1]) / 2 - rad * (b[0] - a[0]))
+    ts = np.linspace(0, 1, steps)
+    return [((1 - t) ** 2 * a[0] + 2 * (1 - t) * t * control[0] + t ** 2 * b[0],
+             (1 - t) ** 2 * a[1] + 2 * (1 - t) * t * control[1] + t ** 2 * b[1]) for t in ts]
+
+
+def _segment_hits_box(p1, p2, box: tuple[float, float, float, float]) -> bool:
+    """True if the segment p1–p2 passes through the rectangle ``box`` (x0, y0, x1, y1)."""
+    x0, y0, x1, y1 = box
+    t0, t1 = 0.0, 1.0
+    dx, dy = p2[0] - p1[0], p2[1] - p1[1]
+    for p, q in ((-dx, p1[0] - x0), (dx, x1 - p1[0]), (-dy, p1[1] - y0), (dy, y1 - p1[1])):
+        if p == 0:
+            if q < 0:
+                return False
+            continue
+        t = q / p
+        if p < 0:
+            t0 = max(t0, t)
+        else:
+            t1 = min(t1, t)
+        if t0 > t1:
+            return False
+    return t1 - t0 > 1e-6
+
+
+def diagram_layout(
+    nodes: pd.DataFrame,
+    edges: pd.DataFrame,
+    *,
+    node: str,
+    label: str,
+    layer: str,
+    layer_order: Sequence[str | Sequence[str]],
+    source: str,
+    target: str,
+    kind: str,
+    columns: int = 3,
+    spare: int = 1,
+    restarts: int = 10,
+    group_frames: bool = True,
+) -> dict:
+    """Where :func:`diagram` puts each box and arrow, chosen so no two arrows cross and no arrow runs through a box.
+
+    Each entry of ``layer_order`` is one band of rows (a level, or several levels side by side); a band holds at most
+    ``columns`` boxes a row and as many rows as it needs. Within each band the boxes are moved between slots (empty
+    slots included) as long as that lowers the number of crossings, then of arrows through boxes, then the total arrow
+    length. Where a body has the same relation to every body of a band, one arrow goes to a frame around the band.
+    Returns the geometry and ``crossings`` / ``through_boxes``, which a test holds at zero for the chapter's data.
+    """
+    bands = [(entry,) if isinstance(entry, str) else tuple(entry) for entry in layer_order]
+    box_w = (FIGURE_WIDTH - _BOX_GAP * (columns - 1)) / columns
+    wrapped = {str(r[node]): _box_wrap(r[label], box_w) for _, r in nodes.iterrows()}
+    band_nodes = [[str(n) for n in nodes.loc[nodes[layer].isin(b), node]] for b in bands]
+    missing = set(nodes[node].astype(str)) - {n for members in band_nodes for n in members}
+    if missing:
+        raise ValueError(f"diagram: no band of layer_order holds the level of {sorted(missing)}")
+    # geometry of each band: its rows' tops (inches from the top, growing downwards) and one box height per band
+    # a band with room to spare (spare empty slots) leaves lanes for arrows between the bands above and below it
+    band_rows = [max(1, int(np.ceil((len(m) + (spare if len(m) >= columns else 0)) / columns))) for m in band_nodes]
+    band_height = [max(wrapped[n].count("\n") + 1 for n in m) * _LINE_IN + 2 * _BOX_PAD if m else 0 for m in band_nodes]
+    row_top: list[list[float]] = []
+    y = 0.0
+    for rows, height in zip(band_rows, band_height):
+        row_top.append([y + i * (height + _ROW_GAP) for i in range(rows)])
+        y += rows * (height + _ROW_GAP)
+    total_height = y - _ROW_GAP
+
+    # relations drawn once: a reciprocal pair is two arcs on one line; a body related alike to a whole band gets one
+    # arrow to the band's frame
+    rel = edges[[source, target, kind]].astype(str).drop_duplicates()
+    band_of = {n: b for b, members in enumerate(band_nodes) for n in members}
+    frames: dict[tuple[str, str, int], list[str]] = {}
+    for (src, k), group in rel.groupby([source, kind], sort=False):
+        for b, members in enumerate(band_nodes):
+            if group_frames and len(members) > 2 and src not in members and set(members) <= set(group[target]):
+                frames[(src, k, b)] = members
+    framed = {(src, m, k) for (src, k, _), members in frames.items() for m in members}
+    arrows = [(s, t, k) for s, t, k in rel.itertuples(index=False) if (s, t, k) not in framed]
+
+    def geometry(slots: dict[str, tuple[int, int, int]]):
+        centre = {n: ((c + 0.5) * box_w + c * _BOX_GAP, -(row_top[b][r] + band_height[b] / 2))
+                  for n, (b, r, c) in slots.items()}
+        half = {n: (box_w / 2, band_height[b] / 2) for n, (b, _, _) in slots.items()}
+        frame_box = {}
+        for key, members in frames.items():
+            xs = [centre[m][0] for m in members]
+            ys = [centre[m][1] for m in members]
+            hh = band_height[key[2]] / 2
+            m = _FRAME_MARGIN
+            frame_box[key] = (min(xs) - box_w / 2 - m, min(ys) - hh - m, max(xs) + box_w / 2 + m, max(ys) + hh + m)
+        lines = []
+        for s, t, k in arrows:
+            a = _clip_to_box(centre[s], half[s], centre[t])
+            b = _clip_to_box(centre[t], half[t], centre[s])
+            lines.append((s, t, k, a, b))
+        for (s, k, b), box in frame_box.items():
+            x0, y0, x1, y1 = box
+            tx = min(max(centre[s][0], x0 + 0.3), x1 - 0.3)
+            ty = y1 if centre[s][1] > y1 else y0
+            lines.append((s, f"frame:{b}", k, _clip_to_box(centre[s], half[s], (tx, ty)), (tx, ty)))
+        return centre, half, frame_box, lines
+
+    def conflicts(centre, half, paths) -> int:
+        """Crossings between arrows of different bodies, plus arrows through a box (each path a polyline)."""
+        count = 0
+        for i, (s1, t1, p1) in enumerate(paths):
+            for s2, t2, p2 in paths[i + 1:]:
+                if not {s1, t1} & {s2, t2}:
+                    count += sum(_segments_cross(a1, b1, a2, b2) for a1, b1 in zip(p1, p1[1:])
+                                 for a2, b2 in zip(p2, p2[1:]))
+            for n, (cx, cy) in centre.items():
+                if n in (s1, t1):
+                    continue
+                hw, hh = half[n]
+                box = (cx - hw - 0.03, cy - hh - 0.03, cx + hw + 0.03, cy + hh + 0.03)
+                count += any(_segment_hits_box(a, b, box) for a, b in zip(p1, p1[1:]))
+        return count
+
+    def unique_paths(lines, rads=None):
+        seen, paths = set(), []
+        for s, t, k, a, b in lines:
+            pair = frozenset((s, t))
+            if pair not in seen:
+                seen.add(pair)
+                paths.append((s, t, _arc_points(a, b, (rads or {}).get((s, t), 0.0))))
+        return paths
+
+    def cost(slots):
+        centre, half, frame_box, lines = geometry(slots)
+        paths = unique_paths(lines)
+        length = sum(np.hypot(p[-1][0] - p[0][0], p[-1][1] - p[0][1]) for _, _, p in paths)
+        return conflicts(centre, half, paths), length
+
+    # start: each band's boxes in data order, rows filled left to right, a short row centred
+    slots: dict[str, tuple[int, int, int]] = {}
+    for b, members in enumerate(band_nodes):
+        for i, n in enumerate(members):
+            r, c = divmod(i, columns)
+            in_row = min(columns, len(members) - r * columns)
+            slots[n] = (b, r, c + (columns - in_row) // 2)
+    def descend(slots):
+        best = cost(slots)
+        improved = True
+        while improved:
+            improved = False
+            for b, members in enumerate(band_nodes):
+                cells = [(b, r, c) for r in range(band_rows[b]) for c in range(columns)]
+                for i, cell_a in enumerate(cells):
+                    for cell_b in cells[i + 1:]:
+                        at = {v: n for n, v in slots.items()}
+                        na, nb_ = at.get(cell_a), at.get(cell_b)
+                        if na is None and nb_ is None:
+                            continue
+                        trial = dict(slots)
+                        if na is not None:
+                            trial[na] = cell_b
+                        if nb_ is not None:
+                            trial[nb_] = cell_a
+                        score = cost(trial)
+                        if score < best:
+                            slots, best, improved = trial, score, True
+        return best, slots
+
+    # swapping boxes pairwise stops in a local optimum: start again from shuffled placements (a fixed seed, so the
+    # same data always gives the same picture) and keep the best
+    best, slots = descend(slots)
+    rng = np.random.default_rng(2023)
+    for _ in range(restarts):
+        if best[0] == 0:
+            break
+        trial = {}
+        for b, members in enumerate(band_nodes):
+            cells = [(b, r, c) for r in range(band_rows[b]) for c in range(columns)]
+            for n, k in zip(members, rng.permutation(len(cells))[:len(members)]):
+                trial[n] = cells[k]
+        score, trial = descend(trial)
+        if score < best:
+            best, slots = score, trial
+    # close up rows the search left empty, unless that brings back a crossing
+    used_rows = {(b, r) for b, r, _ in slots.values()}
+    renumber = {b: {r: k for k, r in enumerate(r for r in range(band_rows[b]) if (b, r) in used_rows)}
+                for b in range(len(band_nodes))}
+    kept_top = [list(tops) for tops in row_top]
+    y = 0.0
+    for b in range(len(band_nodes)):
+        rows = max(1, len(renumber[b]))
+        row_top[b] = [y + i * (band_height[b] + _ROW_GAP) for i in range(rows)]
+        y += rows * (band_height[b] + _ROW_GAP)
+    compact = {n: (b, renumber[b][r], c) for n, (b, r, c) in slots.items()}
+    if cost(compact)[0] <= best[0]:
+        slots, total_height = compact, y - _ROW_GAP
+    else:
+        row_top[:] = kept_top
+    centre, half, frame_box, lines = geometry(slots)
+    # an arrow still running through a box may bend round it: try arcs either side, keep the first that helps
+    rads: dict[tuple[str, str], float] = {}
+    current = conflicts(centre, half, unique_paths(lines))
+    for s, t, _, _ in [(s, t, a, b) for s, t, k, a, b in lines]:
+        if current == 0:
+            break
+        for rad in (0.2, -0.2, 0.35, -0.35, 0.5, -0.5):
+            score = conflicts(centre, half, unique_paths(lines, {**rads, (s, t): rad}))
+            if score < current:
+                rads[(s, t)], current = rad, score
+    lines = [(s, t, k, a, b, rads.get((s, t), 0.0)) for s, t, k, a, b in lines]
+    best = (current, best[1])
+    return {"centre": centre, "half": half, "frames": frame_box, "lines": lines, "wrapped": wrapped,
+            "height": total_height, "conflicts": best[0]}
 
 
 def diagram(
@@ -619,48 +914,86 @@ def diagram(
     node: str,
     label: str,
     layer: str,
-    layer_order: Sequence[str],
+    layer_order: Sequence[str | Sequence[str]],
     source: str,
     target: str,
     kind: str,
     kind_labels: dict[str, str],
     what: str,
+    band_labels: dict[str, str] | None = None,
+    context: Sequence[str] = (),
+    context_label: str = "",
+    columns: int = 3,
+    spare: int = 1,
 ) -> tuple[Figure, str]:
-    """Boxes in horizontal layers (top = first of ``layer_order``) joined by arrows styled by relation kind.
+    """Boxes in bands of rows (top = first of ``layer_order``) joined by arrows styled by relation kind.
 
-    Drawn from the data alone.
+    Drawn from the data alone, laid out by :func:`diagram_layout` (no crossings, no arrow through a box). A body with
+    no relation in ``edges`` is drawn with a dashed outline and named in the legend and the alt text. ``band_labels``
+    names a band (by its first level) where one arrow reaches a frame around the whole band.
     """
-    import textwrap
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 
-    layers = [lay for lay in layer_order if (nodes[layer] == lay).any()]
-    pos: dict[str, tuple[float, float]] = {}
-    width = max(int((nodes[layer] == lay).sum()) for lay in layers)
-    for row, lay in enumerate(layers):
-        members = nodes[nodes[layer] == lay]
-        for i, (_, r) in enumerate(members.iterrows()):
-            pos[r[node]] = ((i + 0.5) * width / len(members), -row)
-    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 1.35 * len(layers) + 1.2))
-    for _, e in edges.iterrows():
-        if e[source] not in pos or e[target] not in pos:
-            continue
-        style, colour_index = RELATION_STYLES.get(e[kind], ("-", 7))
-        ax.annotate("", xy=pos[e[target]], xytext=pos[e[source]],
-                    arrowprops=dict(arrowstyle="-|>", linestyle=style, color=PALETTE[colour_index], lw=1.3,
-                                    shrinkA=22, shrinkB=22, connectionstyle="arc3,rad=0.12"))
-    for _, r in nodes.iterrows():
-        x, y = pos[r[node]]
-        ax.text(x, y, textwrap.fill(str(r[label]), 18), ha="center", va="center", fontsize=MIN_FONT_PT,
-                bbox=dict(boxstyle="round,pad=0.35", facecolor="white", edgecolor="0.35"))
-    handles = [plt.Line2D([], [], linestyle=RELATION_STYLES[k][0], color=PALETTE[RELATION_STYLES[k][1]], label=v)
-               for k, v in kind_labels.items() if (edges[kind] == k).any()]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=3, fontsize=MIN_FONT_PT, frameon=False)
-    ax.set_xlim(-0.2, width + 0.2)
-    ax.set_ylim(-len(layers) + 0.4, 0.6)
+    layout = diagram_layout(nodes, edges, node=node, label=label, layer=layer, layer_order=layer_order, source=source,
+                            target=target, kind=kind, columns=columns, spare=spare)
+    bands = [(entry,) if isinstance(entry, str) else tuple(entry) for entry in layer_order]
+    related = set(edges[source].astype(str)) | set(edges[target].astype(str))
+    isolated = [str(n) for n in nodes[node] if str(n) not in related]
+    used = [k for k in kind_labels if (edges[kind].astype(str) == k).any()]
+    legend_rows = int(np.ceil((len(used) + (1 if isolated else 0) + (1 if context else 0)) / 2))
+    height = layout["height"] + 0.35 + 0.3 * legend_rows
+    fig = plt.figure(figsize=(FIGURE_WIDTH, height))
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, FIGURE_WIDTH)
+    ax.set_ylim(-height + 0.05, 0.05)
     ax.axis("off")
-    fig.tight_layout()
-    counts = edges[kind].value_counts()
-    rels = ", ".join(f"{int(counts.get(k, 0))} {v}" for k, v in kind_labels.items() if counts.get(k, 0))
-    return fig, labels.phrase("alt_diagram", what=what, nodes=len(nodes), layers=len(layers), relations=rels)
+    for (src, k, b), (x0, y0, x1, y1) in layout["frames"].items():
+        ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, facecolor="0.96", edgecolor="0.45", linewidth=1.0,
+                               zorder=1))
+        name = (band_labels or {}).get(bands[b][0])
+        if name:
+            ax.text(x0 + 0.1, y1, name, ha="left", va="center", fontsize=MIN_FONT_PT, color="0.2",
+                    bbox=dict(boxstyle="square,pad=0.1", facecolor="white", edgecolor="none"))
+    pairs = {(s, t) for s, t, *_ in layout["lines"]}
+    for s, t, k, a, b, rad in layout["lines"]:
+        style, colour_index, width = RELATION_STYLES.get(k, ("-", 7, 1.6))
+        if (t, s) in pairs and not rad:
+            rad = 0.18  # a reciprocal pair: two arcs, one on each side of the line
+        ax.add_patch(FancyArrowPatch(a, b, arrowstyle="-|>", mutation_scale=14, linestyle=style, linewidth=width,
+                                     color=PALETTE[colour_index], connectionstyle=f"arc3,rad={rad}", shrinkA=1,
+                                     shrinkB=1, zorder=2))
+    for n, (cx, cy) in layout["centre"].items():
+        hw, hh = layout["half"][n]
+        lone = n in isolated
+        ax.add_patch(FancyBboxPatch((cx - hw, cy - hh), 2 * hw, 2 * hh, boxstyle="round,pad=0,rounding_size=0.06",
+                                    facecolor="0.9" if n in context else "white",
+                                    edgecolor="0.45" if lone else "0.25", linewidth=1.1,
+                                    linestyle=(0, (3, 2)) if lone else "-", zorder=3))
+        ax.text(cx, cy, layout["wrapped"][n], ha="center", va="center", fontsize=MIN_FONT_PT, zorder=4,
+                linespacing=1.1)
+    handles = [plt.Line2D([], [], linestyle=RELATION_STYLES[k][0], color=PALETTE[RELATION_STYLES[k][1]],
+                          linewidth=RELATION_STYLES[k][2], label=kind_labels[k]) for k in used]
+    if isolated:
+        handles.append(Patch(facecolor="white", edgecolor="0.45", linestyle=(0, (3, 2)),
+                             label=labels.phrase("no_relation_stated")))
+    if context and context_label:
+        handles.append(Patch(facecolor="0.9", edgecolor="0.25", label=context_label))
+    ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=2, fontsize=MIN_FONT_PT,
+              frameon=False, handlelength=3.0, columnspacing=1.2)
+    counts = edges[kind].astype(str).value_counts()
+    rels = labels.join([f"{int(counts[k])} {kind_labels[k]}" for k in used])
+    degree = pd.concat([edges[source], edges[target]]).astype(str).value_counts()
+    names = dict(zip(nodes[node].astype(str), nodes[label].astype(str)))
+    alt = labels.phrase("alt_diagram", what=what, nodes=len(nodes), layers=len(bands), relations=rels)
+    if len(degree) == 1 or degree.iloc[0] > degree.iloc[1]:  # name the hub only when one body has the most
+        alt += " " + labels.phrase("alt_diagram_hub", hub=names[degree.index[0]], count=int(degree.iloc[0]))
+    if isolated:
+        alt += " " + labels.phrase("alt_diagram_isolated", bodies=labels.join([names[n] for n in isolated]))
+    return fig, alt
+
+
+#: How long a date given as a year, a season or a month lasts (days), for the bar the timeline draws across it.
+_PRECISION_DAYS = {"year": 365, "season": 91, "month": 30}
 
 
 def timeline(
@@ -668,32 +1001,91 @@ def timeline(
     *,
     row: str,
     date: str,
+    precision: str,
     planned: str,
+    label: str,
     row_labels: dict[str, str],
     what: str,
+    period: tuple[str, str, str] | None = None,
 ) -> tuple[Figure, str]:
-    """Dated events per row; filled markers for what happened, hollow for what was planned."""
-    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.55 * len(row_labels) + 1.5))
-    rows = list(row_labels)
-    for _, e in events.iterrows():
-        if e[row] not in rows:
-            continue
-        y = rows.index(e[row])
-        is_planned = bool(e[planned])
-        ax.plot(e[date], y, "o", markersize=8, color=PALETTE[y % len(PALETTE)],
-                markerfacecolor="white" if is_planned else PALETTE[y % len(PALETTE)])
-    ax.set_yticks(range(len(rows)), [row_labels[r] for r in rows])
-    ax.invert_yaxis()
+    """Every row of ``row_labels`` (dict order) with its dated events, each labelled on the left.
+
+    A date given only as a year, a season or a month is drawn as a bar across that period, a day as a diamond;
+    filled for what had happened at the time of the report, hollow for what was planned. A row without events is
+    kept and says so. ``period`` = (first day, last day, label) shades a period such as the strategy's.
+    """
+    import textwrap
+
+    from matplotlib.transforms import blended_transform_factory
+
+    wrap = 30
+    lines: list[tuple[str, object]] = []  # ("head", row key) or ("event", event row)
+    for r in row_labels:
+        lines.append(("head", r))
+        for _, e in events[events[row] == r].sort_values(date).iterrows():
+            lines.append(("event", e))
+        if not (events[row] == r).any():
+            lines.append(("empty", r))  # the row stays, saying it has no date rather than vanishing
+    heights = [0.2 + 0.2 * (textwrap.fill(str(v[label]), wrap).count("\n") + 1) if k == "event" else 0.34
+               for k, v in lines]
+    plot_height = sum(heights)
+    left = 0.5
+    fig = plt.figure(figsize=(FIGURE_WIDTH, plot_height + 1.15))
+    ax = fig.add_axes((left, 0.75 / (plot_height + 1.15), 0.96 - left, plot_height / (plot_height + 1.15)))
+    start = pd.Timestamp(events[date].min()).replace(month=1, day=1)
+    end = pd.Timestamp(events[date].max()).replace(month=1, day=1) + pd.DateOffset(years=1)
+    ax.set_xlim(start, end)
+    ax.set_ylim(plot_height, 0)
+    if period is not None:
+        ax.axvspan(pd.Timestamp(period[0]), pd.Timestamp(period[1]), color="0.92", zorder=0)
+        ax.text(pd.Timestamp(period[0]), -0.05, period[2], ha="left", va="bottom", fontsize=MIN_FONT_PT, color="0.25")
+    text_x = blended_transform_factory(fig.transFigure, ax.transData)
+    colour_ = PALETTE[0]
+    y = 0.0
+    empty = []
+    for (k, v), h in zip(lines, heights):
+        mid = y + h / 2
+        if k == "head":
+            ax.text(0.02, mid, row_labels[v], transform=text_x, ha="left", va="center", fontsize=MIN_FONT_PT,
+                    fontweight="bold")
+            ax.axhline(y, color="0.8", linewidth=0.8, zorder=1)
+        elif k == "empty":
+            empty.append(row_labels[v])
+            ax.text(left - 0.02, mid, labels.phrase("no_dated_event"), transform=text_x, ha="right", va="center",
+                    fontsize=MIN_FONT_PT, fontstyle="italic", color="0.25")
+        else:
+            ax.text(left - 0.02, mid, textwrap.fill(str(v[label]), wrap), transform=text_x, ha="right", va="center",
+                    fontsize=MIN_FONT_PT, linespacing=1.05)
+            when = pd.Timestamp(v[date])
+            hollow = bool(v[planned])
+            days = _PRECISION_DAYS.get(str(v[precision]))
+            if days:
+                ax.barh(mid, pd.Timedelta(days=days), left=when, height=0.22, color="white" if hollow else colour_,
+                        edgecolor=colour_, linewidth=1.6, zorder=3)
+            else:
+                ax.plot(when, mid, "D", markersize=9, color=colour_, markerfacecolor="white" if hollow else colour_,
+                        markeredgewidth=1.6, zorder=3)
+        y += h
+    ax.set_yticks([])
     ax.grid(axis="y", visible=False)
-    done = plt.Line2D([], [], marker="o", linestyle="", color="0.3", label=labels.phrase("happened"))
-    plan = plt.Line2D([], [], marker="o", linestyle="", color="0.3", markerfacecolor="white",
-                      label=labels.phrase("planned"))
-    ax.legend(handles=[done, plan], loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, frameon=False, fontsize=MIN_FONT_PT)
-    fig.tight_layout()
+    ax.xaxis.set_major_locator(matplotlib.dates.YearLocator(2))
+    ax.xaxis.set_minor_locator(matplotlib.dates.YearLocator(1))
+    ax.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%Y"))
+    ax.grid(axis="x", which="both", color="0.85", linewidth=0.8)
+    done = Patch(facecolor=colour_, edgecolor=colour_, label=labels.phrase("happened"))
+    plan = Patch(facecolor="white", edgecolor=colour_, linewidth=1.6, label=labels.phrase("planned"))
+    fig.legend(handles=[done, plan], loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=2, frameon=False,
+               fontsize=MIN_FONT_PT)
     first, last = events[date].min(), events[date].max()
     n_planned = int(events[planned].astype(bool).sum())
-    return fig, labels.phrase("alt_timeline", what=what, events=len(events), first=f"{first:%Y}", last=f"{last:%Y}",
-                              planned=n_planned)
+    alt = labels.phrase("alt_timeline", what=what, events=len(events), first=f"{first:%Y}", last=f"{last:%Y}",
+                        planned=n_planned)
+    per_row = [labels.phrase("alt_timeline_row", row=row_labels[r], events=int((events[row] == r).sum()))
+               for r in row_labels if (events[row] == r).any()]
+    alt += " " + "; ".join(per_row) + "."
+    if empty:
+        alt += " " + labels.phrase("alt_timeline_empty", rows=labels.join(empty))
+    return fig, alt
 
 
 #: Chapter 4's status grid (:func:`status_grid`): dark blue, sky blue and orange differ in lightness as well as hue,
