@@ -502,8 +502,11 @@ def membership_bars(
     lines = [t.count("\n") + 1 for t in texts]
     pitch = [max(0.36, 0.2 * n + 0.12) for n in lines]
     y_pos = np.cumsum([0.0, *pitch[:-1]]) + np.array(pitch) / 2
-    legend_rows = int(np.ceil((len(groups) + 1) / 2))
-    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, sum(pitch) + 0.3 * legend_rows + 1.2))
+    # the legend goes below the axes, one entry a line: side by side, long group names would widen the figure past
+    # FIGURE_WIDTH, and the page would shrink all its text to fit
+    legend_in = 0.27 * (len(groups) + 1) + 0.15
+    height = sum(pitch) + 0.9 + legend_in
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, height))
     for y, u in zip(y_pos, order):
         left = 0
         for g in groups:
@@ -524,9 +527,9 @@ def membership_bars(
     ax.grid(axis="y", visible=False)
     handles = [Patch(facecolor=group_colours[g], edgecolor="white", label=group_labels[g]) for g in groups]
     handles.append(Patch(facecolor="0.55", edgecolor="white", hatch="///", label=lead_label))
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.35, -0.5 / (sum(pitch) + 1)), ncol=2,
-              fontsize=MIN_FONT_PT, frameon=False)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, legend_in / height, 1, 1))
+    fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 0.0), ncol=1, fontsize=MIN_FONT_PT,
+               frameon=False)
     most = [unit_labels[u] for u in order if int(totals.get(u, 0)) == top]
     leads = members[members[role] == lead]
     parts = "; ".join(f"{group_labels[g]}: {unit_labels[u]}" for g, u in zip(leads[group], leads[unit]) if g in group_labels)
