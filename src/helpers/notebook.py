@@ -87,6 +87,7 @@ class Chapter:
             raise ValueError(f"{figure_id}: text smaller than {plots.MIN_FONT_PT:g} pt would be illegible on a phone: "
                              + ", ".join(small[:5]))
         csv_path = self._write_csv(figure_id, data)
+        _fit_width(fig)
         buffer = io.BytesIO()
         # no date or version in the file: the same figure gives the same bytes (nbval compares them)
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
@@ -148,6 +149,22 @@ class Chapter:
         path.parent.mkdir(parents=True, exist_ok=True)
         data.to_csv(path, index=False, lineterminator="\n")
         return path
+
+
+def _fit_width(fig: Any, attempts: int = 4) -> None:
+    """Narrow the drawing area until the saved figure (its tight box: labels and legends included) is no wider than
+    :data:`helpers.plots.FIGURE_WIDTH`. Text keeps its size, so the type floor still holds when a phone shrinks the
+    figure to its column; a figure saved wider than that would be shrunk further and its text with it."""
+    for _ in range(attempts):
+        excess = fig.get_tightbbox(fig.canvas.get_renderer()).width - plots.FIGURE_WIDTH
+        if excess <= 0.01:
+            return
+        width, height = fig.get_size_inches()
+        fig.set_size_inches(max(width - excess, 1.0), height)
+        if fig.get_layout_engine() is None:
+            fig.tight_layout()
+        else:
+            fig.canvas.draw()
 
 
 def _display(bundle: dict[str, str]) -> None:
