@@ -257,9 +257,12 @@ def stacked_counts(
     ax.set_xlabel(xlabel)
     ax.set_xlim(0, max(left.max() * 1.1, 1))
     ax.grid(axis="y", visible=False)
-    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=min(2, len(stack_labels)), frameon=False,
-              fontsize=MIN_FONT_PT, borderaxespad=0.3)
-    fig.tight_layout()
+    # the legend belongs to the figure, not the axes: anchored to the axes it started right of the bar labels and
+    # ran past the figure's right edge in Norwegian, which made the saved SVG wider and its text smaller on a phone
+    height = fig.get_figheight()
+    fig.legend(loc="upper center", bbox_to_anchor=(0.5, 1.0), ncol=min(2, len(stack_labels)), frameon=False,
+               fontsize=MIN_FONT_PT)
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.75 / height))
     totals = table.sum(axis=0)
     parts = [f"{stack_labels[k]} {_fmt(totals[k])}" for k in stack_labels]
     return fig, labels.phrase("alt_stacked", what=what, bars=len(table), parts=", ".join(parts))
