@@ -129,3 +129,19 @@ def test_a_notebook_that_is_not_json_is_named(tmp_path):
     broken.write_text('{"cells": [', encoding="utf-8")
     with pytest.raises(config.BuildError, match=r"01-broken\.ipynb: not a valid notebook \(JSON\)"):
         config.notebook_cells(broken)
+
+
+def test_each_editions_reference_list_is_in_its_language():
+    # Quarto 1.7 builds a book's reference list without the edition's lang: a non-English edition names a CSL style
+    # whose default locale is its language; every work declares its language (citeproc title-cases a title it takes
+    # for English, which mangles a Norwegian one)
+    for edition in config.editions(ROOT):
+        if edition.lang == "en":
+            continue
+        csl = config.load_quarto(ROOT, edition.profile).get("csl")
+        assert csl and (ROOT / csl).is_file(), f"{edition.config_file}: no csl for the {edition.lang} reference list"
+        assert re.search(rf'<style [^>]*default-locale="{edition.lang}[-"]', (ROOT / csl).read_text(encoding="utf-8"))
+    entries = re.findall(r"^@\w+\{([^,\s]+),(.*?)^\}", (ROOT / "references.bib").read_text(encoding="utf-8"),
+                         flags=re.M | re.S)
+    undeclared = [key for key, body in entries if not re.search(r"^\s*langid\s*=", body, flags=re.M)]
+    assert entries and not undeclared, f"references.bib: entries without langid (their titles get title-cased): {undeclared}"
