@@ -166,12 +166,15 @@ def grouped_bars(
     handles = [Patch(color=colour_of[g], label=group_labels[g]) for g in groups]
     # the groups' legend sits under the axis title (a fixed distance in points, whatever the plot's height), and the
     # hatched slot is explained on a row of its own below it; constrained layout makes room for both
-    below_axis = transforms.offset_copy(ax.transAxes, fig=fig, y=-3.4 * MIN_FONT_PT, units="points")
+    # centred on the figure, not the axes: centred under a plot pushed right by its labels, it would overrun the edge
+    below_axis = transforms.offset_copy(transforms.blended_transform_factory(fig.transFigure, ax.transAxes), fig=fig,
+                                        y=-3.4 * MIN_FONT_PT, units="points")
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0), bbox_transform=below_axis,
               frameon=False, fontsize=MIN_FONT_PT, ncol=_legend_columns([h.get_label() for h in handles]))
     if any_missing:
         note = Patch(facecolor="white", edgecolor="0.35", hatch=MISSING_HATCH, label=labels.term("not_readable"))
         fig.legend(handles=[note], loc="outside lower center", frameon=False, fontsize=MIN_FONT_PT)
+    fig.canvas.draw()  # run the constrained layout now: measured before it, the figure seems wider than it is
     return fig, _bars_alt(frame, category, group, value, category_labels, group_labels, what, unit)
 
 
@@ -288,7 +291,9 @@ def diverging_stacked(
     neg_len = (len(order) - (1 if neutral else 0)) // 2
     # sampled as seaborn's color_palette("RdBu", n) does: n evenly spaced inner points of the colour map
     colours = [tuple(c[:3]) for c in matplotlib.colormaps["RdBu"](np.linspace(0, 1, len(order) + 2)[1:-1])]
-    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.7 * len(row_labels) + 1.6))
+    import textwrap
+
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.7 * len(row_labels) + 2.0), layout="constrained")
     for r_index, r in enumerate(row_labels):
         shares = {
             resp: frame[(frame[row] == r) & (frame[response] == resp)][value]
@@ -302,24 +307,26 @@ def diverging_stacked(
                 continue
             ax.barh(r_index, v, left=left, color=colours[i], edgecolor="white")
             if v >= 4:
-                ax.text(left + v / 2, r_index, _fmt(v), ha="center", va="center", fontsize=MIN_FONT_PT,
+                ax.text(left + v / 2, r_index, _value_text(v), ha="center", va="center", fontsize=MIN_FONT_PT,
                         color="white" if i in (0, len(order) - 1) else "black")
             left += v
     ax.axvline(0, color="0.2", linewidth=0.8)
-    ax.set_yticks(range(len(row_labels)), list(row_labels.values()))
+    ax.set_yticks(range(len(row_labels)), [textwrap.fill(t, LABEL_WRAP) for t in row_labels.values()])
     ax.invert_yaxis()
     ax.set_xlabel(labels.term("percent"))
     ticks = ax.get_xticks()
     ax.set_xticks(ticks, [_fmt(abs(t)) for t in ticks])
     ax.grid(axis="y", visible=False)
     handles = [Patch(color=colours[i], label=response_labels[resp]) for i, resp in enumerate(order)]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=3, fontsize=MIN_FONT_PT, frameon=False)
-    fig.tight_layout()
+    # below the plot, as many columns as fit: the plot keeps its width whatever the answer wording
+    fig.legend(handles=handles, loc="outside lower center", fontsize=MIN_FONT_PT, frameon=False,
+               ncol=_legend_columns([h.get_label() for h in handles]))
+    fig.canvas.draw()  # run the constrained layout now: measured before it, the figure seems wider than it is
     positive = order[neg_len + (1 if neutral else 0):]
     parts = []
     for r, r_label in row_labels.items():
         sub = frame[(frame[row] == r) & (frame[response].isin(positive))][value].astype(float)
-        parts.append(f"{r_label} {_fmt(float(sub.sum()))} %")
+        parts.append(f"{r_label} {_value_text(float(sub.sum()))} %")
     pos_words = " + ".join(response_labels[p] for p in positive)
     return fig, labels.phrase("alt_diverging", what=what, positive=pos_words, parts=", ".join(parts))
 
@@ -366,6 +373,7 @@ def ranges(
                                   label=labels.term("estimate")))
     fig.legend(handles=handles, loc="outside lower center", frameon=False, fontsize=MIN_FONT_PT,
                ncol=len(handles))
+    fig.canvas.draw()  # run the constrained layout now: measured before it, the figure seems wider than it is
     spans = "; ".join(
         labels.phrase("span", label=r[label], low=labels.number(r[low]), high=labels.number(r[high]))
         if float(r[high]) > float(r[low]) else f"{r[label]}: {labels.number(r[low])}"
