@@ -9,7 +9,8 @@ import pytest
 
 from .conftest import ROOT
 
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+# the chapters and the landing page, which computes its findings in a notebook too
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted(ROOT.glob("*.ipynb"))
 
 
 @pytest.mark.slow
