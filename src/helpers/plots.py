@@ -632,11 +632,14 @@ RELATION_STYLES: dict[str, tuple[object, int, float]] = {
 }
 
 #: Diagram geometry (inches): gap between boxes in a row, room between rows for arrows, padding inside a box.
-_BOX_GAP = 0.34
+_BOX_GAP = 0.3
 _ROW_GAP = 0.62
 _BOX_PAD = 0.05
 #: A frame around a band stands this far off its boxes, so an arrow ending on the frame is not read as ending on a box.
-_FRAME_MARGIN = 0.16
+_FRAME_MARGIN = 0.12
+#: Width the diagram's drawing may take: the saved figure adds 0.1 in of padding each side, and a figure wider than
+#: about 6.3 in drops its 12 pt text below 9 px on a 390 px phone (the browser suite measures it).
+_DRAW_WIDTH = FIGURE_WIDTH - 0.45
 #: Average advance of a DejaVu Sans character in em (measured over the labels of governance_bodies.csv, rounded up),
 #: used to wrap a label so it fits its box at MIN_FONT_PT.
 _CHAR_EM = 0.58
@@ -657,7 +660,7 @@ def _box_wrap(text: str, width_in: float) -> str:
     for a line (Norwegian compounds such as "Departementsrådsgruppen") hyphenated, preferably after a joining "s"."""
     import re
 
-    room = (width_in - 2 * _BOX_PAD) * 0.9  # a margin for the renderer's hinting and the SVG viewer's font
+    room = (width_in - 2 * _BOX_PAD) * 0.94  # a margin for the renderer's hinting and the SVG viewer's font
     lines: list[str] = []
     line = ""
     # tokens with whether a space came before them: "a/b" may break after the "/", "a / b" only at the spaces
@@ -670,15 +673,19 @@ def _box_wrap(text: str, width_in: float) -> str:
         if line:
             lines.append(line)
         while _text_width(word) > room:
-            fits = [k for k in range(4, len(word) - 3) if _text_width(word[:k] + "-") <= room]
+            def head(k: int) -> str:
+                return word[:k] if word[k - 1] == "-" else word[:k] + "-"
+
+            fits = [k for k in range(4, len(word) - 3) if _text_width(head(k)) <= room]
             if not fits:
                 break
-            # a compound's joint: an "s" before a consonant ("distrikts|departementet") or before a long rest
-            # ("Departements|akademiet"); else as much as fits
-            joints = [j for j in fits if word[j - 1] == "s" and word[j - 2] != "s"
-                      and (word[j] not in "aeiouyæøå" or len(word) - j >= 8)]
+            # a joint: after a hyphen the word has ("secretaries-|general"), or a compound's "s" before a consonant
+            # ("distrikts|departementet") or before a long rest ("Departements|akademiet"); else as much as fits
+            hyphens = [j for j in fits if word[j - 1] == "-"]
+            joints = hyphens or [j for j in fits if word[j - 1] == "s" and word[j - 2] != "s"
+                                 and (word[j] not in "aeiouyæøå" or len(word) - j >= 8)]
             k = max(joints) if joints else max(fits)
-            lines.append(word[:k] + "-")
+            lines.append(head(k))
             word = word[k:]
         line = word
     if line:
@@ -761,7 +768,8 @@ def diagram_layout(
     Returns the geometry and ``crossings`` / ``through_boxes``, which a test holds at zero for the chapter's data.
     """
     bands = [(entry,) if isinstance(entry, str) else tuple(entry) for entry in layer_order]
-    box_w = (FIGURE_WIDTH - _BOX_GAP * (columns - 1)) / columns
+    box_w = (_DRAW_WIDTH - 2 * _FRAME_MARGIN - _BOX_GAP * (columns - 1)) / columns
+    x_start = (FIGURE_WIDTH - _DRAW_WIDTH) / 2 + _FRAME_MARGIN
     wrapped = {str(r[node]): _box_wrap(r[label], box_w) for _, r in nodes.iterrows()}
     band_nodes = [[str(n) for n in nodes.loc[nodes[layer].isin(b), node]] for b in bands]
     missing = set(nodes[node].astype(str)) - {n for members in band_nodes for n in members}
@@ -791,7 +799,7 @@ def diagram_layout(
     arrows = [(s, t, k) for s, t, k in rel.itertuples(index=False) if (s, t, k) not in framed]
 
     def geometry(slots: dict[str, tuple[int, int, int]]):
-        centre = {n: ((c + 0.5) * box_w + c * _BOX_GAP, -(row_top[b][r] + band_height[b] / 2))
+        centre = {n: (x_start + (c + 0.5) * box_w + c * _BOX_GAP, -(row_top[b][r] + band_height[b] / 2))
                   for n, (b, r, c) in slots.items()}
         half = {n: (box_w / 2, band_height[b] / 2) for n, (b, _, _) in slots.items()}
         frame_box = {}
@@ -1043,16 +1051,18 @@ def timeline(
     heights = [0.2 + 0.2 * (textwrap.fill(str(v[label]), wrap).count("\n") + 1) if k == "event" else 0.34
                for k, v in lines]
     plot_height = sum(heights)
-    left = 0.5
+    # the drawing stays about 6 in wide (see _DRAW_WIDTH): labels from 4 % of the width, the time axis to 92 %
+    left = 0.52
     fig = plt.figure(figsize=(FIGURE_WIDTH, plot_height + 1.15))
-    ax = fig.add_axes((left, 0.75 / (plot_height + 1.15), 0.96 - left, plot_height / (plot_height + 1.15)))
+    ax = fig.add_axes((left, 0.75 / (plot_height + 1.15), 0.92 - left, plot_height / (plot_height + 1.15)))
     start = pd.Timestamp(events[date].min()).replace(month=1, day=1)
     end = pd.Timestamp(events[date].max()).replace(month=1, day=1) + pd.DateOffset(years=1)
     ax.set_xlim(start, end)
     ax.set_ylim(plot_height, 0)
     if period is not None:
         ax.axvspan(pd.Timestamp(period[0]), pd.Timestamp(period[1]), color="0.92", zorder=0)
-        ax.text(pd.Timestamp(period[0]), -0.05, period[2], ha="left", va="bottom", fontsize=MIN_FONT_PT, color="0.25")
+        middle = pd.Timestamp(period[0]) + (pd.Timestamp(period[1]) - pd.Timestamp(period[0])) / 2
+        ax.text(middle, -0.05, period[2], ha="center", va="bottom", fontsize=MIN_FONT_PT, color="0.25")
     text_x = blended_transform_factory(fig.transFigure, ax.transData)
     colour_ = PALETTE[0]
     y = 0.0
@@ -1060,7 +1070,7 @@ def timeline(
     for (k, v), h in zip(lines, heights):
         mid = y + h / 2
         if k == "head":
-            ax.text(0.02, mid, row_labels[v], transform=text_x, ha="left", va="center", fontsize=MIN_FONT_PT,
+            ax.text(0.04, mid, row_labels[v], transform=text_x, ha="left", va="center", fontsize=MIN_FONT_PT,
                     fontweight="bold")
             ax.axhline(y, color="0.8", linewidth=0.8, zorder=1)
         elif k == "empty":
