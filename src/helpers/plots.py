@@ -30,9 +30,10 @@ PALETTE: list[str] = list(matplotlib.rc_params_from_file(THEME, use_default_temp
                           .by_key()["color"])
 MISSING_HATCH = "///"
 
-#: Every figure is drawn this wide (inches) and shown at most this wide on the page (Quarto's text column); on a
-#: 390 px phone it shrinks to ~58 % — the theme's smallest text (MIN_FONT_PT) still shows at ~9 px there.
-FIGURE_WIDTH = 6.4
+#: Every figure is saved this wide (inches; helpers.notebook narrows the drawing area until labels and legends fit):
+#: 576 CSS px, which a 390 px phone shows at 339 px, so the theme's smallest text (MIN_FONT_PT = 16 px at full
+#: size) still shows at ~9.4 px there (tests/test_browser.py measures it).
+FIGURE_WIDTH = 6.0
 MIN_FONT_PT = 12.0
 
 #: One colour per group across every figure (seaborn's colour-blind palette): a reader who learns that leaders are
@@ -381,10 +382,22 @@ def ranges(
     return fig, labels.phrase("alt_ranges", what=what, spans=spans)
 
 
-def _wrap(text: str, width: int) -> str:
+def _wrap(text: str, width: int, hyphenate: bool = False) -> str:
+    """``text`` in lines of at most ``width`` characters, broken between words; with ``hyphenate`` a word longer than
+    a line is split with a hyphen (a column header that could not fit its column otherwise)."""
     import textwrap
 
-    return textwrap.fill(str(text), max(width, 6), break_long_words=False, break_on_hyphens=False)
+    width = max(width, 6)
+    words = str(text).split(" ")
+    if hyphenate:
+        pieces = []
+        for word in words:
+            while len(word) > width:
+                pieces.append(word[: width - 1] + "-")
+                word = word[width - 1:]
+            pieces.append(word)
+        words = pieces
+    return textwrap.fill(" ".join(words), width, break_long_words=False, break_on_hyphens=False)
 
 
 #: Rough width of one character of 12–14 pt sans-serif text, in inches: used to wrap labels so a chart fits
@@ -462,7 +475,7 @@ def heatmap(
         if col_wrap <= 6 or all(t.get_window_extent().width <= 0.95 * cell_px for t in ax.get_xticklabels()):
             break
         col_wrap -= 1
-        col_text = [_wrap(c, col_wrap) for c in matrix.columns]
+        col_text = [_wrap(c, col_wrap, hyphenate=True) for c in matrix.columns]
     # white gaps between the cells, so neighbouring cells of one colour stay countable
     ax.set_xticks(np.arange(-0.5, cols, 1), minor=True)
     ax.set_yticks(np.arange(-0.5, rows, 1), minor=True)
