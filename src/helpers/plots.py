@@ -342,8 +342,11 @@ def ranges(
     xlabel: str,
     what: str,
     xlim: tuple[float, float] = (0, 100),
+    unit: str = "",
 ) -> tuple[Figure, str]:
     """One horizontal interval per row (e.g. bounds, confidence intervals), with an optional point estimate.
+
+    ``unit`` follows each number in the alt text (" %"), where no axis title is there to give it.
 
     A row whose low and high are equal is a single value: drawn as its point and labelled with one number. The
     legend names the bar and the point; neither uses a respondent group's colour.
@@ -376,8 +379,8 @@ def ranges(
                ncol=len(handles))
     fig.canvas.draw()  # run the constrained layout now: measured before it, the figure seems wider than it is
     spans = "; ".join(
-        labels.phrase("span", label=r[label], low=labels.number(r[low]), high=labels.number(r[high]))
-        if float(r[high]) > float(r[low]) else f"{r[label]}: {labels.number(r[low])}"
+        labels.phrase("span", label=r[label], low=labels.number(r[low]) + unit, high=labels.number(r[high]) + unit)
+        if float(r[high]) > float(r[low]) else f"{r[label]}: {labels.number(r[low])}{unit}"
         for _, r in frame.iterrows())
     return fig, labels.phrase("alt_ranges", what=what, spans=spans)
 
