@@ -100,6 +100,8 @@ BAR_PITCH = 0.3
 CLUSTER_GAP = 0.3
 #: Category labels are wrapped at this many characters, so a long label cannot squeeze the plot area.
 LABEL_WRAP = 22
+#: Height of one line of a 12 pt category label (inches), with matplotlib's line spacing.
+LABEL_LINE = 0.2
 
 
 def grouped_bars(
@@ -136,12 +138,14 @@ def grouped_bars(
         present = [(g, rows.iloc[0]) for g, rows in present if not rows.empty]
         if not present:
             continue
-        first = y
-        for g, v in present:
-            bars.append((y + BAR_PITCH / 2, g, v))
-            y += BAR_PITCH
-        ticks.append((first + y) / 2)
-        y += CLUSTER_GAP
+        # a cluster is at least as tall as its wrapped label, so a three-line label never meets the next one
+        lines = textwrap.fill(category_labels[c], LABEL_WRAP).count("\n") + 1
+        block = max(len(present) * BAR_PITCH, lines * LABEL_LINE)
+        first = y + (block - len(present) * BAR_PITCH) / 2
+        for k, (g, v) in enumerate(present):
+            bars.append((first + (k + 0.5) * BAR_PITCH, g, v))
+        ticks.append(y + block / 2)
+        y += block + CLUSTER_GAP
     plot_height = max(y - CLUSTER_GAP, BAR_PITCH)
     legend_rows = int(np.ceil(len(groups) / _legend_columns(list(group_labels.values())))) + 1
     fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, plot_height + 1.0 + 0.3 * legend_rows), layout="constrained")
