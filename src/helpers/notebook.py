@@ -156,6 +156,7 @@ def _fit_width(fig: Any, attempts: int = 4) -> None:
     :data:`helpers.plots.FIGURE_WIDTH`. Text keeps its size, so the type floor still holds when a phone shrinks the
     figure to its column; a figure saved wider than that would be shrunk further and its text with it."""
     for _ in range(attempts):
+        fig.canvas.draw()  # a layout engine places labels and legends only when the figure is drawn
         excess = fig.get_tightbbox(fig.canvas.get_renderer()).width - plots.FIGURE_WIDTH
         if excess <= 0.01:
             return
@@ -163,8 +164,6 @@ def _fit_width(fig: Any, attempts: int = 4) -> None:
         fig.set_size_inches(max(width - excess, 1.0), height)
         if fig.get_layout_engine() is None:
             fig.tight_layout()
-        else:
-            fig.canvas.draw()
 
 
 def _display(bundle: dict[str, str]) -> None:
