@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import stat
@@ -148,3 +149,17 @@ def test_a_page_the_book_no_longer_lists_is_removed_from_the_quarto_project(tmp_
     left = sorted(str(p.relative_to(project)) for p in project.rglob("*") if p.is_file())
     assert left == ["_quarto.yml", "index.ipynb", "notebooks/01-a.ipynb", "notebooks/downloads/01-a.ipynb",
                     "references.qmd"]
+
+
+def test_titles_quarto_copies_as_markdown_get_the_editions_words(tmp_path: Path):
+    # Quarto puts a title's Markdown as it is into the previous/next links' aria-label and the search breadcrumbs
+    from helpers.build import config, render
+
+    edition = config.Edition("nb", "nb", "nb", "nb/", {"lang": "nb"}, "_quarto-nb.yml")
+    span = '[References]{.content-visible unless-profile="nb"}[Referanser]{.content-visible when-profile="nb"}'
+    (tmp_path / "index.html").write_text(f'<a class="pagination-link" aria-label="{span.replace(chr(34), "&quot;")}">',
+                                         encoding="utf-8")
+    (tmp_path / "search.json").write_text('[{"crumbs": [' + json.dumps(span) + "]}]", encoding="utf-8")
+    render.resolve_interface_text(tmp_path, [config.Page("index.qmd")], edition)
+    assert (tmp_path / "index.html").read_text(encoding="utf-8") == '<a class="pagination-link" aria-label="Referanser">'
+    assert json.loads((tmp_path / "search.json").read_text(encoding="utf-8")) == [{"crumbs": ["Referanser"]}]

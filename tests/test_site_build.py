@@ -145,3 +145,16 @@ def test_norwegian_edition_has_norwegian_labels(site):
     assert "Liggende stolpediagram" in nb and "Horizontal bar chart" in en
     assert "Kjennskap til strategien, etter rolle" in nb
     assert "Figur&nbsp;1.1" in nb and "Figure&nbsp;1.1" in en
+
+
+def test_no_page_or_search_result_shows_conditional_span_markup(site):
+    # a heading written as [English]{.content-visible …}[norsk]{…} must reach readers, screen readers and the search
+    # results as the edition's words only
+    markup = re.compile(r"\]\{\.content-(?:visible|hidden)")
+    for edition in EDITIONS:
+        for page in PAGES:
+            html = _html(site, edition, page)
+            found = markup.search(html)
+            assert not found, f"{edition.prefix}{page.output}: …{html[max(0, found.start() - 120):found.end()]}…"
+        search = (site / edition.prefix / "search.json").read_text(encoding="utf-8")
+        assert not markup.search(search), f"{edition.prefix}search.json shows conditional-span markup"

@@ -185,20 +185,29 @@ def notebook_cells(path: Path) -> list[dict[str, Any]]:
     return cells
 
 
-#: A Quarto conditional span: ``[text]{.content-visible when-profile="nb"}`` (also ``unless-profile``, ``.content-hidden``).
-_CONDITIONAL_SPAN = re.compile(r'\[([^\]]*)\]\{\.(content-visible|content-hidden)\s+(when|unless)-profile="([^"]*)"\s*\}')
+#: A Quarto conditional span: ``[text]{.content-visible when-profile="nb"}`` (also ``unless-profile``, ``.content-hidden``),
+#: its quotes as Markdown writes them, as an HTML attribute (``&quot;``) or in JSON (``\"``).
+_QUOTE = r'(?:"|&quot;|\\")'
+_CONDITIONAL_SPAN = re.compile(r'\[([^\[\]]*)\]\{\.(content-visible|content-hidden)\s+(when|unless)-profile='
+                               + _QUOTE + r'([^"&\\]*)' + _QUOTE + r'\s*\}')
 
 
-def edition_text(text: str, profile: str | None) -> str:
-    """``text`` as the edition rendered with ``profile`` (None: the default) shows it: each conditional span kept
-    or dropped as Quarto would, any trailing attribute block (``{#sec-… .unnumbered}``) removed."""
+def resolve_spans(text: str, profile: str | None) -> str:
+    """``text`` with each conditional span replaced by its words where the edition rendered with ``profile`` (None:
+    the default) shows them, and by nothing where it does not."""
     def shown(match: re.Match[str]) -> str:
         content, kind, when, profiles = match.groups()
         active = profile in profiles.replace(",", " ").split()
         visible = active if when == "when" else not active
         return content if visible == (kind == "content-visible") else ""
 
-    return re.sub(r"\s*\{[^{}]*\}\s*$", "", _CONDITIONAL_SPAN.sub(shown, text)).strip()
+    return _CONDITIONAL_SPAN.sub(shown, text)
+
+
+def edition_text(text: str, profile: str | None) -> str:
+    """A heading's text as the edition rendered with ``profile`` shows it: conditional spans resolved, any trailing
+    attribute block (``{#sec-… .unnumbered}``) removed."""
+    return re.sub(r"\s*\{[^{}]*\}\s*$", "", resolve_spans(text, profile)).strip()
 
 
 def page_title(root: Path, page: Page, profile: str | None = None) -> str:

@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from . import cache, quarto
-from .config import QUARTO_FILE, BuildError, Edition, Page, load_quarto, page_title
+from .config import QUARTO_FILE, BuildError, Edition, Page, load_quarto, page_title, resolve_spans
 from .execute import executed_figures, executed_path
 
 Log = Callable[..., None]
@@ -150,6 +150,19 @@ def _local_targets(html: str) -> set[str]:
     return found - {""}
 
 
+def resolve_interface_text(out: Path, book_pages: Sequence[Page], edition: Edition) -> None:
+    """Put the edition's words where Quarto copied a title's Markdown as it is: a title written as conditional spans
+    (one per language) reaches the previous/next links' ``aria-label`` and the search results' breadcrumbs as raw
+    ``[English]{.content-visible …}[norsk]{…}`` text, read out by screen readers and shown in search."""
+    for path in [out / page.output for page in book_pages] + [out / "search.json"]:
+        if not path.exists():
+            continue
+        text = path.read_text(encoding="utf-8")
+        resolved = resolve_spans(text, edition.profile)
+        if resolved != text:
+            path.write_text(resolved, encoding="utf-8")
+
+
 def check_pages(out: Path, book_pages: Sequence[Page], edition: Edition) -> None:
     """Fail on a page that still shows an unresolved cross-reference or citation (Quarto leaves ``?@key``), or that
     loads or links to a file the site does not have (Quarto renders a missing image or CSV link without a word)."""
@@ -219,6 +232,7 @@ def render_edition(root: Path, executable: str, edition: Edition, book_pages: Se
         _run_quarto(executable, project, edition, target, [p.source for p in book_pages])
     seconds = time.perf_counter() - started
     rendered = targets or [p.source for p in book_pages]
+    resolve_interface_text(out, book_pages, edition)
     check_pages(out, book_pages, edition)
     records.put(record_name, {"key": shared_key, "shared": shared_key, "pages": page_keys})
     return {"edition": edition.name, "rendered": rendered, "seconds": seconds}
