@@ -3,7 +3,7 @@
 A page is read as a reader meets it: every paragraph, list item, heading, table header and cell, caption, image alt
 text and the words drawn in a figure (SVG text), each counted once, in the innermost of these elements that holds it. Text a reader does not read as the
 page's language is left out: scripts and styles, code, anything marked ``lang=`` another language (a Norwegian source
-term in the English edition), the bibliography's entries and citations (authors' names and titles are in the language
+term in the English edition), names marked ``translate="no"`` (a system's name as a slide printed it), the bibliography's entries and citations (authors' names and titles are in the language
 they were published in), and what is hidden (Quarto's search results box, ``aria-hidden``).
 """
 
@@ -32,6 +32,8 @@ def _left_out(element: Tag, lang: str) -> bool:
         return True
     marked = element.get("lang")
     if marked and marked.split("-")[0].lower() != lang:
+        return True
+    if element.get("translate") == "no":  # HTML's mark for a proper name kept as it is in every language
         return True
     classes = element.get("class") or []
     if element.get("id") in ("quarto-search-results", "refs") or "csl-entry" in classes or "citation" in classes:

@@ -114,6 +114,7 @@ def test_text_marked_as_another_language_code_and_the_bibliography_are_left_out(
             '<div id="refs"><div class="csl-entry">Direktoratet for forvaltning og økonomistyring. 2023. '
             "Gode hver for oss. Best sammen. Midtveisevaluering av departementenes felles strategi.</div></div>"
             '<div id="quarto-search-results"><p>Søkeresultater som ikke vises for leseren i det hele tatt</p></div>'
+            '<table><tr><td><span translate="no">Fælles Statslig It; Digital Post</span></td></tr></table>'
             "</body></html>")
     texts = [piece.text for piece in pieces(html, "en")]
     assert texts == ["The strategy has three goal areas."]

@@ -77,3 +77,15 @@ def test_figure_labels_from_data_are_text_not_tex():
     fig.canvas.draw()  # would raise ValueError from the math parser
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert "$5m to $7m" in labels
+
+
+def test_prose_carrying_data_text_has_no_live_markup():
+    from helpers.notebook import safe_prose
+
+    prose = safe_prose('Measure <script>alert("x")</script> <img src=x onerror=alert(2)> [y](javascript:alert(3)) '
+                       "[audit](05-audit.ipynb#claim-C001) [web](https://example.org) p < 0.05 [Norsk]{lang=\"nb\"}")
+    assert "<" not in prose.replace("&lt;", "")
+    assert "](javascript:" not in prose and "]\\(javascript:" in prose
+    # what an author writes stays Markdown: links within the site and to the web, spans marking a language
+    assert "[audit](05-audit.ipynb#claim-C001)" in prose and "[web](https://example.org)" in prose
+    assert '[Norsk]{lang="nb"}' in prose

@@ -54,8 +54,12 @@ class Chapter:
         return labels.number(value, decimals, self.lang)
 
     def say(self, en: str, nb: str) -> None:
-        """Prose written from computed numbers, as Markdown: both languages side by side, the edition's shown."""
-        _display({"text/markdown": self.text(en, nb)})
+        """Prose written from computed numbers, as Markdown: both languages side by side, the edition's shown.
+
+        Names and wording from ``data/`` are interpolated into it, so it is made safe as a whole: no raw HTML (a ``<``
+        is shown as the character) and no link to anything but a web page, a mail address or a page of the site.
+        """
+        _display({"text/markdown": safe_prose(self.text(en, nb))})
 
     def figure(
         self,
@@ -93,7 +97,7 @@ class Chapter:
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
         plt.close(fig)
         svg = base64.b64encode(buffer.getvalue()).decode("ascii")
-        text = caption if isinstance(caption, str) else caption[self.lang]
+        text = safe_prose(caption if isinstance(caption, str) else caption[self.lang])  # captions carry data text too
         links = f"[{self.t('data_csv')}]({csv_path.as_posix()}) · [{self.t('notebook')}]({DOWNLOADS}/{self.name}.ipynb)"
         notes = f" {self.audit_badge(claims)}" if claims else ""
         alt_attr = alt.replace('"', "'")
@@ -132,7 +136,7 @@ class Chapter:
             raise ValueError(f"table_id must start with 'tbl-' (Quarto's cross-reference prefix), got {table_id!r}")
         csv_path = self._write_csv(table_id, frame if data is None else data)
         headers = {c: self.t(str(c)) if labels.has_term(str(c)) else str(c) for c in frame.columns}
-        text = caption if isinstance(caption, str) else caption[self.lang]
+        text = safe_prose(caption if isinstance(caption, str) else caption[self.lang])  # captions carry data text too
         label = re.sub(r"\s*\[@[^\]]*\]", "", text)  # the caption without its citation names the scrolling box
         body = tables.to_html(frame, table_id=table_id, lang=self.lang, headers=headers, label=label)
         if interactive:
@@ -149,6 +153,16 @@ class Chapter:
         path.parent.mkdir(parents=True, exist_ok=True)
         data.to_csv(path, index=False, lineterminator="\n")
         return path
+
+
+_RAW_HTML = re.compile(r"(?<!\\)<")
+_UNSAFE_LINK = re.compile(r"\]\((?=\s*(?!https?:|mailto:)[a-zA-Z][a-zA-Z0-9+.-]*:)")
+
+
+def safe_prose(markdown: str) -> str:
+    """``markdown`` with every raw-HTML ``<`` turned into the character and every link to a scheme other than
+    http(s)/mailto (``javascript:``, ``data:``) left as text: prose carries data text, which is never markup."""
+    return _UNSAFE_LINK.sub("]\\(", _RAW_HTML.sub("&lt;", markdown))
 
 
 def _fit_width(fig: Any, attempts: int = 4) -> None:
