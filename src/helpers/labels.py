@@ -499,7 +499,9 @@ def report_place(section: str, figure: str = "", lang: str | None = None) -> str
     """
     import re
 
-    section, figure = str(section or "").strip(), str(figure or "").strip()
+    # a missing figure (None, NaN: most numbers are stated in the text) is no figure
+    section = str(section or "").strip()
+    figure = str(figure).strip() if isinstance(figure, str) else ""
     if re.fullmatch(r"\d+(\.\d+)*", section):
         place = phrase("place_section", lang, section=section)
     elif match := re.fullmatch(r"vedlegg (\d+)", section):

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import labels, plots, tables
+from . import data, labels, plots, tables
 from .parameters import ParameterError, check_parameters  # noqa: F401  (re-exported for notebooks)
 
 FIGURE_DIR = Path("figures")  # relative to the notebook's folder: the page's folder on the site
@@ -48,6 +48,12 @@ class Chapter:
     def text(self, en: str, nb: str) -> str:
         """The edition's wording of a short text (a label, a caption) given in both languages."""
         return en if self.lang == "en" else nb
+
+    def spell_out(self, abbreviation: str) -> str:
+        """A ministry or agency spelled out for prose: its full name (``data/ministries.csv``, in the edition's
+        language) with the abbreviation, as a page names it the first time."""
+        names = data.load("ministries").set_index("abbreviation")[f"name_{self.lang}"]
+        return f"{names[abbreviation]} ({abbreviation})"
 
     def num(self, value: float, decimals: int = 0) -> str:
         """A number as the edition writes it (decimal comma in Norwegian)."""
