@@ -213,6 +213,8 @@ _PHRASES: dict[str, dict[str, str]] = {
         "nb": "Liggende stolpediagram over {what} for {groups}; {largest} per gruppe – {parts}.",
     },
     "largest_share": {"en": "largest share", "nb": "største andel"},
+    "percentage_points": {"en": "percentage points", "nb": "prosentpoeng"},
+    "percentage_point": {"en": "percentage point", "nb": "prosentpoeng"},
     "largest_value": {"en": "largest value", "nb": "største verdi"},
     "alt_missing": {
         "en": "{count} values are not legible in the text we work from and are drawn as empty hatched slots.",
@@ -477,10 +479,61 @@ def phrase(key: str, lang: str | None = None, **values: object) -> str:
     return template.format(**values)
 
 
+NBSP = "\u00a0"  # keeps a number with its unit or sign on one line on a phone's narrow column
+#: Digits from which thousands are grouped: five, as Norwegian and SI style write them (4691, but 12 500 / 12,500).
+GROUP_FROM = 10_000
+_MONTHS_NB = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
+              "november", "desember")
+
+
 def number(value: float, decimals: int = 0, lang: str | None = None) -> str:
-    """``value`` as a reader of ``lang`` writes it: 12.5 in English, 12,5 in Norwegian; thousands not grouped."""
-    text = f"{value:.{decimals}f}"
-    return text.replace(".", ",") if _lang(lang) == "nb" else text
+    """``value`` as a reader of ``lang`` writes it: 12.5 / 12,5; from five digits grouped (12,500 / 12 500)."""
+    lang = _lang(lang)
+    if isinstance(value, bool) or value is None or value != value:  # NaN: missing stays missing, never a number
+        raise ValueError(f"number(): {value!r} is not a number; say in words that it is missing")
+    text = f"{value:,.{decimals}f}" if abs(value) >= GROUP_FROM else f"{value:.{decimals}f}"
+    if lang == "nb":
+        text = text.replace(",", NBSP).replace(".", ",")
+    return text
+
+
+def percent(value: float, decimals: int = 0, lang: str | None = None) -> str:
+    """A share given in percent (29.4 → "29%" / "29 %"): Norwegian puts a (no-break) space before the sign."""
+    text = number(value, decimals, lang)
+    return f"{text}{NBSP}%" if _lang(lang) == "nb" else f"{text}%"
+
+
+def points(value: float, decimals: int = 0, lang: str | None = None) -> str:
+    """A difference of percentages: "12 percentage points" / "12 prosentpoeng"."""
+    unit = phrase("percentage_point" if abs(value) == 1 and decimals == 0 else "percentage_points", lang)
+    return f"{number(value, decimals, lang)}{NBSP}{unit}"
+
+
+def count(value: int, lang: str | None = None) -> str:
+    """A whole number of things (respondents, measures): never with decimals."""
+    if isinstance(value, float) and not value.is_integer():
+        raise ValueError(f"count(): {value!r} is not a whole number")
+    return number(int(value), 0, lang)
+
+
+def date(value: object, precision: str = "day", lang: str | None = None) -> str:
+    """A date as the edition writes it, to the precision the source gives: "1 March 2023" / "1. mars 2023",
+    "March 2023" / "mars 2023", or the year alone."""
+    import datetime as dt
+
+    import pandas as pd
+
+    if value is None or (not isinstance(value, (str, dt.date)) and pd.isna(value)):
+        raise ValueError("date(): no date; say in words that it is not stated")
+    day = pd.Timestamp(value)
+    if precision == "year":
+        return f"{day.year}"
+    month = _MONTHS_NB[day.month - 1] if _lang(lang) == "nb" else day.strftime("%B")
+    if precision == "month":
+        return f"{month} {day.year}"
+    if precision != "day":
+        raise ValueError(f"date(): precision must be 'day', 'month' or 'year', got {precision!r}")
+    return f"{day.day}.{NBSP}{month} {day.year}" if _lang(lang) == "nb" else f"{day.day}{NBSP}{month} {day.year}"
 
 
 def join(items: list[str], lang: str | None = None) -> str:
@@ -546,3 +599,22 @@ def item_label(question: str, item: str, lang: str | None = None) -> str:
     if match.empty:
         raise KeyError(f"item {item!r} of question {question!r} is not in data/questionnaire.csv")
     return str(match.iloc[0][f"wording_{lang}"])
+
+
+def name(kind: str, id: str, lang: str | None = None) -> str:
+    """The one name of a thing a reader sees (a measure, body, ministry, goal area, …), from ``data/glossary.csv``."""
+    names = names_of(kind, lang)
+    if id not in names:
+        raise KeyError(f"data/glossary.csv has no {kind} {id!r}; add a row (category={kind}, id={id}) with both names")
+    return names[id]
+
+
+def names_of(kind: str, lang: str | None = None) -> dict[str, str]:
+    """Every name of one ``kind`` in the glossary, by id, in ``lang``."""
+    from .data import load
+
+    glossary = load("glossary")
+    rows = glossary[glossary["category"] == kind]
+    if rows.empty:
+        raise KeyError(f"data/glossary.csv has no entries of category {kind!r}")
+    return dict(zip(rows["id"], rows[f"name_{_lang(lang)}"]))

@@ -12,6 +12,7 @@ English and the Norwegian side by side and shows the edition's.
 from __future__ import annotations
 
 import base64
+import html
 import io
 import random
 import re
@@ -56,8 +57,28 @@ class Chapter:
         return f"{names[abbreviation]} ({abbreviation})"
 
     def num(self, value: float, decimals: int = 0) -> str:
-        """A number as the edition writes it (decimal comma in Norwegian)."""
+        """A number as the edition writes it (decimal comma in Norwegian, five digits and more grouped)."""
         return labels.number(value, decimals, self.lang)
+
+    def pct(self, value: float, decimals: int = 0) -> str:
+        """A share given in percent: "29%" / "29 %" (no-break space)."""
+        return labels.percent(value, decimals, self.lang)
+
+    def points(self, value: float, decimals: int = 0) -> str:
+        """A difference of shares: "12 percentage points" / "12 prosentpoeng"."""
+        return labels.points(value, decimals, self.lang)
+
+    def count(self, value: int) -> str:
+        """A whole number of things (respondents, measures)."""
+        return labels.count(value, self.lang)
+
+    def date(self, value: object, precision: str = "day") -> str:
+        """A date to the precision its source gives ("day", "month", "year")."""
+        return labels.date(value, precision, self.lang)
+
+    def name_of(self, kind: str, id: str) -> str:
+        """The glossary's name of a measure, body, ministry, goal area, … in the edition's language."""
+        return labels.name(kind, id, self.lang)
 
     def say(self, en: str, nb: str) -> None:
         """Prose written from computed numbers, as Markdown: both languages side by side, the edition's shown.
@@ -108,8 +129,10 @@ class Chapter:
         notes = f" {self.audit_badge(claims)}" if claims else ""
         alt_attr = alt.replace('"', "'")
         markdown = f'![{text} {links}{notes}](data:image/svg+xml;base64,{svg}){{#{figure_id} fig-alt="{alt_attr}"}}'
-        # Markdown only: Quarto would prefer a text/plain alternative and print it as code
-        _display({"text/markdown": markdown})
+        # no text/plain: Quarto would prefer it to the Markdown and print it as code
+        lab = (f'<figure id="{figure_id}"><img src="data:image/svg+xml;base64,{svg}" alt="{html.escape(alt)}" '
+               f'style="max-width:100%"><figcaption>{html.escape(text)}</figcaption></figure>')
+        _display({"text/markdown": markdown, "text/html": lab})
 
     def audit_badge(self, claims: Sequence[str]) -> str:
         """A Markdown badge linking to the audit entries ``claims`` (the audit appendix anchors each as claim-<id>)."""
@@ -152,7 +175,7 @@ class Chapter:
         attributes = " ".join([f"#{table_id}", *(f".{c}" for c in classes)])
         markdown = (f"::: {{{attributes}}}\n```{{=html}}\n{body}\n```\n\n"
                     f"{text} [{self.t('data_csv')}]({csv_path.as_posix()})\n:::\n")
-        _display({"text/markdown": markdown})
+        _display({"text/markdown": markdown, "text/html": f"{body}\n<p>{html.escape(text)}</p>"})
 
     def _write_csv(self, output_id: str, data: pd.DataFrame) -> Path:
         path = FIGURE_DIR / self.name / f"{output_id}.csv"
@@ -187,6 +210,9 @@ def _fit_width(fig: Any, attempts: int = 4) -> None:
 
 
 def _display(bundle: dict[str, str]) -> None:
+    """Show a bundle: ``text/markdown`` is what Quarto renders (the build drops the rest before rendering, see
+    ``helpers.build.render.quarto_input``); ``text/html``, if given, is the same figure or table as JupyterLab shows
+    it (Lab would show a Markdown image with a caption of links, or a table's CSS, as text)."""
     from IPython.display import display
 
     display(bundle, raw=True)

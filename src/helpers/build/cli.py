@@ -119,6 +119,7 @@ def run_chapter(name: str, params: dict[str, Any], root: Path | None = None, log
     import papermill
 
     from .. import data
+    from .engine import InlineExpressionError, execute_notebook
 
     root = (root or paths.root()).resolve()
     matches = [p for p in config.pages(config.load_quarto(root)) if p.is_notebook and name in (p.stem, p.source)]
@@ -132,11 +133,14 @@ def run_chapter(name: str, params: dict[str, Any], root: Path | None = None, log
     suffix = "-".join(f"{k}={v}" for k, v in sorted(params.items())) or "defaults"
     output = out_dir / f"{page.stem}-{suffix}.ipynb"
     try:
-        papermill.execute_notebook(str(root / page.source), str(output), parameters=params, cwd=str(out_dir),
-                                   kernel_name="python3", progress_bar=True)
+        execute_notebook(str(root / page.source), str(output), parameters=params, cwd=str(out_dir),
+                         kernel_name="python3", progress_bar=True)
     except papermill.PapermillExecutionError as err:
         raise BuildError(f"{page.source}: cell {execute.failing_cell(output)} raised {err.ename}: {err.evalue}") \
             from None
+    except InlineExpressionError as err:
+        raise BuildError(f"{page.source}: {execute.markdown_cell_place(output, err.cell_index)}: inline expression "
+                         f"`{{python}} {err.expression}` raised {err.ename}: {err.evalue}") from None
     log(f"executed notebook: {output}")
     return output
 

@@ -115,11 +115,28 @@ def failing_cell(executed: Path) -> str:
     return "(unknown cell)"
 
 
+def markdown_cell_place(notebook: Path, cell_index: int) -> str:
+    """A Markdown cell as a JupyterLab user finds it: after the code cell ``[n]`` (or before the first), with its
+    first words. ``cell_index`` counts the executed notebook's cells, papermill's injected one included."""
+    try:
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError):
+        return f"Markdown cell {cell_index}"
+    number = 0
+    for cell in cells[:cell_index]:
+        if cell.get("cell_type") == "code" and "injected-parameters" not in cell.get("metadata", {}).get("tags", []):
+            number += 1
+    words = " ".join("".join(cells[cell_index].get("source", "")).split())[:50] if cell_index < len(cells) else ""
+    where = f"the Markdown cell after [{number}]" if number else "the Markdown cell before [1]"
+    return where + (f" (starting '{words}')" if words else "")
+
+
 def run(root_str: str, task: Task, validated: str | None) -> dict[str, Any]:
     """Execute one chapter in a scratch folder. Never raises: returns ``ok`` and either the folder or the error."""
     import papermill
 
     from ..data import DEPS_LOG_ENV, VALIDATED_ENV
+    from .engine import InlineExpressionError, execute_notebook
 
     root = Path(root_str)
     started = time.perf_counter()
@@ -140,7 +157,7 @@ def run(root_str: str, task: Task, validated: str | None) -> dict[str, Any]:
 
     try:
         with _stderr_to(kernel_log):
-            papermill.execute_notebook(
+            execute_notebook(
                 str(root / task.page.source), str(output), parameters=task.params, cwd=str(work),
                 kernel_name="python3", progress_bar=False, log_output=False, report_mode=False,
                 # written once at the end (and by papermill on a failing cell), not after every cell
@@ -156,6 +173,14 @@ def run(root_str: str, task: Task, validated: str | None) -> dict[str, Any]:
         shutil.rmtree(work, ignore_errors=True)
         return failed(f"{task.page.source} (edition {task.edition.name}): cell {failing_cell(kept)} raised "
                       f"{err.ename}: {err.evalue} (partial output kept in {kept.relative_to(root)})")
+    except InlineExpressionError as err:
+        kept = failed_copy(root, task)
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        if output.exists():
+            shutil.copy2(output, kept)
+        shutil.rmtree(work, ignore_errors=True)
+        return failed(f"{task.page.source} (edition {task.edition.name}): {markdown_cell_place(kept, err.cell_index)}: "
+                      f"inline expression `{{python}} {err.expression}` raised {err.ename}: {err.evalue}")
     except Exception as err:  # kernel death, missing kernel, a notebook papermill cannot read
         tail = _tail(kernel_log)
         shutil.rmtree(work, ignore_errors=True)

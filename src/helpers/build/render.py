@@ -107,13 +107,28 @@ def stage_project(root: Path, edition: Edition, book_pages: Sequence[Page], shar
             continue
         target = project / page.source
         # without papermill's timings and random cell ids, the same inputs give the same pages, byte for byte
-        target.parent.mkdir(parents=True, exist_ok=True)
-        normalise_file(executed_path(root, edition, page), target)
         download = target.parent / DOWNLOADS / f"{page.stem}.ipynb"
         download.parent.mkdir(parents=True, exist_ok=True)
-        _copy_if_changed(target, download)
+        normalise_file(executed_path(root, edition, page), download)
+        quarto_input(download, target)
         _sync_tree(executed_figures(root, edition, page), target.parent / "figures" / page.stem)
     return project
+
+
+def quarto_input(source: Path, target: Path) -> None:
+    """The notebook Quarto renders: each output that carries Markdown for Quarto loses the HTML view it carries for
+    JupyterLab. Quarto would prefer that HTML to the Markdown, and a text/html output makes Quarto 1.7 load
+    require.js and jQuery from a CDN (``src/core/jupyter/widgets.ts``)."""
+    nb = json.loads(source.read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        for output in cell.get("outputs", []):
+            bundle = output.get("data", {})
+            if "text/markdown" in bundle:
+                bundle.pop("text/html", None)
+    text = json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+    if not target.exists() or target.read_text(encoding="utf-8") != text:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
 
 
 def _page_source(root: Path, edition: Edition, page: Page) -> Path:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import BuildError, load_quarto, pages
-from .execute import failing_cell
+from .execute import failing_cell, markdown_cell_place
 
 Log = Callable[..., None]
 VOLATILE_NOTEBOOK_METADATA = ("papermill", "widgets")
@@ -57,6 +57,12 @@ def normalise_file(source: Path, target: Path) -> None:
         target.write_text(text, encoding="utf-8")
 
 
+def recorded_values(cell: dict[str, Any]) -> dict[str, str]:
+    """The inline values recorded in a Markdown cell: expression → the Markdown it shows."""
+    return {e["expression"]: e["result"]["data"].get("text/markdown", "")
+            for e in cell.get("metadata", {}).get("user_expressions", [])}
+
+
 def _outputs_text(cell: dict[str, Any]) -> str:
     return json.dumps(cell.get("outputs", []), sort_keys=True)
 
@@ -67,6 +73,7 @@ def reproduce(root: Path, names: Sequence[str] = (), log: Log = print) -> list[s
     import papermill
 
     from .. import data
+    from .engine import InlineExpressionError, execute_notebook
 
     targets = [p for p in pages(load_quarto(root)) if p.is_notebook and (not names or p.stem in names)]
     unknown = sorted(set(names) - {p.stem for p in targets})
@@ -81,11 +88,15 @@ def reproduce(root: Path, names: Sequence[str] = (), log: Log = print) -> list[s
             out = Path(tmp) / source.name
             log(f"  executing {page.source} …")
             try:
-                papermill.execute_notebook(str(source), str(out), parameters={}, cwd=str(source.parent),
+                execute_notebook(str(source), str(out), parameters={}, cwd=str(source.parent),
                                            kernel_name="python3", progress_bar=False, log_output=False)
             except papermill.PapermillExecutionError as err:
                 raise BuildError(f"{page.source}: cell {failing_cell(out)} raised {err.ename}: {err.evalue} — "
                                  "no committed notebook was rewritten") from None
+            except InlineExpressionError as err:
+                raise BuildError(f"{page.source}: {markdown_cell_place(out, err.cell_index)}: inline expression "
+                                 f"`{{python}} {err.expression}` raised {err.ename}: {err.evalue} — no committed "
+                                 "notebook was rewritten") from None
             except Exception as err:
                 raise BuildError(f"{page.source}: {type(err).__name__}: {err} — no committed notebook was rewritten") \
                     from None
@@ -99,6 +110,8 @@ def reproduce(root: Path, names: Sequence[str] = (), log: Log = print) -> list[s
                 code += 1
                 if _outputs_text(a) != _outputs_text(b):
                     changed.append(f"{source.relative_to(root)}: cell [{code}]")
+            elif recorded_values(a) != recorded_values(b):
+                changed.append(f"{source.relative_to(root)}: inline values of the Markdown cell after [{code}]")
         if len(old["cells"]) != len(nb["cells"]):
             changed.append(f"{source.relative_to(root)}: cell count {len(old['cells'])} → {len(nb['cells'])}")
     for source, nb in fresh.items():

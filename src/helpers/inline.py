@@ -1,0 +1,56 @@
+"""Values shown inside Markdown prose: `` `{python} ch.pct(share)` `` in a Markdown cell.
+
+While a notebook executes, the build asks the kernel for every inline expression of a Markdown cell at that cell's
+position (the Jupyter protocol's ``user_expressions``) and records the answer in the cell's
+``metadata.user_expressions``, where Quarto 1.7 reads it when it renders the executed notebook. The kernel is asked
+for :func:`as_markdown` of the expression, so every value reaches the page through one rule: text is text (Markdown
+punctuation in a name from ``data/`` is escaped, never markup), numbers are formatted by the edition's formatters
+(``helpers.labels``: a bare float is refused, it has no number of decimals), and only :class:`Markdown` built by
+``helpers`` (a cross-reference, a link) passes as markup.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+
+#: Quarto's own pattern for an inline expression (``src/core/execute-inline.ts``), applied line by line as Quarto does.
+EXPRESSION = re.compile(r"(^|[^`])`\{python\}[ \t]([^`]+)`")
+_PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")  # control and bidi-override characters
+
+
+class Markdown(str):
+    """Markdown a helper wrote (a link, a cross-reference, emphasis): shown as markup, not escaped."""
+
+
+def expressions(source: str) -> list[str]:
+    """The inline expressions of a Markdown cell's source, in order, as Quarto finds them."""
+    return [m.group(2).strip() for line in source.splitlines() for m in EXPRESSION.finditer(line)]
+
+
+def escape(text: str) -> str:
+    """``text`` as Markdown that shows exactly these characters: every ASCII punctuation mark backslash-escaped
+    (Pandoc reads ``\\(`` as a plain parenthesis), line breaks as spaces, control characters dropped."""
+    return _PUNCTUATION.sub(r"\\\1", _CONTROL.sub("", re.sub(r"\s*\n\s*", " ", text)))
+
+
+def as_markdown(value: object) -> str:
+    """What an inline expression's value shows on the page, as Markdown."""
+    if isinstance(value, Markdown):
+        return str(value)
+    if isinstance(value, bool) or value is None:
+        raise TypeError(f"an inline value is {value!r}: say in words what it means (yes/no, not stated)")
+    if isinstance(value, str):
+        return escape(value)
+    if isinstance(value, int) or (hasattr(value, "dtype") and getattr(value, "dtype").kind in "iu"):
+        from .labels import count
+
+        return escape(count(int(value)))  # type: ignore[arg-type]
+    raise TypeError(f"an inline value is {type(value).__name__} {value!r}: format it with ch.num(x, decimals), "
+                    "ch.pct(x) or ch.points(x), which write the edition's decimal comma and no-break spaces")
+
+
+def kernel_expression(expression: str) -> str:
+    """The expression the build sends to the kernel for ``expression``: its value as page Markdown."""
+    return f"__import__('helpers.inline', fromlist=['as_markdown']).as_markdown(({expression}))"
