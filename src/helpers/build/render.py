@@ -35,6 +35,7 @@ MAX_SINGLE_RENDERS = 2  # more changed pages than this: render the whole book in
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _PROGRESS = re.compile(r"^\[\s*\d+/\d+\]\s+(\S+)")
 _PROBLEM = re.compile(r"\bWARN(ING)?\b|\bERROR\b|\[WARNING\]|\[ERROR\]")
+_UNRECORDED = re.compile(r"\{python\}[ \t][^<`]{0,80}")
 _LOCAL_REF = re.compile(r'(?:src|href)="([^"]*)"')
 _UNRESOLVED = re.compile(r'quarto-unresolved-ref|\?@[\w:-]+|<strong>[\w:-]+\?</strong></a>')
 
@@ -191,6 +192,9 @@ def check_pages(out: Path, book_pages: Sequence[Page], edition: Edition) -> None
         hits = sorted(set(_UNRESOLVED.findall(html)))
         if hits:
             bad.append(f"{page.source}: unresolved reference(s) {', '.join(hits[:5])}")
+        unshown = sorted(set(_UNRECORDED.findall(html)))
+        if unshown:  # Quarto prints an inline expression it has no recorded value for as code
+            bad.append(f"{page.source}: inline expression(s) shown as code, no value recorded: {', '.join(unshown[:5])}")
         # the link to the other edition leads out of this edition's book; the published site checks it (tests)
         own = re.sub(r'<div class="edition-link">.*?</div>', "", html, flags=re.S)
         missing = sorted(t for t in _local_targets(own) if not (html_path.parent / unquote(t)).exists())

@@ -1,0 +1,164 @@
+"""Prose values: the edition's formatters, inline values as text, and the engine that records them while executing.
+
+The formatters are written as each edition writes numbers (not from the code): decimal comma and a no-break space
+before % in Norwegian, grouped from five digits. The engine is exercised on small made-up notebooks: it records the
+value of every inline expression at its cell's position, refuses a value that is not formatted, and names the cell and
+the expression that failed.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from helpers import inline, labels
+
+NBSP = "\u00a0"
+
+
+@pytest.mark.parametrize(("value", "decimals", "lang", "shown"), [
+    (42.04, 1, "en", "42.0"), (42.04, 1, "nb", "42,0"),
+    (4691, 0, "en", "4691"), (4691, 0, "nb", "4691"),            # four digits are not grouped
+    (12500, 0, "en", "12,500"), (12500, 0, "nb", f"12{NBSP}500"),
+    (-3.25, 2, "nb", "-3,25"),
+])
+def test_numbers_as_each_edition_writes_them(value, decimals, lang, shown):
+    assert labels.number(value, decimals, lang) == shown
+
+
+def test_percent_points_and_dates_in_each_edition():
+    assert labels.percent(29.4, 0, "en") == "29%"
+    assert labels.percent(29.45, 1, "nb") == f"29,4{NBSP}%" or labels.percent(29.45, 1, "nb") == f"29,5{NBSP}%"
+    assert labels.points(12, 0, "en") == f"12{NBSP}percentage points"
+    assert labels.points(1, 0, "en") == f"1{NBSP}percentage point"
+    assert labels.points(12, 0, "nb") == f"12{NBSP}prosentpoeng"
+    assert labels.date("2023-03-01", "day", "en") == f"1{NBSP}March 2023"
+    assert labels.date("2023-03-01", "day", "nb") == f"1.{NBSP}mars 2023"
+    assert labels.date("2023-03-01", "month", "nb") == "mars 2023"
+    assert labels.date("2023-03-01", "year", "en") == "2023"
+
+
+@pytest.mark.parametrize("missing", [float("nan"), None, True])
+def test_a_missing_value_is_never_printed_as_a_number(missing):
+    with pytest.raises(ValueError):
+        labels.number(missing, 0, "en")
+
+
+def test_a_count_refuses_a_fraction():
+    assert labels.count(1969.0, "en") == "1969"
+    with pytest.raises(ValueError):
+        labels.count(19.5, "en")
+
+
+def _pandoc_text(markdown: str) -> str:
+    """What Pandoc, as Quarto runs it (``quarto pandoc``), reads ``markdown`` as: its plain text."""
+    from helpers.build import quarto
+
+    from .conftest import ROOT
+
+    result = subprocess.run([quarto.find(ROOT), "pandoc", "--from", "markdown", "--to", "plain", "--wrap=none"],
+                            input=markdown, capture_output=True, text=True, check=True)
+    return result.stdout.strip()
+
+
+HOSTILE = [
+    "Core-group trial (cross-ministry core groups)",
+    "Felles sak-arkiv",
+    "![](https://example.invalid/p.png){onerror=\"document.title='PWNED'\"}",
+    "[click](javascript:alert(1)) <b>bold</b> *not emphasis* $x^2$ @fig-awareness [@dfo2023] `code` &amp; 50 % | a | b |",
+    "line one\nline two",
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("text", HOSTILE)
+def test_data_text_shows_exactly_as_written_through_pandoc(text):
+    """Markdown-escaped text, read by Pandoc (Quarto's reader), is the characters themselves: no markup, no escape."""
+    shown = _pandoc_text(f"Before {inline.as_markdown(text)} after.")
+    assert shown == f"Before {' '.join(text.split(chr(10)))} after."
+
+
+@pytest.mark.slow
+def test_the_escape_rule_is_what_stops_markup():
+    """Without the escape the same text would be markup (the test above would fail on these)."""
+    assert "PWNED" not in _pandoc_text("![](x.png){onerror=PWNED}")  # became an image attribute
+    assert _pandoc_text("*not emphasis*") == "not emphasis"
+
+
+@pytest.mark.parametrize("value", [0.42, 42.0, None, True])
+def test_an_unformatted_inline_value_is_refused(value):
+    with pytest.raises(TypeError, match="ch\\.num|say in words"):
+        inline.as_markdown(value)
+
+
+def test_markdown_built_by_helpers_passes_and_integers_are_counts():
+    assert inline.as_markdown(inline.Markdown("[Table 1](#tbl-x)")) == "[Table 1](#tbl-x)"
+    assert inline.as_markdown(12500) in ("12,500", "12\\,500")
+    import numpy as np
+
+    assert inline.as_markdown(np.int64(7)) == "7"
+
+
+def test_expressions_are_found_as_quarto_finds_them():
+    source = "A `{python} ch.pct(a)` and `{python}  b ` and ``{python} not_me`` and `python x`\nnext `{python} c`"
+    assert inline.expressions(source) == ["ch.pct(a)", "b", "c"]
+
+
+# --- the engine, on made-up notebooks ---------------------------------------------------------------------------------
+
+def _notebook(tmp_path: Path, *cells: nbformat.NotebookNode) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell('lang = "en"', metadata={"tags": ["parameters"]}), *cells]
+    path = tmp_path / "made-up.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def _run(tmp_path: Path, source: Path, **params) -> subprocess.CompletedProcess:
+    script = ("import sys\nfrom helpers.build.engine import execute_notebook\n"
+              f"execute_notebook({str(source)!r}, {str(tmp_path / 'out.ipynb')!r}, parameters={params!r}, "
+              "kernel_name='python3', progress_bar=False)\n")
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path)
+
+
+@pytest.mark.slow
+def test_the_engine_records_each_value_at_its_cells_position(tmp_path):
+    code, md = nbformat.v4.new_code_cell, nbformat.v4.new_markdown_cell
+    source = _notebook(
+        tmp_path,
+        code("from helpers import labels\nlabels.use(lang)\nshare = 42.04\nname = 'Core-group (trial)'"),
+        md("Rate `{python} labels.percent(share, 1)` for `{python} name`."),
+        code("share = 50.0"),  # a later cell changes the value: the first paragraph keeps the value it was written with
+        md("Now `{python} labels.percent(share, 1)`."),
+    )
+    result = _run(tmp_path, source, lang="nb")
+    assert result.returncode == 0, result.stderr[-2000:]
+    cells = nbformat.read(tmp_path / "out.ipynb", as_version=4).cells
+    recorded = [{e["expression"]: e["result"]["data"]["text/markdown"] for e in c.metadata.get("user_expressions", [])}
+                for c in cells if c.cell_type == "markdown"]
+    assert recorded == [{"labels.percent(share, 1)": f"42\\,0{NBSP}\\%", "name": "Core\\-group \\(trial\\)"},
+                        {"labels.percent(share, 1)": f"50\\,0{NBSP}\\%"}]
+
+
+@pytest.mark.slow
+def test_a_failing_inline_expression_is_named_with_its_cell(tmp_path, data_copy):
+    """Through the build's runner: the message names the notebook, the cell as JupyterLab shows it, the expression."""
+    from helpers.build.cli import run_chapter
+    from helpers.build.config import BuildError
+
+    project = data_copy.parent
+    chapter = project / "index.ipynb"
+    nb = nbformat.read(chapter, as_version=4)
+    first_code = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code" and "parameters" in c.metadata.get("tags", []))
+    nb.cells.insert(first_code + 2, nbformat.v4.new_markdown_cell("Broken: `{python} 1 / 0` here."))
+    nbformat.write(nb, chapter)
+    with pytest.raises(BuildError) as err:
+        run_chapter("index", {}, root=project, log=lambda *_: None)
+    message = str(err.value)
+    assert "index.ipynb" in message and "Markdown cell after [2]" in message
+    assert "`{python} 1 / 0`" in message and "ZeroDivisionError" in message
