@@ -1,9 +1,10 @@
 """Every chapter follows notebooks/README.md (the authoring rules), read from the notebooks' source, not their output:
 
-- no number typed in Markdown: a number a reader sees in prose is computed (``ch.say``); the report's section, figure,
+- no number typed in Markdown: a number a reader sees in prose is an inline value (`` `{python} …` ``); the report's section, figure,
   table and appendix references, the strategy period 2021–2025, citations and ids are references and may be typed;
 - every Markdown heading carries both editions' wording as conditional spans, never inside a conditional div;
 - every chapter ends with the section "What this chapter adds" (id ending ``-adds``), its prose computed;
+- no prose in code cells: no ``ch.say``/``display`` of Markdown, no sentence-long string outside ``ch.text``;
 - ``lang`` is bound once, by the setup call: no other call takes it; ids are plain strings (no ``.astype(str)``);
   ``data.load`` is the one loader.
 
@@ -164,10 +165,36 @@ def code_problems(source: str) -> tuple[list[str], int]:
                 or (isinstance(node.args[0], ast.Constant) and node.args[0].value == "str")):
             problems.append(f".astype(str) ({line}); codes and ids are plain strings already")
         last = name.split(".")[-1]
+        if last == "say" or name in ("display", "IPython.display.display", "Markdown", "display_markdown"):
+            problems.append(f"writes prose from a code cell ({line}); prose is a Markdown cell with inline values")
         if (last.startswith("read_") or last in ("open", "loadtxt", "genfromtxt") or name in ("json.load", "np.load")
                 or (name.startswith("data.") and name != "data.load" and last.lstrip("_").startswith("load"))):
             problems.append(f"reads data another way than data.load ({line})")
+    problems += prose_strings(tree)
     return sorted(problems, key=lambda p: int(re.search(r"line (\d+)", p).group(1))), setups
+
+
+#: A string this long in a code cell, outside a short bilingual text (``ch.text``), is a paragraph hidden from editors.
+PROSE_WORDS = 16
+
+
+def prose_strings(tree: ast.AST) -> list[str]:
+    """Sentences written as string literals in code (f-strings included), except inside ``ch.text(…)``."""
+    short_texts = {id(n) for call in ast.walk(tree) if isinstance(call, ast.Call) and _dotted(call.func).endswith(".text")
+                   for arg in call.args for n in ast.walk(arg)}
+    found = []
+    for node in ast.walk(tree):
+        if id(node) in short_texts or not isinstance(node, (ast.Constant, ast.JoinedStr)):
+            continue
+        if isinstance(node, ast.Constant) and not isinstance(node.value, str):
+            continue
+        text = node.value if isinstance(node, ast.Constant) else "".join(
+            v.value for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str))
+        if len(re.findall(r"[^\W\d_]{2,}", text)) >= PROSE_WORDS:
+            short_texts.update(id(n) for n in ast.walk(node))  # an f-string's parts are not found again
+            found.append(f"line {node.lineno}: prose in a code cell ({' '.join(text.split())[:70]!r}…); write it in a "
+                         "Markdown cell with inline values")
+    return found
 
 
 # --- the checks on small sources (fast and proving each check can fail) ------------------------------------------
@@ -193,6 +220,19 @@ def test_headings_without_both_spans_or_inside_a_conditional_div_are_named():
     assert "inside a conditional div" in headings(inside)[0].problem
     extra = ('## Leaders [Who]{.content-visible unless-profile="nb"}[Hvem]{.content-visible when-profile="nb"}')
     assert "outside the language spans" in headings(extra)[0].problem
+
+
+def test_prose_in_a_code_cell_is_named_and_short_texts_are_not():
+    paragraph = ("ch.say(f'The survey went to {n} employees in spring, and most of them answered it within "
+                 "the first three weeks of the fieldwork period', 'x')")
+    problems, _ = code_problems(paragraph)
+    assert any("writes prose from a code cell" in p for p in problems)
+    assert any("prose in a code cell" in p for p in problems)
+    assert any("prose in a code cell" in p for p in code_problems(
+        "note = 'A long sentence that a reader sees on the page and a researcher cannot spell check in JupyterLab ever'")[0])
+    caption = ("ch.figure(fig, alt, figure_id='fig-x', data=d, caption=ch.text('Knowledge of the strategy, by role, "
+               "redrawn from the figure of the report with every value that the text we work from lets us read', 'x'))")
+    assert code_problems(caption)[0] == []
 
 
 def test_code_that_passes_lang_again_casts_to_str_or_reads_files_is_named():
@@ -249,8 +289,8 @@ def test_every_chapter_ends_with_what_it_adds(path):
         f"{_where(path, index)}: the chapter's last section is {last.text[:80]!r}, not "
         f"'## [What this chapter adds]{{…unless-profile…}}[Hva kapitlet tilfører]{{…when-profile…}}' "
         f"with an id ending in -adds")
-    computed = [c for c in cells[index + 1:] if c.cell_type == "code" and re.search(r"\bch\.say\(", c.source)]
-    assert computed, f"{path.name}: 'What this chapter adds' has no computed prose (a ch.say cell after the heading)"
+    computed = [c for c in cells[index + 1:] if c.cell_type == "markdown" and "`{python} " in c.source]
+    assert computed, f"{path.name}: 'What this chapter adds' has no computed prose (inline values in its Markdown)"
 
 
 @pytest.mark.parametrize("path", _ids(NOTEBOOKS + ([INDEX] if INDEX.suffix == ".ipynb" else [])))
