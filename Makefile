@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: site test test-fast reproduce bench validate lab clean browser-deps quarto
+.PHONY: site test test-fast reproduce bench validate lab clean browser-deps quarto preview
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,11 @@ bench: $(STAMP)
 ## quarto: the project's Quarto, e.g. `make quarto ARGS=--version` (assembled offline on first use)
 quarto: $(STAMP)
 	$(BIN)/python -m helpers.build quarto $(ARGS)
+
+## preview: serve one edition (EDITION=en or nb) at http://localhost:4848/, rebuilding a page when its notebook or data are saved
+EDITION ?= en
+preview: $(STAMP)
+	$(BIN)/python -m helpers.build preview --edition $(EDITION)
 
 ## lab: open the notebooks in JupyterLab
 lab: $(STAMP)

@@ -7,6 +7,7 @@ timed as a whole process, as typed — interpreter start-up, imports, Quarto's s
   every notebook (execution on, no freeze): `quarto render --execute` and `quarto render --profile nb --execute -P
   lang:nb`;
 - `make site` cold (empty cache), no-op, after editing one notebook, after editing one data file;
+- `make preview`: from saving the fastest and the slowest chapter to the preview serving the refreshed page;
 - Quarto's own `freeze: auto` after a data-file edit: fast, and the page it keeps is stale.
 
 Each figure is printed with its ratio and its verdict against the targets; nothing here asserts them.
@@ -91,6 +92,64 @@ def edit_data(path: Path, column: str, suffix: str) -> None:
     path.write_text(out.getvalue(), encoding="utf-8")
 
 
+def chapter_seconds(project: Path, edition: str = "en") -> dict[str, float]:
+    """Each chapter's last execution time in ``edition``, from the build's cache records."""
+    found = {}
+    for record in (project / "_build" / "cache" / "execute" / edition).glob("*.json"):
+        seconds = json.loads(record.read_text(encoding="utf-8")).get("seconds")
+        if isinstance(seconds, (int, float)) and record.stem != "index":
+            found[record.stem] = float(seconds)
+    return found
+
+
+def preview_refresh(project: Path, stems: list[str], port: int = 4949) -> dict[str, float]:
+    """Seconds from saving each chapter (a Markdown cell added) to the preview serving the refreshed page."""
+    import signal
+    import threading
+    import urllib.request
+
+    env = {**os.environ, "BEST_SAMMEN_ROOT": str(project)}
+    proc = subprocess.Popen([sys.executable, "-m", "helpers.build", "preview", "--port", str(port)], cwd=project,
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    ready = threading.Event()
+    log: list[str] = []
+
+    def read() -> None:
+        for line in proc.stdout:  # type: ignore[union-attr]
+            log.append(line)
+            if "previewing the" in line:
+                ready.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    times: dict[str, float] = {}
+    try:
+        if not ready.wait(600):
+            sys.exit("make preview did not start:\n" + "".join(log[-30:]))
+        time.sleep(2)  # Quarto's server starts after the line
+        for stem in stems:
+            token = f"Saved-in-preview-{stem}-{time.time_ns()}"
+            append_cell(project / "notebooks" / f"{stem}.ipynb", token)
+            started = time.perf_counter()
+            while time.perf_counter() - started < 300:
+                try:
+                    with urllib.request.urlopen(f"http://localhost:{port}/notebooks/{stem}.html", timeout=5) as page:
+                        if token in page.read().decode("utf-8", "replace"):
+                            break
+                except OSError:
+                    pass
+                time.sleep(0.1)
+            else:
+                sys.exit(f"the preview never showed the edit of {stem}:\n" + "".join(log[-30:]))
+            times[stem] = time.perf_counter() - started
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    return times
+
+
 def verdict(ok: bool) -> str:
     return "met" if ok else "NOT MET"
 
@@ -131,6 +190,12 @@ def main() -> None:
         rows.append((f"make site after editing {EDITED_DATA}", t_data, f"{t_data / t_base:.2f}",
                      f"only the chapters that read it — {verdict(executed(log) == readers)} "
                      f"(read by {', '.join(readers) or 'none'}; executed {', '.join(executed(log)) or 'none'})"))
+
+        seconds = chapter_seconds(project)
+        fastest, slowest = min(seconds, key=seconds.get), max(seconds, key=seconds.get)
+        for stem, t_preview in preview_refresh(project, [fastest, slowest]).items():
+            rows.append((f"make preview: save notebooks/{stem}.ipynb → refreshed page", t_preview, "",
+                         f"≤ 6 s — {verdict(t_preview <= 6)} ({'fastest' if stem == fastest else 'slowest'} chapter)"))
 
         # Quarto's own cache: freeze re-executes only when a notebook's source changes, never for its data
         frozen = copy_project(Path(tmp), "freeze")

@@ -162,6 +162,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     p_rep = sub.add_parser("reproduce", help="re-execute the committed notebooks with defaults and rewrite them")
     p_rep.add_argument("chapters", nargs="*")
     p_rep.add_argument("--lock-timeout", type=float, default=float(os.environ.get("BEST_SAMMEN_LOCK_TIMEOUT", 900)))
+    p_prev = sub.add_parser("preview", help="serve one edition with Quarto's preview; rebuild a page when it is saved")
+    p_prev.add_argument("--edition", default="en", help="en (default) or nb")
+    p_prev.add_argument("--port", type=int, default=4848)
     p_q = sub.add_parser("quarto", help="run the project's Quarto (installing it first where needed)")
     p_q.add_argument("args", nargs=argparse.REMAINDER)
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -176,6 +179,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "site":
             build_site(jobs=args.jobs, lock_timeout=args.lock_timeout)
+        elif args.command == "preview":
+            from .preview import serve
+
+            serve(root, args.edition, args.port, log=_say)
         elif args.command == "validate":
             from .. import data
 
