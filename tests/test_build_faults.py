@@ -571,3 +571,51 @@ def test_the_site_is_byte_identical_when_rebuilt_from_the_same_inputs(project: P
     assert sorted(after) == sorted(before)
     differ = sorted(str(name) for name in before if before[name] != after[name])
     assert not differ, f"rebuilt from the same inputs, these files differ: {differ[:10]}"
+
+
+def _get(url: str) -> str:
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=5) as page:
+            return page.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def test_preview_shows_a_saved_chapter_survives_a_broken_save_and_stops_with_its_server(project: Path):
+    """`make preview` as an author uses it: save a paragraph → the served page shows it; save a broken inline
+    expression → the failure is named and the last good page stays served; stop → Quarto's server stops too."""
+    port = 4971
+    env = {**os.environ, "BEST_SAMMEN_ROOT": str(project), "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "helpers.build", "preview", "--port", str(port)], cwd=project,
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: list[str] = []
+    threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True).start()
+    page = f"http://localhost:{port}/{Path(CHAPTER).with_suffix('.html').as_posix()}"
+
+    def wait_for(condition, what: str, timeout: float = 240) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            assert proc.poll() is None, f"preview ended before {what}:\n{''.join(lines)}"
+            assert time.monotonic() < deadline, f"no sign of {what} within {timeout:g} s:\n{''.join(lines)}"
+            time.sleep(0.2)
+
+    try:
+        wait_for(lambda: "previewing the en edition" in "".join(lines) and _get(page), "the preview serving")
+        source = project / CHAPTER
+        nb = nbformat.read(source, as_version=4)
+        nb.cells.append(nbformat.v4.new_markdown_cell("Saved while previewing."))
+        nbformat.write(nb, source)
+        wait_for(lambda: "Saved while previewing." in _get(page), "the saved paragraph on the served page")
+        nb.cells.append(nbformat.v4.new_markdown_cell("Broken: `{python} undefined_name`."))
+        nbformat.write(nb, source)
+        wait_for(lambda: "rebuild failed" in "".join(lines), "the failed rebuild reported")
+        assert "undefined_name" in "".join(lines) and "NameError" in "".join(lines)
+        assert "Saved while previewing." in _get(page), "the last good page is no longer served"
+    finally:
+        family = psutil.Process(proc.pid).children(recursive=True) if proc.poll() is None else []
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(30)
+    gone, alive = psutil.wait_procs(family, timeout=15)
+    assert not alive, f"processes outlived the preview: {[p.cmdline()[:3] for p in alive]}"

@@ -83,3 +83,20 @@ def test_a_changed_stored_output_fails_naming_notebook_cell_and_text(data_copy):
     assert any(line.startswith("+") and "tampered-12345" in line for line in diff), report[-4000:]
     assert any(line.startswith("-") and original in line for line in diff), report[-4000:]
     assert f"1 failed, {code_cell} passed" in report, "only the tampered cell should fail:\n" + report[-4000:]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_norwegian_outputs_reproduce(site, notebook, tmp_path):
+    """The Norwegian edition is checked as the English one is: the notebook the build executed with lang=nb (its
+    injected parameters cell included) gives the same outputs when nbval executes it again."""
+    executed = ROOT / "_build" / "executed" / "nb" / notebook.relative_to(ROOT)
+    copy = tmp_path / notebook.name  # its figure CSVs are written beside it, not into the build's folders
+    copy.write_bytes(executed.read_bytes())
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval", "--nbval-current-env",
+         "--nbval-sanitize-with", str(ROOT / "tests" / "nbval-sanitize.cfg"), "--rootdir", str(tmp_path), str(copy)],
+        capture_output=True, text=True, cwd=tmp_path,
+    )
+    assert result.returncode == 0, (f"nbval: the Norwegian outputs of {notebook.name} differ from re-execution:\n"
+                                    f"{result.stdout[-4000:]}")
