@@ -74,6 +74,41 @@ def test_findings_reference_known_measures_goals_and_findings():
             assert not f or f in ids, f"{row['finding_id']}: unknown finding {f}"
 
 
+def test_every_measure_body_and_lead_the_chapter_names_is_in_the_glossary():
+    """Chapter 2 shows every name from data/glossary.csv (both editions), never from the entity files' name columns."""
+    glossary = data.load("glossary")
+    named = {category: set(glossary.loc[glossary["category"] == category, "id"]) for category in set(glossary["category"])}
+    assert set(data.load("measures")["measure"]) <= named["measure"]
+    assert set(data.load("governance_bodies")["body"]) <= named["body"]
+    bodies = data.load("governance_bodies")
+    leads = set(data.load("measures")["lead"].dropna()) | set(bodies["led_by"].dropna()) | set(bodies["secretariat"].dropna())
+    assert leads | {"SMK", "KDD", "DSS"} <= named["organisation"]
+    assert "styringsmodell" in named["document"]
+    assert glossary[["name_en", "name_nb"]].notna().all().all()
+
+
+def test_every_verdict_of_the_report_has_its_wording_in_both_languages():
+    """The chapter writes the report's verdict on a measure as a table cell, a predicate and a count (helpers.labels)."""
+    import json
+
+    from helpers import labels
+
+    from .conftest import ROOT
+
+    schema = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    fields = next(r for r in schema["resources"] if r["name"] == "measures")["schema"]["fields"]
+    statuses = next(f for f in fields if f["name"] == "status")["constraints"]["enum"]
+    for lang in labels.LANGS:
+        for status in statuses:
+            assert labels.term(status, lang)
+            assert labels.phrase(f"verdict_{status}", lang, partly="")
+            assert labels.status_tally({status: 2}, lang).startswith("2 ")
+    assert labels.status_tally({"complex_hard_to_land": 1}, "nb") == "1 komplekst og krevende å få i mål"
+    assert labels.status_tally({"good_drive": 2, "nearly_done": 1}, "en") == "2 in good drive and 1 nearly complete"
+    assert labels.name_list("measure", "felles_ikt|felles_hr", "nb") == "Felles IKT og Felles HR"
+    assert labels.name_list("measure", float("nan")) == ""
+
+
 def test_interview_groups_against_the_stated_total():
     interviews = data.load("interviews")
     groups = interviews[~interviews["group"].isin(["total_stated", "total_sum_of_groups"])]

@@ -19,7 +19,7 @@ def governance():
     labels.use("en")
     plots.set_theme()
     bodies = data.load("governance_bodies")
-    nodes = bodies.assign(label=bodies["name_en"])
+    nodes = bodies.assign(label=bodies["body"].map(labels.names_of("body")))  # the glossary's names, as the chapter
     return nodes, data.load("governance_relations")
 
 
@@ -81,7 +81,8 @@ def test_every_measure_has_a_row_on_the_timeline_even_without_a_date():
     plots.set_theme()
     measures = data.load("measures")
     events = data.load("measure_events")
-    names = dict(zip(measures["measure"], measures["name_en"]))
+    glossary = labels.names_of("measure")
+    names = {m: glossary[m] for m in measures["measure"]}
     fig, alt = plots.timeline(events, row="measure", date="date", precision="date_precision", planned="planned",
                               label="label_en", row_labels=names, what="events")
     texts = [t.get_text() for t in fig.findobj(Text)]

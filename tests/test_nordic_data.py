@@ -47,3 +47,64 @@ def test_links_and_parent_ministries_the_report_does_not_print_are_inferred():
     # 3.4.3 names whose agencies each body serves, never the ministry the body itself belongs to
     assert (services["kind"] == "inferred").all()
     assert services["note"].str.contains("our reading|filled in").all()
+
+
+# --- names and text the chapter shows (notebooks/04-nordic-comparison.ipynb) ----------------------------------------
+
+def test_every_body_and_country_the_chapter_names_is_in_the_glossary():
+    from helpers import labels
+
+    for lang in labels.LANGS:
+        assert set(data.load("norwegian_shared_services")["organisation"]) <= set(labels.names_of("organisation", lang))
+        assert {"sweden", "denmark", "norway"} <= set(labels.names_of("country", lang))
+        for body in ("regeringskansliet", "forvaltningsavdelningen", "finansministeriet_dk", "SMK", "KDD", "DSS"):
+            assert labels.name("organisation", body, lang)
+
+
+def test_the_chapter_reads_no_name_column_of_an_entity_file():
+    import nbformat
+
+    from .conftest import ROOT
+
+    cells = nbformat.read(ROOT / "notebooks" / "04-nordic-comparison.ipynb", as_version=4).cells
+    source = "\n".join(c.source for c in cells if c.cell_type == "code")
+    assert "name_en" not in source and "name_nb" not in source and "name_{" not in source
+    assert "ch.say(" not in source
+
+
+def test_our_english_paraphrases_show_the_glossarys_english_names():
+    from helpers import labels
+
+    english = labels.glossary_names("KDD writes notes after hearing Strategisk forum; Felles IKT mixes funding", "en")
+    assert english == "KDD writes notes after hearing Strategic Forum; Shared ICT mixes funding"
+    assert labels.glossary_names("Felles IKT-programmet", "en") == "Felles IKT-programmet"  # a compound is left
+    assert labels.glossary_names("Strategisk forum gir råd", "nb") == "Strategisk forum gir råd"
+    assert labels.glossary_names("Norsk helsenett, Miljødirektoratet, SIKT", "nb") == "Norsk helsenett, Miljødirektoratet, Sikt"
+    governance = data.load("nordic_governance")
+    shown = " ".join(labels.glossary_names(t, "en") for t in governance["value_en"])
+    assert "Strategisk forum" not in shown and "Departementsakademiet" not in shown
+
+
+def test_words_kept_in_another_language_are_marked_as_whole_words_and_escaped():
+    from helpers import tables
+
+    marked = tables.marked("Group (konsern) model <b> in Förvaltningsavdelningen; konsernorganisering",
+                           {"konsern": "nb", "Förvaltningsavdelningen": "sv"})
+    assert marked == ('Group (<span lang="nb">konsern</span>) model &lt;b&gt; in '
+                      '<span lang="sv">Förvaltningsavdelningen</span>; konsernorganisering')
+    assert tables.points(["a < b"]) == "a &lt; b"
+    assert tables.points([tables.emphasis("not stated"), "b"]) == "• <em>not stated</em><br>• b"
+
+
+def test_counts_with_their_nouns_and_joined_places():
+    from helpers import inline, labels
+
+    assert labels.counted(1, "interview", "interviews", lang="en") == "1 interview"
+    assert labels.counted(2, "intervju", "intervjuer", lang="nb") == "2 intervjuer"
+    assert labels.counted(0, "område", "områder", none="ingen", lang="nb") == "ingen"
+    assert labels.joined_places(["sec. 3.4.2", "sec. 3.4.2, unnumbered figure", "sec. 3.4.1", "sec. 3.4.1"]) == (
+        "sec. 3.4.2, unnumbered figure; sec. 3.4.1")
+    assert inline.in_language("Regeringskansliet", "sv") == '[Regeringskansliet]{lang="sv"}'
+    assert inline.bullets(["a (sec. 1)", "b"]) == "- a \\(sec\\. 1\\)\n- b"
+    with pytest.raises(ValueError):
+        inline.in_language("x", 'sv" onclick="')

@@ -75,9 +75,11 @@ def test_the_landing_page_is_computed_and_each_finding_links_to_its_chapter():
     chapter_ids = {re.search(r"\{#(sec-[\w-]+)", "".join(c["source"])).group(1)
                    for p in config.pages(config.load_quarto(ROOT))[1:] if p.is_notebook
                    for c in _cells(ROOT / p.source)[:1]}
-    said = ["".join(c["source"]) for c in _cells(ROOT / landing.source)
-            if c["cell_type"] == "code" and "ch.say(" in "".join(c["source"])]
-    assert len(said) >= 5, "the landing page states its main findings in computed prose (ch.say)"
+    markdown = ["".join(c["source"]) for c in _cells(ROOT / landing.source) if c["cell_type"] == "markdown"]
+    start = next(i for i, m in enumerate(markdown) if "{#sec-main-findings" in m)
+    end = next((i for i in range(start + 1, len(markdown)) if re.match(r"#+ ", markdown[i].lstrip())), len(markdown))
+    said = [m for m in markdown[start + 1:end] if "`{python} " in m]  # the findings: computed paragraphs
+    assert len(said) >= 5, "the landing page states its main findings in computed prose (inline values in Markdown)"
     for source in said:
         assert set(re.findall(r"@(sec-[\w-]+)", source)) & chapter_ids, f"a finding links to no chapter:\n{source}"
 

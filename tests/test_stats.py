@@ -96,3 +96,26 @@ def test_holm_adjustment_never_lowers_p():
     adjusted = stats.adjust_p_values(raw)
     assert all(a >= r for a, r in zip(adjusted, raw))
     assert adjusted[0] == pytest.approx(0.03)
+
+
+# --- what chapter 1 (01-awareness) reads and shows of its statistics ------------------------------------------------
+
+def test_p_values_and_signed_differences_are_written_for_each_edition():
+    from helpers import labels
+
+    assert labels.p_value(0.0004, "en") == "<\u00a00.001" and labels.p_value(0.0004, "nb") == "<\u00a00,001"
+    assert labels.p_value(0.2081, "en") == "0.208" and labels.p_value(0.2081, "nb") == "0,208"
+    assert [labels.signed(d, lang="en") for d in (35, -14, 0.2, -0.4)] == ["+35", "\u221214", "0", "0"]
+    assert labels.signed(-1.26, 1, "nb") == "\u22121,3"
+
+
+def test_sample_figures_and_survey_shares_are_read_as_the_report_states_them():
+    from helpers import data
+
+    assert data.sample_value("invited") == 4691 and data.sample_value("invited_alt", "vedlegg 2") == 4702
+    assert data.survey_share("awareness", "all", "Ja, jeg kjenner innholdet") == 26
+    assert math.isnan(data.survey_share("goal_importance", "all", "Svært viktig", "stronger_community"))  # not legible
+    with pytest.raises(KeyError, match="invited"):
+        data.sample_value("invited", "3.1.1")
+    with pytest.raises(KeyError, match="no row"):
+        data.survey_share("awareness", "all", "Kanskje")

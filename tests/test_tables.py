@@ -89,3 +89,45 @@ def test_prose_carrying_data_text_has_no_live_markup():
     # what an author writes stays Markdown: links within the site and to the web, spans marking a language
     assert "[audit](05-audit.ipynb#claim-C001)" in prose and "[web](https://example.org)" in prose
     assert '[Norsk]{lang="nb"}' in prose
+
+
+# a name escaped for prose (by tables.escape_markdown or helpers.inline.escape) shows in a table cell as written:
+# tables are HTML, where a backslash or an entity would be shown to the reader
+ESCAPED_FOR_PROSE = [
+    ("Core\\-group trial \\(cross\\-ministry core groups\\)", "Core-group trial (cross-ministry core groups)"),
+    ("Felles sak\\-arkiv", "Felles sak-arkiv"),
+    (tables.escape_markdown("a < b & [c]"), "a < b & [c]"),
+]
+
+
+def _cell_text(cell: str) -> str:
+    import html
+
+    return html.unescape(re.sub(r"<[^>]+>", "", cell)).strip()
+
+
+@pytest.mark.parametrize("escaped, written", ESCAPED_FOR_PROSE)
+def test_table_cells_and_headers_show_text_as_written(escaped, written):
+    from helpers import inline
+
+    frame = pd.DataFrame({escaped: [escaped, inline.escape(written)]})
+    rendered = tables.to_html(frame, table_id="tbl-test", lang="nb")
+    assert [_cell_text(c) for c in _cells(rendered)] == [written, written]
+    header = re.findall(r"<th[^>]*>(.*?)</th>", rendered, flags=re.S)
+    assert [_cell_text(h) for h in header] == [written]
+    assert "\\" not in re.sub(r"<style.*?</style>", "", rendered, flags=re.S)
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_text_as_written_stays_escaped_html(value):
+    # undoing a Markdown escape never lets markup through: the cell is still HTML-escaped by the table renderer
+    html = tables.to_html(pd.DataFrame({"text": [tables.escape_markdown(value)]}), table_id="tbl-test", lang="en")
+    assert not re.search(r"<(script|img)\b", html, flags=re.I), html
+    assert [_cell_text(c) for c in _cells(html)] == [value.replace("\n", " ")]
+
+
+def test_text_as_written_leaves_plain_text_alone():
+    for text in ["Felles sak-arkiv", "$\\frac{1$", "C:\\data", "AT&T", "10\u00a0%"]:
+        assert tables.as_written(text) == text
+        assert not tables.has_escapes(text)
+    assert tables.has_escapes("sak\\-arkiv") and tables.has_escapes("a &lt; b")

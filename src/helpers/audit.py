@@ -38,7 +38,8 @@ from fractions import Fraction
 
 import pandas as pd
 
-from . import data, labels, paths, stats
+from . import data, labels, paths, stats, tables
+from .inline import Markdown, escape
 
 _say = labels.phrase  # every sentence the audit writes, in the edition's language (helpers.labels)
 
@@ -94,6 +95,27 @@ def _fmt(x: float) -> str:
         return str(int(x))
     text = f"{x:.2f}".rstrip("0").rstrip(".")
     return text.replace(".", ",") if labels.current() == "nb" else text
+
+
+def _pct(text: str) -> str:
+    """A number already written for the edition (``_fmt``, ``labels.number``) with its percent sign: "26%" /
+    "26 %" (no-break space), as :func:`helpers.labels.percent` writes it."""
+    return f"{text}{labels.NBSP}%" if labels.current() == "nb" else f"{text}%"
+
+
+def date_text(text: str) -> str:
+    """A date or period as the report printed it, at its precision, in the edition's words: ``2023-06-14`` → "14 June
+    2023" / "14. juni 2023", ``2022-06`` → "June 2022", ``2024`` → "2024", ``2019-09/2019-11`` → "September–November
+    2019", ``2021/2025`` → "2021–2025"."""
+    text = str(text).strip()
+    if "/" in text:
+        start, end = text.split("/", 1)
+        first = date_text(start)
+        if len(start) == len(end) == 7 and start[:4] == end[:4]:  # months of one year: the year once, at the end
+            first = first.rsplit(" ", 1)[0]
+        return f"{first}–{date_text(end)}"
+    precision = {1: "year", 2: "month", 3: "day"}[len(text.split("-"))]
+    return labels.date(text, precision)
 
 
 def compare(stated: Value, found: Value) -> str:
@@ -165,13 +187,13 @@ def stated_value(claim: pd.Series) -> Value:
     if unit == "fraction":
         k, m = parse_fraction(text)
         low, high = fraction_band(k, m)
-        return Value(100 * k / m, low, high, f"{k} av {m}")
+        return Value(100 * k / m, low, high, _say("audit_fraction", k=k, m=m))
     if unit == "phrase":
         if _MORE_THAN_HALF.search(text.lower()):
             return Value(50.0, 50.0, 100.0, _say("audit_more_than_half"), low_open=True)
         raise ValueError(f"no reading for the phrase {text!r}; add it to helpers.audit.stated_value")
     if unit == "percent":
-        return Value.rounded(float(value), 0.5 * 10 ** -_decimals(value), f"{_fmt(value)} %")
+        return Value.rounded(float(value), 0.5 * 10 ** -_decimals(value), _pct(_fmt(value)))
     if unit == "count":
         if re.search(r"\b(ca\.?|om lag|omtrent|cirka)\s", text.lower()):
             zeros = len(str(int(value))) - len(str(int(value)).rstrip("0"))
@@ -300,8 +322,7 @@ def _field(claim: pd.Series, name: str) -> str | None:
 
 
 def _cell_text(cell: pd.Series) -> str:
-    where = f"{cell['section']}" + (f", {cell['figure']}" if not _blank(cell.get("figure")) else "")
-    return f"survey_answers.csv ({where})"
+    return f"survey_answers.csv ({labels.report_place(cell['section'], cell.get('figure'))})"
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -311,7 +332,7 @@ def _cell_text(cell: pd.Series) -> str:
 def _survey_percent(claim_id: str, cell: pd.Series) -> Value:
     if pd.isna(cell["percent"]):
         raise AuditError(claim_id, "the survey cell it names has no percent")
-    return Value.rounded(float(cell["percent"]), 0.5, f"{_fmt(cell['percent'])} %")
+    return Value.rounded(float(cell["percent"]), 0.5, _pct(_fmt(cell["percent"])))
 
 
 def rule_survey_lookup(claim: pd.Series, facts: Facts) -> list[Check]:
@@ -357,7 +378,7 @@ def rule_category_sum(claim: pd.Series, facts: Facts) -> list[Check]:
     status = compare(stated, found)
     addends = " + ".join(_fmt(p.point) for p in parts)
     return [Check(status, _say("audit_category_sum", stated=stated.text, range=stated.range_text(), addends=addends,
-                               total=_fmt(total), found_range=found.range_text()))]
+                               total=_pct(_fmt(total)), found_range=found.range_text()))]
 
 
 def rule_mixture(claim: pd.Series, facts: Facts) -> list[Check]:
@@ -374,7 +395,8 @@ def rule_mixture(claim: pd.Series, facts: Facts) -> list[Check]:
     status = compare(stated, found)
     checks.append(Check(status, _say("audit_mixture", leaders_share=_fmt(share.point), others_share=_fmt(100 - share.point),
                                      weight=_fmt(share.point / 100), leaders=_fmt(leaders.point),
-                                     other_weight=_fmt(1 - share.point / 100), others=_fmt(others.point), found=found.text,
+                                     other_weight=_fmt(1 - share.point / 100), others=_fmt(others.point),
+                                     found=_pct(found.text),
                                      low=_fmt(round(found.low, 2)), high=_fmt(round(found.high, 2)), stated=stated.text)))
     return checks
 
@@ -385,12 +407,12 @@ def rule_count_share(claim: pd.Series, facts: Facts) -> list[Check]:
     if pd.isna(cell["count"]) or pd.isna(cell["n"]):
         raise AuditError(cid, "count_share needs a count and an N on the survey cell")
     count, n = int(cell["count"]), int(cell["n"])
-    found = Value.exact(100 * count / n, f"{labels.number(100 * count / n, 2)} %")
+    found = Value.exact(100 * count / n, _pct(labels.number(100 * count / n, 2)))
     stated = stated_value(claim)
     status = compare(stated, found)
     sentence = (_say("audit_count_share_fits", stated=stated.text, count=count, n=n, found=found.text) if status != INCONSISTENT
                 else _say("audit_count_share_off", stated=stated.text, count=count, n=n, found=found.text,
-                          rounded=round(100 * count / n)))
+                          rounded=_pct(str(round(100 * count / n)))))
     implied = stats.implied_n_range(stated.point, count, _decimals(stated.point))
     if implied is not None and status == INCONSISTENT:
         low, high = implied
@@ -403,7 +425,7 @@ def rule_sample_lookup(claim: pd.Series, facts: Facts) -> list[Check]:
     name = claim["item"]
     found = Value.exact(facts.quantity(claim["claim_id"], name))
     if name == "leader_share":
-        found = Value.rounded(found.point, 0.5, f"{_fmt(found.point)} %")
+        found = Value.rounded(found.point, 0.5, _pct(_fmt(found.point)))
     stated = stated_value(claim)
     status = compare(stated, found)
     sentence = _say("audit_sample", stated=stated.text, found=found.text)
@@ -413,7 +435,8 @@ def rule_sample_lookup(claim: pd.Series, facts: Facts) -> list[Check]:
         sentence += " " + _say("audit_sample_elsewhere", values=labels.join(alternatives))
     if name == "invited" and status == INCONSISTENT:
         answered = facts.quantity(claim["claim_id"], "answered")
-        rates = [f"{_fmt(answered)} ÷ {_fmt(n)} = {labels.number(100 * answered / n, 2)} %" for n in (stated.point, found.point)]
+        rates = [f"{_fmt(answered)} ÷ {_fmt(n)} = {_pct(labels.number(100 * answered / n, 2))}"
+                 for n in (stated.point, found.point)]
         sentence += " " + _say("audit_sample_both_rates", rates="; ".join(rates))
     return [Check(status, sentence)]
 
@@ -426,7 +449,7 @@ def rule_response_rate(claim: pd.Series, facts: Facts) -> list[Check]:
     stated = stated_value(claim)
     status = compare(stated, Value.exact(rate))
     return [Check(status, _say("audit_response_rate", stated=stated.text, answered=_fmt(answered), invited=_fmt(invited),
-                               rate=labels.number(rate, 2)))]
+                               rate=_pct(labels.number(rate, 2))))]
 
 
 def rule_complement(claim: pd.Series, facts: Facts) -> list[Check]:
@@ -434,7 +457,8 @@ def rule_complement(claim: pd.Series, facts: Facts) -> list[Check]:
     found = Value.rounded(100 - leaders, 0.5)
     stated = stated_value(claim)
     status = compare(stated, found)
-    return [Check(status, _say("audit_complement", stated=stated.text, leaders=_fmt(leaders), found=found.text))]
+    return [Check(status, _say("audit_complement", stated=stated.text, leaders=_pct(_fmt(leaders)),
+                               found=_pct(found.text)))]
 
 
 def _registry_counts(facts: Facts) -> dict[str, tuple[int, str]]:
@@ -521,8 +545,8 @@ def rule_fieldwork_date(claim: pd.Series, facts: Facts) -> list[Check]:
     row = (same_section if not same_section.empty else rows).iloc[0]
     found = pd.Timestamp(row["date"]).date().isoformat()
     status = compare_dates(str(claim["stated"]), found)
-    sentence = _say("audit_fieldwork", stated=claim["stated"], section=row["section"], event=_say(f"audit_event_{event}"),
-                    found=found)
+    sentence = _say("audit_fieldwork", stated=date_text(claim["stated"]),
+                    section=labels.report_place(row["section"]), event=_say(f"audit_event_{event}"), found=date_text(found))
     if status == INCONSISTENT:
         gap = abs((date_span(str(claim["stated"]))[0] - date_span(found)[0]).days)
         sentence += _say("audit_days_apart", gap=gap)
@@ -536,8 +560,9 @@ def rule_core_group_start(claim: pd.Series, facts: Facts) -> list[Check]:
         raise AuditError(claim["claim_id"], f"core_groups.csv has no core group '{group}'")
     found = str(rows["start"].iloc[0])
     status = compare_dates(str(claim["stated"]), found)
-    name = rows[f"name_{labels.current()}"].iloc[0]  # the group's name, not its code
-    return [Check(status, _say("audit_core_group_start", stated=claim["stated"], found=found, group=name))]
+    name = labels.name("core_group", group)  # the group's name in the glossary, not its code
+    return [Check(status, _say("audit_core_group_start", stated=date_text(claim["stated"]), found=date_text(found),
+                               group=name))]
 
 
 _SEASONS = {3: "spring", 6: "summer", 9: "autumn", 12: "winter"}  # phrase keys audit_season_<name>
@@ -576,17 +601,17 @@ def rule_measure_event(claim: pd.Series, facts: Facts) -> list[Check]:
     precision = str(event["date_precision"])
     found = event_date_text(event["date"], precision)
     status = compare_dates(str(claim["stated"]), found)
-    when = found
+    when = date_text(found)
     start = pd.Timestamp(event["date"])
     if precision == "season" and start.month in _SEASONS:
-        when = f"{_say('audit_season_' + _SEASONS[start.month])} {start.year} ({found})"
+        when = f"{_say('audit_season_' + _SEASONS[start.month])} {start.year} ({when})"
     planned = " " + _say("audit_planned") if not _blank(event["planned"]) and bool(event["planned"]) else ""
-    # measure_events.csv describes events in English only; the Norwegian edition names the measure (measures.csv name_nb)
-    measure = facts.measures.loc[facts.measures["measure"] == event["measure"], "name_nb"]
-    what = (_say("audit_event_described", description=event["description_en"]) if labels.current() == "en"
-            else _say("audit_event_of_measure", measure=measure.iloc[0] if len(measure) else event["measure"]))
-    return [Check(status, _say("audit_measure_event", stated=claim["stated"], section=event["section"], what=what,
-                               planned=planned, when=when, precision=_say(f"audit_precision_{precision}")))]
+    # the event described in our words, in the edition's language (measure_events.csv description_en / description_nb)
+    description = str(event[f"description_{labels.current()}"]).rstrip(".")
+    return [Check(status, _say("audit_measure_event", stated=date_text(claim["stated"]),
+                               section=labels.report_place(event["section"]),
+                               planned=planned, when=when, precision=_say(f"audit_precision_{precision}"),
+                               description=description))]
 
 
 def rule_repeated(claim: pd.Series, facts: Facts) -> list[Check]:
@@ -604,17 +629,17 @@ def rule_repeated(claim: pd.Series, facts: Facts) -> list[Check]:
             status = compare_dates(str(claim["stated"]), str(other["stated"]))
         else:
             status = compare(stated_value(claim), stated_value(other))
-        where = f"{other['claim_id']} ({other['section']})"
+        where = dict(id=other["claim_id"], place=labels.report_place(other["section"]), stated=shown_value(other))
         if status == INCONSISTENT:
-            disagree.append(_say("audit_repeated_states", where=where, stated=other["stated"]))
+            disagree.append(_say("audit_repeated_states", **where))
         else:
-            agree.append((status, where if status == REPRODUCED else _say("audit_repeated_precision", where=where,
-                                                                          stated=other["stated"])))
-    sentence = _say("audit_stated", stated=claim["stated"])
+            agree.append((status, _say("audit_repeated_same" if status == REPRODUCED else "audit_repeated_precision",
+                                       **where)))
+    sentence = _say("audit_stated", stated=shown_value(claim))
     if agree:
-        sentence += _say("audit_repeated_agrees", others=", ".join(text for _, text in agree))
+        sentence += _say("audit_repeated_agrees", others=labels.join([text for _, text in agree]))
     if disagree:
-        sentence += _say("audit_repeated_contradicted", others=", ".join(disagree))
+        sentence += _say("audit_repeated_contradicted", others=labels.join(disagree))
     if len(disagree) >= len(agree) + 1:
         return [Check(INCONSISTENT, sentence + _say("audit_repeated_minority"))]
     worst = min((status for status, _ in agree), key=STATUSES.index)
@@ -623,6 +648,14 @@ def rule_repeated(claim: pd.Series, facts: Facts) -> list[Check]:
 
 def rule_not_checkable(claim: pd.Series, facts: Facts) -> list[Check]:
     return []
+
+
+def shown_value(claim: pd.Series) -> str:
+    """A claim's number or date as the explanations write it, in the edition's language: a date at its printed
+    precision ("June 2022"), a number with the precision its wording allows ("79%", "8 in 10", "5")."""
+    if claim["unit"] == "date":
+        return date_text(str(claim["stated"]))
+    return stated_value(claim).text
 
 
 def rule_text(rule: str) -> str:
@@ -659,6 +692,18 @@ def _why_not_checkable(claim: pd.Series) -> str:
     return _say("audit_stated_once")
 
 
+_NUMBERED_PART = re.compile(r"\b(Figur|Tabell|[Vv]edlegg) (\d+)\b")
+
+
+def _report_parts(text: str) -> str:
+    """Our English wording with the report's numbered parts named in English ("Figur 5" → "Figure 5", "vedlegg 2" →
+    "Appendix 2", by the glossary's names, :func:`helpers.labels.phrase`); Norwegian wording is returned as it is."""
+    if labels.current() == "nb" or not isinstance(text, str):
+        return text
+    key = {"Figur": "place_figure", "Tabell": "place_table", "Vedlegg": "place_appendix", "vedlegg": "place_appendix"}
+    return _NUMBERED_PART.sub(lambda m: _say(key[m.group(1)], number=m.group(2)), text)
+
+
 def verdict(checks: Sequence[Check]) -> str:
     """The worst status among the checks; ``not checkable`` when there is none."""
     if not checks:
@@ -676,18 +721,20 @@ def check_claim(claim: pd.Series, facts: Facts) -> dict[str, object]:
     status = verdict(checks)
     sentences = [c.sentence for c in checks] or [_why_not_checkable(claim)]
     explanation = " ".join(text[0].upper() + text[1:] for text in sentences)
+    # our words, per edition; a Norwegian name in the English wording becomes the glossary's English name
+    refers_to = _report_parts(labels.glossary_names(claim["refers_to" if labels.current() == "en" else "refers_to_nb"]))
     return {
         "id": claim["claim_id"],
         "section": claim["section"],
         "figure": claim["figure"],
-        "refers_to": claim["refers_to" if labels.current() == "en" else "refers_to_nb"],  # our words, per edition
+        "refers_to": refers_to,
         "stated": claim["stated"],
         "unit": claim["unit"],
         "n": claim["n"],
         "kind": claim["kind"],
         "rule": claim["rule"],
         "status": status,
-        "explanation": explanation,
+        "explanation": _report_parts(labels.glossary_names(explanation)),
     }
 
 
@@ -744,7 +791,7 @@ def granularity(facts: Facts | None = None) -> pd.DataFrame:
         n, p = int(c["n"]), float(c["value"])
         low, high = stats.count_range(p, n, _decimals(p))
         rows.append({"id": c["claim_id"], "check": "grim", "paired_with": None, "n": n,
-                     "stated": _say("audit_percent_of", percent=_fmt(p), n=n),
+                     "stated": _say("audit_percent_of", percent=_pct(_fmt(p)), n=n),
                      "result": f"{low}–{high}" if low <= high else _say("audit_none"), "possible": low <= high})
     counts = claims[(claims["unit"] == "count") & claims["question"].notna()]
     # a count printed twice (text and footnote) is one count: pair each percent with each distinct count once
@@ -757,7 +804,111 @@ def granularity(facts: Facts | None = None) -> pd.DataFrame:
             possible = implied is not None and implied[0] <= implied[1]
             stated_n = int(p["n"]) if pd.notna(p["n"]) else None
             rows.append({"id": p["claim_id"], "check": "implied_n", "paired_with": c["claim_id"], "n": stated_n,
-                         "stated": f"{_fmt(c['value'])} = {_fmt(p['value'])} %",
+                         "stated": f"{_fmt(c['value'])} = {_pct(_fmt(p['value']))}",
                          "result": f"{implied[0]}–{implied[1]}" if possible else _say("audit_none"),
                          "possible": possible and (stated_n is None or implied[0] <= stated_n <= implied[1])})
     return pd.DataFrame(rows, columns=["id", "check", "paired_with", "n", "stated", "result", "possible"])
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# What the audit appendix shows (05-audit.ipynb): table cells and generated lists, in the edition's language
+
+
+def stated_cell(text: str, unit: str) -> str:
+    """A claim's ``stated`` value as a table cell: a date in the edition's words (our rendering: the data keep dates
+    as ``2023-06-14``), any other number in the report's own Norwegian wording, marked as Norwegian in the English
+    edition (a screen reader then pronounces it so)."""
+    if unit == "date":
+        return date_text(text)
+    return tables.in_language(str(text), "nb") if labels.current() == "en" else str(text)
+
+
+def claim_link(claim_id: str) -> Markdown:
+    """A link to a claim's row in the appendix's table of all claims (anchored there as ``claim-<id>``)."""
+    return Markdown(f"[{escape(claim_id)}](#claim-{re.sub(r'[^A-Za-z0-9_-]', '', claim_id)})")
+
+
+def _organisation_id(abbreviation: str) -> str:
+    return abbreviation.replace("Ø", "O")  # the glossary's ids are ASCII: the report's DFØ is DFO
+
+
+def abbreviations(texts: Sequence[str]) -> list[str]:
+    """The abbreviations of ministries and agencies (``data/glossary.csv``, category ``organisation``) that ``texts``
+    use, as they are written there (DFØ, KDD), in alphabetical order."""
+    known = labels.names_of("organisation")
+    found = re.findall(r"\b[A-ZÆØÅ]{2,}\b", " ".join(str(t) for t in texts))
+    return sorted({a for a in found if _organisation_id(a) in known})
+
+
+def abbreviation_list(found: Sequence[str]) -> Markdown:
+    """Each abbreviation spelled out by the glossary, for prose: "KDD, Ministry of Local Government and Regional
+    Development (*Kommunal- og distriktsdepartementet*)" in English — the Norwegian name marked as Norwegian —,
+    "KDD, Kommunal- og distriktsdepartementet" in Norwegian; joined by semicolons."""
+    items = []
+    for abbreviation in found:
+        key = _organisation_id(abbreviation)
+        name = escape(labels.name("organisation", key))
+        if labels.current() == "en":
+            norwegian = labels.name("organisation", key, "nb")
+            name += f" ([{escape(norwegian)}]{{lang=nb}})" if norwegian != labels.name("organisation", key) else ""
+        items.append(f"{escape(abbreviation)}, {name}")
+    return Markdown("; ".join(items))
+
+
+def inconsistency_list(results: pd.DataFrame) -> Markdown:
+    """The inconsistent claims as a Markdown list, one item per claim: its id (linked to its row in the table of all
+    claims), where the report prints it, what it is about, the report's own wording (quoted: the report's words,
+    marked as Norwegian in the English edition; a date is not quoted, the data do not keep its printed form) and the
+    arithmetic. A sentence saying so when there is none."""
+    bad = results[results["status"] == INCONSISTENT]
+    if bad.empty:
+        return Markdown(escape(_say("audit_no_inconsistency")))
+    lines = []
+    for r in bad.itertuples():
+        what = escape(r.refers_to)
+        if r.unit != "date":
+            words = escape(r.stated)
+            quote = f"[“{words}”]{{lang=nb}}" if labels.current() == "en" else f"«{words}»"
+            what = _say("audit_printed_as", what=what, quote=quote)
+        where = escape(labels.report_place(r.section, r.figure))
+        dash = "—" if labels.current() == "en" else "–"  # Norwegian sets a spaced en dash
+        lines.append(f"- **{claim_link(r.id)}** ({where}) {dash} {what}. {escape(r.explanation)}")
+    return Markdown("\n".join(lines))
+
+
+def fraction_gaps(results: pd.DataFrame, facts: Facts | None = None) -> pd.DataFrame:
+    """Each verbal fraction the report states (unit ``fraction``, not a repeat) against the survey share it
+    summarises: the fraction as a percent, the share, the gap in percentage points and the claim's verdict, largest
+    gap first."""
+    facts = facts or Facts.load()
+    claims = facts.claims
+    status = results.set_index("id")["status"]
+    rows = []
+    for _, c in claims[(claims["unit"] == "fraction") & (claims["rule"] != "repeated")].iterrows():
+        k, m = parse_fraction(c["stated"])
+        found = sum(part.point for part in survey_parts(c, facts))
+        rows.append({"id": c["claim_id"], "section": c["section"], "stated": c["stated"],
+                     "fraction_percent": round(100 * k / m, 1), "data_percent": found,
+                     "gap_points": round(100 * k / m - found, 1), "status": status[c["claim_id"]]})
+    frame = pd.DataFrame(rows, columns=["id", "section", "stated", "fraction_percent", "data_percent", "gap_points",
+                                        "status"])
+    return frame.sort_values("gap_points", key=lambda s: s.abs(), ascending=False, kind="stable")
+
+
+def identical_shares(question: str, survey: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Pairs of items of ``question`` (e.g. the goal areas of ``goal_importance``) whose every share stated for both
+    (at least two, same group and answer) is identical: one row per shared cell (item_a, item_b, group, response,
+    percent)."""
+    survey = data.load("survey_answers") if survey is None else survey
+    cells = survey[(survey["question"] == question) & survey["percent"].notna()]
+    wide = cells.pivot_table(index=["group", "response"], columns="item", values="percent", aggfunc="first",
+                             observed=True)
+    pairs = []
+    items = list(wide.columns)
+    for i, a in enumerate(items):
+        for b in items[i + 1:]:
+            both = wide[[a, b]].dropna()
+            if len(both) >= 2 and (both[a] == both[b]).all():
+                pairs.append(both.reset_index().assign(item_a=a, item_b=b).rename(columns={a: "percent"}).drop(columns=b))
+    columns = ["item_a", "item_b", "group", "response", "percent"]
+    return pd.concat(pairs)[columns].reset_index(drop=True) if pairs else pd.DataFrame(columns=columns)

@@ -745,3 +745,27 @@ def response_order(question: str) -> list[str]:
     scales = load("response_scales")
     rows = scales[scales["scale"] == scale[0]].sort_values("order")
     return rows["response"].tolist()
+
+
+def sample_value(quantity: str, section: str = "1.4.3") -> float:
+    """One number of the survey's sample (``survey_response.csv``: ``invited``, ``answered``, ``leader_share``, …) as
+    the report states it in ``section`` (the report gives some of them in more than one place, not always alike)."""
+    rows = load("survey_response")
+    match = rows.loc[(rows["quantity"] == quantity) & (rows["section"] == section), "value"]
+    if match.empty:
+        raise KeyError(f"data/survey_response.csv has no {quantity!r} stated in section {section!r}")
+    return float(match.iloc[0])
+
+
+def survey_share(question: str, group: str, response: str, item: str | None = None) -> float:
+    """One share (percent) of ``survey_answers.csv``: the answer ``response`` in ``group`` (optionally for one
+    ``item``); NaN where the text we work from does not let us read it (the formatters refuse NaN)."""
+    rows = load("survey_answers")
+    rows = rows[(rows["question"] == question) & (rows["group"] == group) & (rows["response"] == response)]
+    if item is not None:
+        rows = rows[rows["item"] == item]
+    if rows.empty:
+        raise KeyError(f"data/survey_answers.csv has no row for {question!r}, group {group!r}, answer {response!r}"
+                       + (f", item {item!r}" if item is not None else ""))
+    value = rows["percent"].iloc[0]
+    return float(value) if pd.notna(value) else float("nan")

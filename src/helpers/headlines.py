@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import audit, data, stats
+from . import audit, data, labels, stats
 
 #: The section of the report whose sample figures the response rate is computed from (vedlegg 2 gives another
 #: number invited; the awareness chapter lists both).
@@ -67,6 +67,56 @@ def measure_status_counts() -> pd.Series:
     they first appear there)."""
     status = data.load("measures")["status"]
     return status.value_counts(sort=False).reindex(list(dict.fromkeys(status)))
+
+
+#: The report's hedge on a measure's status, as ``measures.csv`` quotes it in ``status_note`` (sec. 4.3: Felles IKT,
+#: Felles sak-arkiv "og til dels Felles HR" are the complex ones).
+PARTLY = "til dels"
+
+
+def partly_measures(status: str) -> list[str]:
+    """The measures the report gives ``status`` only partly ("til dels"), by id, in the data's order."""
+    measures = data.load("measures")
+    hedged = measures["status_note"].fillna("").str.contains(PARTLY, regex=False)
+    return list(measures.loc[(measures["status"] == status) & hedged, "measure"])
+
+
+def measure_status_list() -> str:
+    """How many measures the report gives each status, as a list for prose in the edition's language, the report's
+    hedge kept: "2 in good drive, 1 without new activities, 3 complex and hard to complete (Shared HR services only
+    partly) and 1 nearly complete". Measures are named by the glossary."""
+    parts = []
+    for status, count in measure_status_counts().items():
+        text = labels.status_tally({status: int(count)})
+        partly = partly_measures(str(status))
+        if partly:
+            names = labels.join([labels.name("measure", m) for m in partly])
+            text += f" ({labels.phrase('tally_partly', names=names)})"
+        parts.append(text)
+    return labels.join(parts)
+
+
+@dataclass(frozen=True)
+class NordicContrast:
+    areas: int  # kinds of shared administrative service compared
+    shared_denmark: int  # fully shared among Denmark's ministries
+    shared_sweden: int
+    shared_norway: int
+    partly_norway: int  # partly shared in Norway
+    unstated_norway: int  # the report says nothing about it for Norway
+
+
+def nordic_contrast() -> NordicContrast:
+    """The landing page's Nordic numbers: how many service areas are shared in each country, and for Norway how many
+    are partly shared or not stated."""
+    counts = nordic_status_counts()
+
+    def cell(country: str, status: str) -> int:
+        return int(counts.loc[country].get(status, 0))
+
+    return NordicContrast(areas=int(counts.loc["norway"].sum()), shared_denmark=cell("denmark", "shared"),
+                          shared_sweden=cell("sweden", "shared"), shared_norway=cell("norway", "shared"),
+                          partly_norway=cell("norway", "partly shared"), unstated_norway=cell("norway", "not stated"))
 
 
 def nordic_status_counts() -> pd.DataFrame:

@@ -54,3 +54,17 @@ def as_markdown(value: object) -> str:
 def kernel_expression(expression: str) -> str:
     """The expression the build sends to the kernel for ``expression``: its value as page Markdown."""
     return f"__import__('helpers.inline', fromlist=['as_markdown']).as_markdown(({expression}))"
+
+
+def in_language(text: str, lang: str) -> Markdown:
+    """``text`` (a name from ``data/``) as Markdown marked as written in ``lang`` — ``[Regeringskansliet]{lang="sv"}``
+    — so a screen reader pronounces it in that language; the text itself is escaped."""
+    if not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]+)*", lang):
+        raise ValueError(f"in_language: {lang!r} is not a language tag")
+    return Markdown(f'[{escape(text)}]{{lang="{lang}"}}')
+
+
+def bullets(items: list[str]) -> Markdown:
+    """A Markdown bullet list, one item a line, each item's text escaped: a list generated from data, shown as one
+    inline value on a line of its own (a blank line before it)."""
+    return Markdown("\n".join(f"- {item if isinstance(item, Markdown) else escape(item)}" for item in items))

@@ -6,6 +6,7 @@ Norwegian is the questionnaire's own, the English our translation. Everything el
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal
 
 LANGS: tuple[str, ...] = ("en", "nb")
@@ -48,18 +49,13 @@ _TERMS: dict[str, dict[str, str]] = {
     "not checkable": {"en": "not checkable", "nb": "kan ikke kontrolleres"},
     "status": {"en": "Status", "nb": "Status"},
     "claims": {"en": "Claims", "nb": "Påstander"},
-    "section": {"en": "Section", "nb": "Avsnitt"},
     "rule": {"en": "Rule", "nb": "Regel"},
     "claim_id": {"en": "Id", "nb": "Id"},
-    "figure": {"en": "Figure", "nb": "Figur"},
     "refers_to": {"en": "Refers to", "nb": "Gjelder"},
     "stated": {"en": "Stated", "nb": "Oppgitt"},
     "explanation": {"en": "Explanation", "nb": "Forklaring"},
     "compares_with": {"en": "Compares with", "nb": "Sammenligner med"},
     # the Nordic comparison
-    "sweden": {"en": "Sweden", "nb": "Sverige"},
-    "denmark": {"en": "Denmark", "nb": "Danmark"},
-    "norway": {"en": "Norway", "nb": "Norge"},
     "payroll_accounting": {"en": "Payroll and accounting", "nb": "Lønn og regnskap"},
     "basic_it": {"en": "Basic IT operations", "nb": "Grunnleggende IKT-drift"},
     "finance_system": {"en": "Finance/ERP system", "nb": "Økonomisystem"},
@@ -80,16 +76,19 @@ _TERMS: dict[str, dict[str, str]] = {
     "dimension": {"en": "Dimension", "nb": "Dimensjon"},
     # the report's status assessment of a measure (measures.csv, column status)
     "good_drive": {"en": "in good drive", "nb": "i godt driv"},
-    "complex_hard_to_land": {"en": "complex, hard to land", "nb": "kompleks, vanskelig å lande"},
-    "nearly_done": {"en": "nearly done", "nb": "nesten ferdig"},
-    "no_new_activity": {"en": "no new activity", "nb": "ingen ny aktivitet"},
+    "complex_hard_to_land": {"en": "complex, hard to complete", "nb": "komplekst og krevende å få i mål"},
+    "nearly_done": {"en": "nearly complete", "nb": "nesten i mål"},
+    "no_new_activity": {"en": "no new activity", "nb": "ingen nye aktiviteter"},
+    # a verdict the report hedges ("og til dels Felles HR", sec. 4.3): put before the status
+    "partly": {"en": "partly", "nb": "til dels"},
     "not_stated": {"en": "not stated", "nb": "ikke oppgitt"},
     # survey questions (short titles)
     "awareness": {"en": "Knowledge of the strategy", "nb": "Kjennskap til strategien"},
-    "strategy_importance": {"en": "Importance of having the strategy", "nb": "Viktighet av strategien"},
-    "goal_importance": {"en": "Importance of the goal areas", "nb": "Viktighet av målområdene"},
+    "strategy_importance": {"en": "Importance of having the strategy", "nb": "Hvor viktig det er at strategien er laget"},
+    "goal_importance": {"en": "Importance of the goal areas", "nb": "Hvor viktige målområdene er"},
     "belonging": {"en": "Belonging to the ministry community", "nb": "Tilhørighet til departementsfellesskapet"},
-    "cooperation": {"en": "Ministries work together where useful", "nb": "Departementene jobber sammen der det er hensiktsmessig"},
+    "cooperation": {"en": "Ministries working together where useful",
+                    "nb": "Samarbeid mellom departementene der det er hensiktsmessig"},
     "measure_involvement": {"en": "Worked on the measure", "nb": "Har jobbet med tiltaket"},
     # chapter 1 (01-awareness): chart legends and the headers of its tables
     "range": {"en": "Possible range", "nb": "Mulig spenn"},
@@ -101,7 +100,7 @@ _TERMS: dict[str, dict[str, str]] = {
     "interval_percent": {"en": "Interval (%)", "nb": "Intervall (%)"},
     "leaders_percent": {"en": "Leaders (%)", "nb": "Ledere (%)"},
     "non_leaders_percent": {"en": "Non-leaders (%)", "nb": "Ikke-ledere (%)"},
-    "difference_points": {"en": "Difference (points)", "nb": "Forskjell (prosentpoeng)"},
+    "difference_points": {"en": "Difference (percentage points)", "nb": "Forskjell (prosentpoeng)"},
     "p_value": {"en": "p", "nb": "p"},
     "p_holm": {"en": "p, Holm-adjusted", "nb": "p, Holm-justert"},
     "cramers_v": {"en": "Cramér's V", "nb": "Cramérs V"},
@@ -109,8 +108,8 @@ _TERMS: dict[str, dict[str, str]] = {
     "printed_share": {"en": "Printed share (%)", "nb": "Oppgitt andel (%)"},
     "printed_count": {"en": "Printed count", "nb": "Oppgitt antall"},
     "count_share": {"en": "Count ÷ base (%)", "nb": "Antall ÷ grunnlag (%)"},
-    "implied_n": {"en": "N the printed pair allows", "nb": "N som paret tillater"},
-    "fits_base": {"en": "Base within that range", "nb": "Grunnlaget innenfor spennet"},
+    "implied_n": {"en": "N the printed pair allows", "nb": "N som passer med andel og antall"},
+    "fits_base": {"en": "Base within that range", "nb": "Grunnlaget passer"},
     # chapter 4 (04-nordic-comparison): codes of the Nordic data as readers read them, and its table headers
     "sweden_and_denmark": {"en": "Sweden and Denmark", "nb": "Sverige og Danmark"},
     "scandinavia": {"en": "Scandinavia", "nb": "Skandinavia"},
@@ -118,7 +117,7 @@ _TERMS: dict[str, dict[str, str]] = {
     "evidence_document": {"en": "document", "nb": "dokument"},
     "gov_organisation": {"en": "How it is organised", "nb": "Organisering"},
     "gov_decides_sharing": {"en": "Who decides what is shared", "nb": "Hvem bestemmer hva som deles"},
-    "gov_mandatory_use": {"en": "Whether use is mandatory", "nb": "Om bruk er pliktig"},
+    "gov_mandatory_use": {"en": "Whether use is mandatory", "nb": "Om bruken er obligatorisk"},
     "gov_financing": {"en": "Funding", "nb": "Finansiering"},
     "gov_principles": {"en": "Principles", "nb": "Prinsipper"},
     "gov_success_factors": {"en": "Success factors", "nb": "Suksessfaktorer"},
@@ -129,24 +128,24 @@ _TERMS: dict[str, dict[str, str]] = {
     "shared_systems": {"en": "Shared systems", "nb": "Felles systemer"},
     "shared_service_centres": {"en": "Service centres", "nb": "Servicesentre"},
     "link_explicit": {"en": "named in the recommendation", "nb": "nevnt i anbefalingen"},
-    "link_implicit": {"en": "our reading: echoed, not named", "nb": "vår lesning: gjenspeilet, ikke nevnt"},
+    "link_implicit": {"en": "our reading: echoed, not named", "nb": "vår lesning: samsvarer, men landet er ikke nevnt"},
     "parent_sector_named": {"en": "our reading: the report names the ministry whose agencies it serves",
-                            "nb": "vår lesning: rapporten nevner departementet hvis virksomheter den betjener"},
+                            "nb": "vår lesning: rapporten sier at den leverer til virksomhetene under departementet"},
     "parent_inferred": {"en": "our reading: the report names only the sector",
                         "nb": "vår lesning: rapporten nevner bare sektoren"},
     "service_area": {"en": "Service area", "nb": "Tjenesteområde"},
-    "evidence_kind": {"en": "Kind of evidence", "nb": "Type kilde"},
+    "evidence_kind": {"en": "Kind of evidence", "nb": "Kildetype"},
     "evidence_what": {"en": "What it is", "nb": "Hva det er"},
     "evidence_number": {"en": "Number", "nb": "Antall"},
     "governance_aspect": {"en": "Aspect", "nb": "Forhold"},
-    "sharing_kind": {"en": "Kind of sharing", "nb": "Type deling"},
+    "sharing_kind": {"en": "Kind of sharing", "nb": "Type fellesløsning"},
     "report_term_nb": {"en": "The report's Norwegian term", "nb": "Rapportens betegnelse"},
     "covers": {"en": "What it covers", "nb": "Hva det omfatter"},
-    "slide_examples": {"en": "Examples on the Danish slide (its English)", "nb": "Eksempler på den danske plansjen (på engelsk)"},
+    "slide_examples": {"en": "Examples on the Danish slide (its English)", "nb": "Eksempler fra det danske lysbildet (engelsk tekst)"},
     "body": {"en": "Body", "nb": "Virksomhet"},
     "serves": {"en": "Provides shared services to", "nb": "Leverer fellestjenester til"},
     "sector_ministry": {"en": "Ministry of its sector", "nb": "Departementet for sektoren"},
-    "sector_ministry_basis": {"en": "How we know the ministry", "nb": "Hvordan vi kjenner departementet"},
+    "sector_ministry_basis": {"en": "How we know the ministry", "nb": "Hva koblingen til departementet bygger på"},
     "lesson": {"en": "Lesson", "nb": "Lærdom"},
     "drawn_from": {"en": "Drawn from", "nb": "Hentet fra"},
     "recommendation": {"en": "Recommendation", "nb": "Anbefaling"},
@@ -163,11 +162,11 @@ _TERMS: dict[str, dict[str, str]] = {
     "origin": {"en": "Origin", "nb": "Opprinnelse"},
     "coordination_type": {"en": "Kind of coordination", "nb": "Type samordning"},
     "service_forum": {"en": "Service forum", "nb": "Tjenesteforum"},
-    "finding": {"en": "Finding (our words)", "nb": "Funn (våre ord)"},
+    "finding": {"en": "Finding (our words)", "nb": "Funn (med våre ord)"},
     "measures_concerned": {"en": "Measures concerned", "nb": "Tiltak det gjelder"},
     "worked_on_share": {"en": "Worked on it (%)", "nb": "Har jobbet med det (%)"},
     "worked_on_count": {"en": "Worked on it (count)", "nb": "Har jobbet med det (antall)"},
-    "audit_entries": {"en": "Audit: inconsistent entries", "nb": "Kontroll: inkonsistente punkter"},
+    "audit_entries": {"en": "Audit: inconsistent entries", "nb": "Kontroll: punkter med avvik"},
     "level_political": {"en": "political", "nb": "politisk"},
     "level_top_management": {"en": "top management", "nb": "toppledelse"},
     "level_ministry_line": {"en": "ministries' line", "nb": "departementenes linje"},
@@ -267,24 +266,24 @@ _PHRASES: dict[str, dict[str, str]] = {
     "audit_stated": {"en": "stated {stated}", "nb": "oppgitt {stated}"},
     "audit_lookup": {"en": "stated {stated}; {source} has {found}.", "nb": "oppgitt {stated}; {source} har {found}."},
     "audit_n_matches": {"en": "its N {n} matches the N {cell_n} recorded for the cell.",
-                        "nb": "N-en {n} stemmer med N {cell_n} som er registrert for cellen."},
+                        "nb": "N = {n} stemmer med N = {cell_n} som er registrert for cellen."},
     "audit_n_differs": {"en": "its N {n} differs from the N {cell_n} recorded for the cell.",
-                        "nb": "N-en {n} avviker fra N {cell_n} som er registrert for cellen."},
+                        "nb": "N = {n} avviker fra N = {cell_n} som er registrert for cellen."},
     "audit_category_sum": {
-        "en": "stated {stated} ({range}); the categories sum to {addends} = {total} % ({found_range} given each part's rounding).",
-        "nb": "oppgitt {stated} ({range}); kategoriene summerer seg til {addends} = {total} % ({found_range} gitt avrundingen "
-              "av hver del).",
+        "en": "stated {stated} ({range}); the categories sum to {addends} = {total} ({found_range} given each part's rounding).",
+        "nb": "oppgitt {stated} ({range}); kategoriene summerer seg til {addends} = {total} ({found_range} når hver del er "
+              "avrundet for seg).",
     },
     "audit_mixture": {
         "en": "leaders and non-leaders mixed {leaders_share} : {others_share} give {weight} × {leaders} + {other_weight} × "
-              "{others} = {found} % ({low}–{high} given the rounding), against the stated {stated}.",
+              "{others} = {found} ({low}–{high} given the rounding), against the stated {stated}.",
         "nb": "ledere og ikke-ledere blandet {leaders_share} : {others_share} gir {weight} × {leaders} + {other_weight} × "
-              "{others} = {found} % ({low}–{high} gitt avrundingen), mot oppgitt {stated}.",
+              "{others} = {found} ({low}–{high} med avrundingen), mot oppgitt {stated}.",
     },
     "audit_count_share_fits": {"en": "stated {stated}; {count} ÷ {n} = {found}, which rounds to it.",
                                "nb": "oppgitt {stated}; {count} ÷ {n} = {found}, som avrundes til det."},
-    "audit_count_share_off": {"en": "stated {stated}; {count} ÷ {n} = {found}, which rounds to {rounded} %.",
-                              "nb": "oppgitt {stated}; {count} ÷ {n} = {found}, som avrundes til {rounded} %."},
+    "audit_count_share_off": {"en": "stated {stated}; {count} ÷ {n} = {found}, which rounds to {rounded}.",
+                              "nb": "oppgitt {stated}; {count} ÷ {n} = {found}, som avrundes til {rounded}."},
     "audit_implied_n": {"en": "{count} is {stated} of N only for N from {low} to {high}, not {n}.",
                         "nb": "{count} er {stated} av N bare for N fra {low} til {high}, ikke {n}."},
     "audit_no_n": {"en": "No N makes {count} exactly {stated}, not {n} either.",
@@ -297,21 +296,21 @@ _PHRASES: dict[str, dict[str, str]] = {
         "en": "Both give the printed response rate once rounded ({rates}), so it cannot tell which is right.",
         "nb": "Begge gir den oppgitte svarprosenten når de avrundes ({rates}), så den kan ikke avgjøre hvilken som er riktig.",
     },
-    "audit_response_rate": {"en": "stated {stated}; {answered} answered ÷ {invited} invited = {rate} %.",
-                            "nb": "oppgitt {stated}; {answered} svarte ÷ {invited} inviterte = {rate} %."},
-    "audit_complement": {"en": "stated {stated}; 100 − {leaders} % leaders = {found} %.",
-                         "nb": "oppgitt {stated}; 100 − {leaders} % ledere = {found} %."},
+    "audit_response_rate": {"en": "stated {stated}; {answered} answered ÷ {invited} invited = {rate}.",
+                            "nb": "oppgitt {stated}; {answered} svarte ÷ {invited} inviterte = {rate}."},
+    "audit_complement": {"en": "stated {stated}; 100 − {leaders} leaders = {found}.",
+                         "nb": "oppgitt {stated}; 100 − {leaders} ledere = {found}."},
     "audit_registry_count": {"en": "stated {stated}; the data hold {count} {what}.",
                              "nb": "oppgitt {stated}; dataene har {count} {what}."},
     "audit_registry_measures": {"en": "measures in measures.csv", "nb": "tiltak i measures.csv"},
     "audit_registry_core_groups": {"en": "core groups in core_groups.csv", "nb": "kjernegrupper i core_groups.csv"},
-    "audit_registry_ministries": {"en": "ministries and the Prime Minister's Office in ministries.csv",
+    "audit_registry_ministries": {"en": "ministries and the Office of the Prime Minister in ministries.csv",
                                   "nb": "departementer og Statsministerens kontor i ministries.csv"},
     "audit_registry_goal_areas": {"en": "goal areas in strategy.csv", "nb": "målområder i strategy.csv"},
     "audit_registry_questions": {"en": "numbered questions in the printed questionnaire (questionnaire.csv)",
                                  "nb": "nummererte spørsmål i det trykte spørreskjemaet (questionnaire.csv)"},
-    "audit_registry_interviews": {"en": "interviews in the group “{group}” (interviews.csv)",
-                                  "nb": "intervjuer i gruppen «{group}» (interviews.csv)"},
+    "audit_registry_interviews": {"en": "interviews in the group {group} (interviews.csv)",
+                                  "nb": "intervjuer i gruppen {group} (interviews.csv)"},
     "audit_interview_sum": {"en": "stated {stated} in total; the {groups} interview groups sum to {addends} = {total}.",
                             "nb": "oppgitt {stated} totalt; de {groups} intervjugruppene summerer seg til {addends} = {total}."},
     "audit_figure_n": {"en": "stated N = {stated}; the figure's cells in survey_answers.csv have N = {ns}.",
@@ -334,44 +333,53 @@ _PHRASES: dict[str, dict[str, str]] = {
                         "nb": "oppgitt {stated}; survey_fieldwork.csv ({section}) daterer {event} til {found}"},
     "audit_event_survey_opened": {"en": "the survey's opening", "nb": "åpningen av undersøkelsen"},
     "audit_event_survey_closed_stated": {"en": "the survey's close", "nb": "avslutningen av undersøkelsen"},
-    "audit_days_apart": {"en": ", {gap} days apart", "nb": ", {gap} dager fra hverandre"},
-    "audit_core_group_start": {"en": "stated {stated}; core_groups.csv gives {found} as the start of “{group}”.",
-                               "nb": "oppgitt {stated}; core_groups.csv gir {found} som oppstart for «{group}»."},
-    "audit_measure_event": {"en": "stated {stated}; measure_events.csv ({section}) dates {what}{planned} to {when}, "
-                                  "printed to the {precision}.",
-                            "nb": "oppgitt {stated}; measure_events.csv ({section}) daterer {what}{planned} til {when}, "
-                                  "oppgitt med {precision} som presisjon."},
-    "audit_event_described": {"en": "“{description}”", "nb": "«{description}»"},
-    "audit_event_of_measure": {"en": "the event of the measure “{measure}”", "nb": "hendelsen i tiltaket «{measure}»"},
+    "audit_days_apart": {"en": ", {gap} days apart", "nb": ", et avvik på {gap} dager"},
+    "audit_core_group_start": {"en": "stated {stated}; core_groups.csv gives {found} as the start of the core group "
+                                     "{group}.",
+                               "nb": "oppgitt {stated}; core_groups.csv oppgir {found} som oppstart for kjernegruppen "
+                                     "{group}."},
+    # {description} is measure_events.csv's description of the event, in our words (never quoted as the report's)
+    "audit_measure_event": {"en": "stated {stated}; measure_events.csv ({section}) dates the event{planned} to {when}, "
+                                  "printed to the {precision}: {description}.",
+                            "nb": "oppgitt {stated}; measure_events.csv ({section}) daterer hendelsen{planned} til "
+                                  "{when}, angitt med {precision}: {description}."},
     "audit_planned": {"en": "(planned)", "nb": "(planlagt)"},
-    "audit_precision_year": {"en": "year", "nb": "år"},
+    "audit_precision_year": {"en": "year", "nb": "årstall"},
     "audit_precision_month": {"en": "month", "nb": "måned"},
-    "audit_precision_day": {"en": "day", "nb": "dag"},
+    "audit_precision_day": {"en": "day", "nb": "dato"},
     "audit_precision_season": {"en": "season", "nb": "årstid"},
     "audit_season_spring": {"en": "spring", "nb": "våren"},
     "audit_season_summer": {"en": "summer", "nb": "sommeren"},
     "audit_season_autumn": {"en": "autumn", "nb": "høsten"},
     "audit_season_winter": {"en": "winter", "nb": "vinteren"},
-    "audit_repeated_states": {"en": "{where} states {stated}", "nb": "{where} oppgir {stated}"},
-    "audit_repeated_precision": {"en": "{where} at its precision ({stated})", "nb": "{where} med sin presisjon ({stated})"},
+    # another printing of the same quantity: its claim id, where it is printed and what it states
+    "audit_repeated_same": {"en": "{id} ({place})", "nb": "{id} ({place})"},
+    "audit_repeated_states": {"en": "{id} ({place}: {stated})", "nb": "{id} ({place}: {stated})"},
+    "audit_repeated_precision": {"en": "{id} ({place}: {stated}, within rounding)",
+                                 "nb": "{id} ({place}: {stated}, innenfor avrunding)"},
     "audit_repeated_agrees": {"en": "; agrees with {others}", "nb": "; stemmer med {others}"},
     "audit_repeated_contradicted": {"en": "; contradicted by {others}", "nb": "; motsies av {others}"},
     "audit_repeated_minority": {"en": " — most printings of this quantity disagree with it.",
-                                "nb": " — de fleste stedene rapporten oppgir denne størrelsen, er uenige med den."},
+                                "nb": " – de fleste andre stedene rapporten oppgir samme størrelse, står det et annet tall."},
     "audit_repeated_majority": {"en": " — the majority of printings agree with this one.",
-                                "nb": " — flertallet av stedene rapporten oppgir den, stemmer med denne."},
+                                "nb": " – flertallet av stedene stemmer med dette tallet."},
     "audit_illegible": {"en": "not legible in the text we work from, so there is no number to check{detail}.",
                         "nb": "ikke lesbart i teksten vi bygger på, så det er ikke noe tall å kontrollere{detail}."},
     "audit_stated_once": {
         "en": "stated once; no data file holds this quantity and no other passage of the report states it.",
-        "nb": "oppgitt én gang; ingen datafil har denne størrelsen, og ingen annen del av rapporten oppgir den.",
+        "nb": "oppgitt bare ett sted; ingen datafil har denne størrelsen, og den står ikke andre steder i rapporten.",
     },
-    "audit_percent_of": {"en": "{percent} % of {n}", "nb": "{percent} % av {n}"},
+    "audit_percent_of": {"en": "{percent} of {n}", "nb": "{percent} av {n}"},
+    "audit_fraction": {"en": "{k} in {m}", "nb": "{k} av {m}"},  # a verbal fraction as we write it, not quoted
+    "audit_printed_as": {"en": "{what}, printed as {quote}", "nb": "{what}, oppgitt som {quote}"},
+    "audit_no_inconsistency": {"en": "No number is inconsistent.", "nb": "Ingen tall er inkonsistente."},
+    # the landing page (helpers.headlines.measure_status_list): measures the report places in a status only partly
+    "tally_partly": {"en": "{names} only partly", "nb": "{names} bare til dels"},
     "audit_none": {"en": "none", "nb": "ingen"},
     "audit_rule_survey_lookup": {
         "en": "the survey cell (question, item, group, answer) in survey_answers.csv; a verbal 'x av y' must be the simple "
               "fraction (denominator 2, 3, 4, 5 or 10) nearest to it",
-        "nb": "spørreundersøkelsens celle (spørsmål, del, gruppe, svar) i survey_answers.csv; en brøk i ord («x av y») må "
+        "nb": "spørreundersøkelsens celle (spørsmål, del, gruppe, svar) i survey_answers.csv; en brøk i ord (x av y) må "
               "være den enkle brøken (nevner 2, 3, 4, 5 eller 10) som ligger nærmest",
     },
     "audit_rule_category_sum": {
@@ -417,14 +425,21 @@ _PHRASES: dict[str, dict[str, str]] = {
     # chapter 4 (04-nordic-comparison): alt text of plots.status_grid, and where in the report a row comes from
     "alt_status_grid": {
         "en": "Grid of {what}: {rows} rows by {cols} columns, each cell coloured and labelled with its status; {parts}.",
-        "nb": "Rutenett over {what}: {rows} rader og {cols} kolonner, hver celle farget og merket med status; {parts}.",
+        "nb": "Rutenett som viser {what}: {rows} rader og {cols} kolonner, der hver rute har farge og tekst etter status; {parts}.",
     },
     "status_count": {"en": "{count} {status}", "nb": "{count} {status}"},
-    "place_section": {"en": "sec. {section}", "nb": "kap. {section}"},
-    "place_appendix": {"en": "appendix {number}", "nb": "vedlegg {number}"},
-    "place_literature": {"en": "literature list", "nb": "litteraturoversikt"},
-    "place_figure": {"en": "Figure {number}", "nb": "figur {number}"},
-    "place_unnumbered_figure": {"en": "unnumbered figure", "nb": "figur uten nummer"},
+    # the parts of the report are named by the glossary (data/glossary.csv, category report_part): {parts[figure]} is
+    # "Figure" / "figur"; a part and its number are held together by a no-break space
+    "place_section": {"en": "{parts[section]}\u00a0{section}", "nb": "{parts[section]}\u00a0{section}"},
+    "place_appendix": {"en": "{parts[appendix]}\u00a0{number}", "nb": "{parts[appendix]}\u00a0{number}"},
+    "place_literature": {"en": "{parts[literature_list]}", "nb": "{parts[literature_list]}"},
+    "place_summary": {"en": "{parts[summary]}", "nb": "{parts[summary]}"},  # the report's summary (helpers.audit.place)
+    "place_figure": {"en": "{parts[figure]}\u00a0{number}", "nb": "{parts[figure]}\u00a0{number}"},
+    "place_table": {"en": "{parts[table]}\u00a0{number}", "nb": "{parts[table]}\u00a0{number}"},
+    "place_footnote": {"en": "{parts[footnote]}\u00a0{number}", "nb": "{parts[footnote]}\u00a0{number}"},
+    "place_unnumbered_figure": {"en": "unnumbered {parts[figure.lower]}", "nb": "{parts[figure.lower]} uten nummer"},
+    # "the report's Figure 2" / "rapportens figur 2"
+    "report_part_of": {"en": "the report's {part}", "nb": "rapportens {part}"},
     # chapter 2 (02-follow-up): alt text and notes of plots.diagram and plots.timeline
     "alt_diagram_hub": {"en": "{hub} takes part in the most relations ({count}).",
                         "nb": "{hub} inngår i flest relasjoner ({count})."},
@@ -435,6 +450,22 @@ _PHRASES: dict[str, dict[str, str]] = {
     "alt_timeline_row": {"en": "{row}: {events}", "nb": "{row}: {events}"},
     "alt_timeline_empty": {"en": "No dated event in the report for: {rows}.",
                            "nb": "Ingen datert hendelse i rapporten for: {rows}."},
+    # chapter 2 (02-follow-up): the report's verdict on a measure after its name ("Shared ICT, which the report
+    # finds …"), {partly} empty or the hedge ("partly "); and a count of measures per verdict (status_tally)
+    "verdict_good_drive": {"en": "is {partly}in good drive", "nb": "er {partly}i godt driv"},
+    "verdict_complex_hard_to_land": {"en": "is {partly}complex and hard to complete",
+                                     "nb": "er {partly}komplekst og krevende å få i mål"},
+    "verdict_nearly_done": {"en": "is {partly}nearly complete", "nb": "er {partly}nesten i mål"},
+    "verdict_no_new_activity": {"en": "has {partly}no new activity", "nb": "har {partly}ingen nye aktiviteter"},
+    "verdict_not_stated": {"en": "has no stated status", "nb": "har ingen oppgitt status"},
+    "tally_good_drive": {"en": "{count} in good drive", "nb": "{count} i godt driv"},
+    "tally_complex_hard_to_land": {"en": "{count} complex and hard to complete",
+                                   "nb": "{count} komplekse og krevende å få i mål"},
+    "tally_complex_hard_to_land_one": {"en": "{count} complex and hard to complete",
+                                       "nb": "{count} komplekst og krevende å få i mål"},
+    "tally_nearly_done": {"en": "{count} nearly complete", "nb": "{count} nesten i mål"},
+    "tally_no_new_activity": {"en": "{count} without new activities", "nb": "{count} uten nye aktiviteter"},
+    "tally_not_stated": {"en": "{count} without a stated status", "nb": "{count} uten oppgitt status"},
 }
 
 #: The edition's language for every label, set once per chapter by :func:`helpers.notebook.setup`.
@@ -462,20 +493,56 @@ def _lang(lang: str | None) -> Lang:
     return current() if lang is None else check_lang(lang)
 
 
+#: Terms that name a thing of the glossary (data/glossary.csv): a table header "Figure" / "Figur", a country. They are
+#: read from there, capitalised as a label, so a page never names the thing in two ways.
+_GLOSSARY_TERMS: dict[str, tuple[str, str]] = {
+    "figure": ("report_part", "figure"),
+    "section": ("report_part", "section"),
+    "sweden": ("country", "sweden"),
+    "denmark": ("country", "denmark"),
+    "norway": ("country", "norway"),
+}
+
+
 def term(key: str, lang: str | None = None) -> str:
     """The wording of ``key`` in ``lang`` (default: the current language)."""
+    if key in _GLOSSARY_TERMS:
+        word = name(*_GLOSSARY_TERMS[key], lang)
+        return word[:1].upper() + word[1:]
     try:
         return _TERMS[key][_lang(lang)]
     except KeyError:
         raise KeyError(f"no label '{key}' in helpers.labels; add it with both 'en' and 'nb'") from None
 
 
+class _ReportParts(Mapping[str, str]):
+    """The glossary's names of the report's parts, for a phrase's ``{parts[figure]}`` (``{parts[figure.lower]}``:
+    in small letters, "unnumbered figure"); read only when a phrase uses one."""
+
+    def __init__(self, lang: str | None) -> None:
+        self.lang = lang
+
+    def __getitem__(self, key: str) -> str:
+        part, _, lower = key.partition(".")
+        word = name("report_part", part, self.lang)
+        return word.lower() if lower == "lower" else word
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(names_of("report_part", self.lang))
+
+    def __len__(self) -> int:
+        return len(names_of("report_part", self.lang))
+
+
 def phrase(key: str, lang: str | None = None, **values: object) -> str:
-    """The sentence template ``key`` in ``lang`` (default: the current language), filled with ``values``."""
+    """The sentence template ``key`` in ``lang`` (default: the current language), filled with ``values``; a template
+    names a part of the report by the glossary's word, ``{parts[figure]}``."""
     try:
         template = _PHRASES[key][_lang(lang)]
     except KeyError:
         raise KeyError(f"no phrase '{key}' in helpers.labels; add it with both 'en' and 'nb'") from None
+    if "{parts[" in template:
+        values.setdefault("parts", _ReportParts(lang))
     return template.format(**values)
 
 
@@ -544,36 +611,85 @@ def join(items: list[str], lang: str | None = None) -> str:
     return f"{', '.join(items[:-1])} {phrase('and', lang)} {items[-1]}"
 
 
+def report_part(part: str, number: object = None, lang: str | None = None, *, of_report: bool = False) -> str:
+    """A part of the report by the glossary's name (category ``report_part``), with its number: ``("figure", 2)`` →
+    "Figure 2" / "figur 2", ``("appendix", 3)`` → "Appendix 3" / "vedlegg 3", ``("section", "3.1.1")`` → "section
+    3.1.1" / "kapittel 3.1.1" (a no-break space before the number); ``of_report``: "the report's Figure 2" /
+    "rapportens figur 2"."""
+    word = name("report_part", part, lang)
+    text = word if number is None or number == "" else f"{word}{NBSP}{number}"
+    return phrase("report_part_of", lang, part=text) if of_report else text
+
+
+def _report_section(section: str, lang: str | None) -> str:
+    import re
+
+    if re.fullmatch(r"\d+(\.\d+)*", section):
+        return phrase("place_section", lang, section=section)
+    if match := re.fullmatch(r"[Vv]edlegg (\d+)", section):
+        return phrase("place_appendix", lang, number=match.group(1))
+    if section == "litteraturoversikt":
+        return phrase("place_literature", lang)
+    if section == "sammendrag":
+        return phrase("place_summary", lang)
+    return section
+
+
 def report_place(section: str, figure: str = "", lang: str | None = None) -> str:
-    """Where in the report a row comes from, as a reader cites it: "sec. 3.4.2, unnumbered figure" / "kap. 3.4.2, …".
+    """Where in the report a row comes from, as a reader cites it, in the glossary's names of the report's parts
+    (category ``report_part``): "section 3.4.2, unnumbered figure", "section 3.1.1, Figure 4", "Appendix 2",
+    "summary" / "kapittel 3.4.2, figur uten nummer", "kapittel 3.1.1, figur 4", "vedlegg 2", "sammendrag".
 
     ``section`` and ``figure`` are the data's provenance columns (the report's own numbering: "3.4.1", "vedlegg 3",
-    "litteraturoversikt"; "Figur 3", "unnumbered figure"); anything else is shown as the data writes it.
+    "litteraturoversikt", "sammendrag", several '|'-separated; "Figur 3", "Tabell 1", "unnumbered figure"); anything
+    else is shown as the data writes it.
     """
     import re
 
-    # a missing figure (None, NaN: most numbers are stated in the text) is no figure
-    section = str(section or "").strip()
-    figure = str(figure).strip() if isinstance(figure, str) else ""
-    if re.fullmatch(r"\d+(\.\d+)*", section):
-        place = phrase("place_section", lang, section=section)
-    elif match := re.fullmatch(r"vedlegg (\d+)", section):
-        place = phrase("place_appendix", lang, number=match.group(1))
-    elif section == "litteraturoversikt":
-        place = phrase("place_literature", lang)
-    else:
-        place = section
+    # a missing section or figure (None, NaN: most numbers are stated in the text) is none
+    section = section.strip() if isinstance(section, str) else ""
+    figure = figure.strip() if isinstance(figure, str) else ""
+    place = "; ".join(_report_section(s.strip(), lang) for s in section.split("|") if s.strip())
     if match := re.fullmatch(r"(?:Figur|Figure) (\d+)", figure, flags=re.IGNORECASE):
-        place += ", " + phrase("place_figure", lang, number=match.group(1))
+        shown = phrase("place_figure", lang, number=match.group(1))
+    elif match := re.fullmatch(r"(?:Tabell|Table) (\d+)", figure, flags=re.IGNORECASE):
+        shown = phrase("place_table", lang, number=match.group(1))
     elif figure == "unnumbered figure":
-        place += ", " + phrase("place_unnumbered_figure", lang)
-    elif figure:
-        place += ", " + figure
-    return place
+        shown = phrase("place_unnumbered_figure", lang)
+    else:
+        shown = figure
+    return ", ".join(p for p in (place, shown) if p)
+
+
+def name_list(kind: str, ids: object, lang: str | None = None) -> str:
+    """The glossary names of ``ids`` — a data file's list cell, ``|``-separated ("felles_ikt|felles_hr"), or a
+    list — joined for prose ("Shared ICT and Shared HR services"); an empty or missing cell gives ""."""
+    if isinstance(ids, str):
+        ids = ids.split("|")
+    elif not isinstance(ids, (list, tuple)):
+        ids = []  # NaN, None: the cell names nothing
+    return join([name(kind, i, lang) for i in ids if i], lang)
+
+
+def status_tally(counts: Mapping[str, int], lang: str | None = None) -> str:
+    """How many measures the report gives each verdict, as a list for prose ("2 in good drive, 3 complex and hard
+    to complete and 1 nearly complete"), in the order of ``counts``; a Norwegian adjective agrees with its count."""
+    parts = []
+    for status, n in counts.items():
+        key = f"tally_{status}_one" if n == 1 and f"tally_{status}_one" in _PHRASES else f"tally_{status}"
+        parts.append(phrase(key, lang, count=count(n, lang)))
+    return join(parts, lang)
+
+
+def statements_with_places(statements: list[tuple[str, str]], lang: str | None = None) -> str:
+    """Statements in our words (``findings.csv``) as sentences for prose, each closed by where in the report it comes
+    from: "Differing views … stop the work (sec. 4.2). Some informant input … (sec. 5.2)." ``statements`` are
+    (statement, section) pairs; a statement is data text, never quoted as the report's words."""
+    return " ".join(f"{text.strip().rstrip('.')} ({report_place(section, lang=lang)})." for text, section in statements)
 
 
 def has_term(key: str) -> bool:
-    return key in _TERMS
+    return key in _TERMS or key in _GLOSSARY_TERMS
 
 
 def response_label(response: str, lang: str | None = None) -> str:
@@ -601,20 +717,148 @@ def item_label(question: str, item: str, lang: str | None = None) -> str:
     return str(match.iloc[0][f"wording_{lang}"])
 
 
-def name(kind: str, id: str, lang: str | None = None) -> str:
-    """The one name of a thing a reader sees (a measure, body, ministry, goal area, …), from ``data/glossary.csv``."""
-    names = names_of(kind, lang)
+#: Questions whose items are things the glossary names, the item being the glossary id (a goal area, a measure).
+ITEM_CATEGORIES: dict[str, str] = {"goal_importance": "goal_area", "measure_involvement": "measure"}
+
+
+def item_name(question: str, item: str, lang: str | None = None) -> str:
+    """A question item as a reader sees it: the glossary's name of the goal area or measure it asks about (the one
+    name every page uses), the questionnaire's wording for any other item."""
+    if question in ITEM_CATEGORIES:
+        return name(ITEM_CATEGORIES[question], item, lang)
+    return item_label(question, item, lang)
+
+
+def p_value(p: float, lang: str | None = None) -> str:
+    """A p-value for reading: three decimals, or "< 0.001" / "< 0,001" (a no-break space after the sign)."""
+    return f"<{NBSP}{number(0.001, 3, lang)}" if p < 0.001 else number(p, 3, lang)
+
+
+def signed(value: float, decimals: int = 0, lang: str | None = None) -> str:
+    """A difference with its sign: "+35", "−14" (a true minus sign), "0"."""
+    text = number(abs(value), decimals, lang)
+    if round(abs(value), decimals) == 0:  # "+0" or "−0" would claim a direction the rounded number does not have
+        return text
+    return ("+" if value > 0 else "\u2212") + text
+
+
+#: The forms of a glossary name (:func:`name`).
+NAME_FORMS = ("name", "short", "numbered")
+
+
+def name(kind: str, id: str, lang: str | None = None, *, form: str = "name") -> str:
+    """The one name of a thing a reader sees (a measure, body, ministry, goal area, …), from ``data/glossary.csv``.
+
+    ``form``: ``"name"``, the name itself; ``"short"``, the short form a page uses once the name is given (an
+    abbreviation as readers see it, "DFØ"; "Goal area 1" / "Målområde 1"), the name where there is none;
+    ``"numbered"``, the short form before the name, "Goal area 1: More coordinated development …"."""
+    names = names_of(kind, lang, form=form)
     if id not in names:
         raise KeyError(f"data/glossary.csv has no {kind} {id!r}; add a row (category={kind}, id={id}) with both names")
     return names[id]
 
 
-def names_of(kind: str, lang: str | None = None) -> dict[str, str]:
-    """Every name of one ``kind`` in the glossary, by id, in ``lang``."""
+def names_of(kind: str, lang: str | None = None, *, form: str = "name") -> dict[str, str]:
+    """Every name of one ``kind`` in the glossary, by id, in ``lang`` (``form`` as in :func:`name`)."""
+    import pandas as pd
+
     from .data import load
 
+    if form not in NAME_FORMS:
+        raise ValueError(f"form must be one of {', '.join(NAME_FORMS)}; got {form!r}")
+    lang = _lang(lang)
     glossary = load("glossary")
     rows = glossary[glossary["category"] == kind]
     if rows.empty:
         raise KeyError(f"data/glossary.csv has no entries of category {kind!r}")
-    return dict(zip(rows["id"], rows[f"name_{_lang(lang)}"]))
+    names = dict(zip(rows["id"], rows[f"name_{lang}"]))
+    if form == "name":
+        return names
+    short = {i: s for i, s in zip(rows["id"], rows[f"short_{lang}"]) if isinstance(s, str) and s and not pd.isna(s)}
+    if form == "short":
+        return {i: short.get(i, n) for i, n in names.items()}
+    return {i: f"{short[i]}: {n}" if i in short and short[i] != n else n for i, n in names.items()}
+
+
+def spelled_out(kind: str, id: str, lang: str | None = None) -> str:
+    """A thing named in full with its short form, as a page names it the first time: "Ministry of Finance (FIN)",
+    "Norwegian Agency for Public and Financial Management (DFØ)"; the name alone where it has no short form
+    (Datatilsynet: the glossary's short form is the name itself)."""
+    full, short = name(kind, id, lang), name(kind, id, lang, form="short")
+    return full if short == full else f"{full} ({short})"
+
+
+def counted(value: int, one: str = "", many: str = "", *, none: str | None = None, lang: str | None = None) -> str:
+    """A count with its noun, singular or plural by the count, for prose: ``counted(1, "interview", "interviews")``
+    → "1 interview"; with ``none``, a zero is that word instead ("none", "ingen områder"). The nouns are the
+    edition's words: write each language's call in that language's part of the page."""
+    if value == 0 and none is not None:
+        return none
+    noun = one if value == 1 else many
+    return f"{count(value, lang)} {noun}".rstrip()
+
+
+#: Glossary categories whose Norwegian names our English paraphrases sometimes keep (:func:`glossary_names`).
+_PROPER_NAMES = ("measure", "core_group", "body", "organisation", "document", "country")
+
+
+def glossary_names(text: str, lang: str | None = None) -> str:
+    """Our paraphrase ``text`` (a data file's ``…_en`` or ``…_nb`` column) with every other name of a glossary entry in
+    it written as the edition names that entry: in the English edition a Norwegian name ("Strategisk forum", "Felles
+    IKT"), in either edition the report's own spelling ("SIKT") and the variants the glossary says to avoid. Tables
+    then show one name per thing, like the prose. Names count as whole words only ("Felles IKT-program" is left)."""
+    import re
+
+    from .data import load
+
+    lang = _lang(lang)
+    if not isinstance(text, str):
+        return text
+    glossary = load("glossary")
+    names: dict[str, str] = {}
+    ambiguous: set[str] = set()
+    for _, row in glossary[glossary["category"].isin(_PROPER_NAMES)].iterrows():
+        target = row[f"name_{lang}"]
+        variants = [row.get("report_name"), *str(row.get(f"avoid_{lang}") or "").split("|")]
+        if lang != "nb":
+            variants.append(row["name_nb"])
+        for variant in variants:
+            if isinstance(variant, str) and variant.strip() and variant != target:
+                if names.get(variant, target) != target:
+                    ambiguous.add(variant)  # two entries share it: which one the text means is not ours to guess
+                names[variant] = target
+    names = {v: t for v, t in names.items() if v not in ambiguous}
+    # a name is kept as it is, also where an avoided variant is a part of it ("Shared HR" in "Shared HR services"):
+    # the longest match at a place wins, so the name itself must be one of the alternatives
+    for target in set(names.values()):
+        names.setdefault(target, target)
+    # inside a sentence an avoided variant may start with a small letter ("the good of the community of ministries",
+    # "tjenesteforaene"): it is written as the name, with a small first letter unless the name is capitalised within
+    # ("Strategic Forum", "Shared HR services" keep their capitals), and without its article where the variant has none
+    article = re.compile(r"(?i)(?:the|a|an) ")
+    for _, row in glossary[glossary["category"].isin(_PROPER_NAMES)].iterrows():
+        target = row[f"name_{lang}"]
+        for variant in str(row.get(f"avoid_{lang}") or "").split("|"):
+            small = variant.strip()[:1].lower() + variant.strip()[1:]
+            if not small or small == variant.strip() or small in names or small in ambiguous:
+                continue
+            shown = target.split(" ", 1)[1] if article.match(target) and not article.match(small) else target
+            names[small] = shown if any(c.isupper() for c in shown[1:]) else shown[:1].lower() + shown[1:]
+    if not names:
+        return text
+    pattern = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.sub(rf"(?<![\w-])({pattern})(?![\w-])", lambda m: names[m.group(1)], text)
+
+
+def report_places(rows: object, lang: str | None = None) -> list[str]:
+    """Where in the report each row of a data table comes from (its ``section`` and ``figure`` columns), as
+    :func:`report_place` writes it."""
+    return [report_place(section, figure, lang) for section, figure in zip(rows["section"], rows["figure"])]  # type: ignore[index]
+
+
+def joined_places(places: list[str]) -> str:
+    """Several places in the report (:func:`report_places`) as one reference: each once, and a section left out where
+    a figure in it is named too ("sec. 3.4.2, unnumbered figure" covers "sec. 3.4.2"); separated by semicolons, since
+    a place can hold a comma."""
+    unique = list(dict.fromkeys(p for p in places if p))
+    return "; ".join(p for p in unique if not any(q.startswith(f"{p}, ") for q in unique))

@@ -42,6 +42,8 @@ class Chapter:
     name: str
     lang: str
     figures: list[str] = field(default_factory=list)
+    #: Ministries and agencies the page has already named in full (:meth:`organisation` names them by abbreviation).
+    spelled_out: set[str] = field(default_factory=set)
 
     def t(self, key: str) -> str:
         return labels.term(key, self.lang)
@@ -51,10 +53,20 @@ class Chapter:
         return en if self.lang == "en" else nb
 
     def spell_out(self, abbreviation: str) -> str:
-        """A ministry or agency spelled out for prose: its full name (``data/ministries.csv``, in the edition's
-        language) with the abbreviation, as a page names it the first time."""
-        names = data.load("ministries").set_index("abbreviation")[f"name_{self.lang}"]
-        return f"{names[abbreviation]} ({abbreviation})"
+        """A ministry or agency spelled out for prose, as a page names it the first time: its full name with its
+        abbreviation as readers see it, both from ``data/glossary.csv`` (category ``organisation``, the edition's
+        language): "Ministry of Finance (FIN)", "… (DFØ)" for the code DFO; the name alone for a body without an
+        abbreviation (Datatilsynet)."""
+        return labels.spelled_out("organisation", abbreviation, self.lang)
+
+    def organisation(self, abbreviation: str) -> str:
+        """A ministry or agency as prose names it: spelled out with its abbreviation (:meth:`spell_out`) the first
+        time the page names it, by its abbreviation after that. Compute it in a code cell, in reading order (an inline
+        expression is evaluated once per cell, for both languages)."""
+        if abbreviation in self.spelled_out:
+            return labels.name("organisation", abbreviation, self.lang, form="short")  # "DFØ" for the code DFO
+        self.spelled_out.add(abbreviation)
+        return self.spell_out(abbreviation)
 
     def num(self, value: float, decimals: int = 0) -> str:
         """A number as the edition writes it (decimal comma in Norwegian, five digits and more grouped)."""
@@ -72,13 +84,24 @@ class Chapter:
         """A whole number of things (respondents, measures)."""
         return labels.count(value, self.lang)
 
+    def counted(self, value: int, one: str = "", many: str = "", *, none: str | None = None) -> str:
+        """A count with its noun, singular or plural by the count ("1 interview", "2 intervjuer"), or ``none`` for a
+        zero ("none", "ingen"): the nouns are the edition's words, so each language's part of the page has its call."""
+        return labels.counted(value, one, many, none=none, lang=self.lang)
+
     def date(self, value: object, precision: str = "day") -> str:
         """A date to the precision its source gives ("day", "month", "year")."""
         return labels.date(value, precision, self.lang)
 
-    def name_of(self, kind: str, id: str) -> str:
-        """The glossary's name of a measure, body, ministry, goal area, … in the edition's language."""
-        return labels.name(kind, id, self.lang)
+    def name_of(self, kind: str, id: str, form: str = "name") -> str:
+        """The glossary's name of a measure, body, ministry, goal area, … in the edition's language; ``form="short"``
+        its short form ("DFØ", "Goal area 1"), ``form="numbered"`` "Goal area 1: More coordinated …"."""
+        return labels.name(kind, id, self.lang, form=form)
+
+    def report_part(self, part: str, number: object = None, *, of_report: bool = False) -> str:
+        """A part of the report by the glossary's name: ``ch.report_part("figure", 3, of_report=True)`` → "the
+        report's Figure 3" / "rapportens figur 3"; "Table 1" / "tabell 1", "Appendix 2" / "vedlegg 2"."""
+        return labels.report_part(part, number, self.lang, of_report=of_report)
 
     def say(self, en: str, nb: str) -> None:
         """Prose written from computed numbers, as Markdown: both languages side by side, the edition's shown.
@@ -119,6 +142,11 @@ class Chapter:
                              + ", ".join(small[:5]))
         csv_path = self._write_csv(figure_id, data)
         _fit_width(fig)
+        try:
+            plots.check_layout(fig, figure_id)  # as drawn: no text over text or a line, no Markdown escape shown
+        except ValueError:
+            plt.close(fig)
+            raise
         buffer = io.BytesIO()
         # no date or version in the file: the same figure gives the same bytes (nbval compares them)
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")

@@ -3,10 +3,16 @@
 Every chart function returns ``(figure, alt_text)``: the alt text is one sentence written from the same data the
 chart draws, so it cannot drift from the picture. Values the report does not give are drawn as an empty, hatched
 slot labelled as such — never as zero.
+
+Text is drawn as written and where it fits: every chart takes data text raw (a name escaped for Markdown prose is
+turned back, :func:`_as_written`), wraps it between words or where the edition's hyphenation dictionary allows
+(:func:`wrap`, pyphen), and ``ch.figure`` refuses a figure in which a text overlaps another text or a line, measured
+from the drawn boxes (:func:`check_layout`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import matplotlib
@@ -81,6 +87,238 @@ def _fmt(value: float) -> str:
     return f"{value:g}"
 
 
+# --- text as written: figures show data text as it is, never Markdown -------------------------------------------
+
+def _as_written(function):
+    """Every text argument of a chart (a label, a wording dict, a frame's cells and index) as written: a Markdown
+    escape that leaked in from prose (``tables.escape_markdown``, ``inline.escape``) is undone, so "Core\\-group"
+    is drawn "Core-group" (:func:`helpers.tables.as_written`). Column names and codes are left as they are."""
+    import functools
+
+    from .tables import as_written, has_escapes
+
+    def clean(value):
+        if isinstance(value, str):
+            return as_written(value) if has_escapes(value) else value
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        if isinstance(value, (pd.DataFrame, pd.Series)):
+            def dirty(items) -> bool:
+                return any(isinstance(v, str) and has_escapes(v) for v in items)
+            frame = value
+            if dirty(frame.index):
+                frame = frame.set_axis([clean(v) for v in frame.index], axis=0)
+            if isinstance(frame, pd.Series):
+                return frame.map(clean) if not pd.api.types.is_numeric_dtype(frame) and dirty(frame) else frame
+            if dirty(frame.columns):
+                frame = frame.set_axis([clean(v) for v in frame.columns], axis=1)
+            for column in frame.columns:
+                if not pd.api.types.is_numeric_dtype(frame[column]) and dirty(frame[column]):
+                    frame = frame.copy()
+                    frame[column] = frame[column].map(clean)
+            return frame
+        return value
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        return function(*[clean(a) for a in args], **{k: clean(v) for k, v in kwargs.items()})
+
+    return wrapper
+
+
+# --- wrapping: lines broken between words, a word only where its language allows ----------------------------------
+
+#: pyphen's dictionaries for the editions' languages (LibreOffice's hyphenation patterns)
+_HYPHENATION = {"en": "en_GB", "nb": "nb_NO"}
+_hyphenators: dict[str, object] = {}
+#: break opportunities inside a word: after a slash ("ledelse/regjeringen") and after a hyphen the word already has
+#: ("HR-tjenester", "Kommunal-"), with at least two characters either side ("e-helse" stays whole)
+_INNER_BREAK = re.compile(r"(?<=\S/)(?=\S)|(?<=\w\w-)(?=\w\w)")
+_VOWELS = "aeiouyæøåAEIOUYÆØÅ"
+
+
+def _hyphenator(lang: str):
+    import pyphen
+
+    if lang not in _hyphenators:
+        _hyphenators[lang] = pyphen.Pyphen(lang=_HYPHENATION[lang], left=2, right=3)
+    return _hyphenators[lang]
+
+
+def hyphenation_points(word: str, lang: str | None = None) -> list[int]:
+    """Where ``word`` may be broken with a hyphen in ``lang`` (default: the edition's), by its hyphenation
+    dictionary: indexes into ``word``, punctuation around it (brackets, quotes) left out of the search."""
+    lang = lang or labels.current()
+    match = re.search(r"[^\W\d_](?:.*[^\W\d_])?", word)
+    if not match:
+        return []
+    core = match.group(0)
+    if not core.isalpha() or core.isupper():  # "IKT-organisasjon", "2021–2025", "DATATILSYNET": no dictionary word
+        return []
+    return [match.start() + k for k in _hyphenator(lang).positions(core)]
+
+
+def _hyphen_split(word: str, fits, lang: str) -> tuple[str, str] | None:
+    """``word`` split at the dictionary point that puts the most of it on this line (``fits``), with a hyphen;
+    in Norwegian a compound's joint (a linking "s": "administrasjons-avdelinger") first, and a point that leaves
+    at least five letters for the next line before one that leaves an ending alone there ("-sjon", "-ger"), as long
+    as the line keeps at least half of what would fit. None if no point fits."""
+    points = [k for k in hyphenation_points(word, lang) if fits(word[:k] + "-")]
+    if not points:
+        return None
+    whole = [k for k in points if len(word.rstrip(")].,;:!?»”'")) - k >= 5]
+    if whole and 2 * max(whole) >= max(points):
+        points = whole
+    if lang == "nb":
+        # a linking "s" ends the first part; the second is a word of its own (not "-nes|ter", "-tets|tje")
+        joints = [k for k in points if word[k - 1] == "s" and word[k - 2] != "s" and len(word) - k >= 5
+                  and (word[k] not in _VOWELS or len(word) - k >= 8)]
+        if joints and 2.5 * max(joints) >= max(points):
+            points = joints
+    k = max(points)
+    return word[:k] + "-", word[k:]
+
+
+def wrap(text: object, width: float, *, fits=None, lang: str | None = None) -> str:
+    """``text`` in lines that fit ``width`` characters (or, with ``fits``, lines for which ``fits(line)`` is true),
+    broken between words, after a slash or a hyphen the text has, and a word longer than a line only where the
+    language's hyphenation dictionary allows it (``lang``, default the edition's: :func:`helpers.labels.current`).
+    A word with no such point stays whole. No-break spaces ("10 %") never break."""
+    lang = lang or labels.current()
+    fits = fits or (lambda line: len(line) <= width)
+    pieces: list[tuple[str, str]] = []  # (piece, what joins it to the one before: " " or "")
+    for word in re.split(r"[ \t\r\n]+", str(text).strip()):
+        for i, piece in enumerate(p for p in _INNER_BREAK.split(word) if p):
+            pieces.append((piece, "" if i else " "))
+    lines: list[str] = []
+    line = ""
+    for piece, glue in pieces:
+        if line and fits(line + glue + piece):
+            line = line + glue + piece
+            continue
+        if line:
+            lines.append(line)
+        while not fits(piece):
+            split = _hyphen_split(piece, fits, lang)
+            if split is None:
+                break
+            head, piece = split
+            lines.append(head)
+        line = piece
+    if line:
+        lines.append(line)
+    return "\n".join(lines)
+
+
+# --- layout check: no text over other text or over a line --------------------------------------------------------
+
+def _drawn_texts(fig: Figure) -> list:
+    """Every text the figure draws (tick labels of the ticks shown only, nothing of an axis switched off)."""
+    from matplotlib.axis import Axis
+    from matplotlib.text import Text
+
+    tick_texts: set[int] = set()
+    shown: list = []
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                tick_texts.update({id(tick.label1), id(tick.label2)})
+            axis_texts = [axis.label, axis.offsetText]
+            tick_texts.update(id(t) for t in axis_texts)
+            if not (ax.axison and axis.get_visible()):
+                continue
+            for tick in axis._update_ticks():  # the ticks inside the view, the ones drawn
+                shown += [t for t, on in ((tick.label1, tick.label1.get_visible()), (tick.label2, tick.label2.get_visible())) if on]
+            shown += [t for t in axis_texts if t.get_visible()]
+    others = [t for t in fig.findobj(Text) if id(t) not in tick_texts and t.get_visible()]
+    return [t for t in dict.fromkeys(shown + others) if t.get_text().strip() and t.get_alpha() != 0]
+
+
+def _drawn_lines(fig: Figure, renderer) -> list[tuple[str, list[np.ndarray], object]]:
+    """Every line the figure draws over its area, as polylines in display pixels: plotted lines, line collections,
+    arrows and an axes' spines (not grid lines, tick marks or legend keys), each with its clip box."""
+    from matplotlib.collections import LineCollection
+    from matplotlib.patches import FancyArrowPatch
+
+    found = []
+    for ax in fig.axes:
+        clip = ax.bbox
+        for line in ax.lines:
+            if (line.get_visible() and line.get_linestyle() not in ("None", "", " ", "none")
+                    and line.get_linewidth() > 0):
+                points = line.get_transform().transform(np.asarray(line.get_xydata(), dtype=float))
+                name = "a line" if line.get_label().startswith("_") else f"line {line.get_label()!r}"
+                found.append((name, [points], clip if line.get_clip_on() else None))
+        for collection in ax.collections:
+            if isinstance(collection, LineCollection) and collection.get_visible():
+                transform = collection.get_transform()
+                found.append(("a line", [transform.transform(np.asarray(s, dtype=float))
+                                                  for s in collection.get_segments()],
+                              clip if collection.get_clip_on() else None))
+        for patch in ax.patches:
+            if isinstance(patch, FancyArrowPatch) and patch.get_visible():
+                path = patch.get_transform().transform_path(patch.get_path())
+                found.append(("an arrow", path.to_polygons(closed_only=False), clip if patch.get_clip_on() else None))
+        if ax.axison:
+            for name, spine in ax.spines.items():
+                if spine.get_visible() and spine.get_linewidth() > 0 and matplotlib.colors.to_rgba(spine.get_edgecolor())[3] > 0:
+                    path = spine.get_transform().transform_path(spine.get_path())
+                    found.append((f"the {name} spine", path.to_polygons(closed_only=False), None))
+    return found
+
+
+def layout_problems(fig: Figure, tolerance_px: float = 1.0) -> list[str]:
+    """What overlaps in ``fig`` as drawn: texts whose boxes (measured by matplotlib after drawing) overlap by more
+    than ``tolerance_px`` both ways, and texts a plotted line, an arrow or a spine runs through. Each as a sentence."""
+    from matplotlib.transforms import Bbox
+
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    texts = _drawn_texts(fig)
+    boxes = [t.get_window_extent(renderer) for t in texts]
+    problems = []
+
+    def name(t) -> str:
+        return repr(t.get_text().replace("\n", " "))
+
+    for i, (a, box_a) in enumerate(zip(texts, boxes)):
+        for b, box_b in zip(texts[i + 1:], boxes[i + 1:]):
+            dx = min(box_a.x1, box_b.x1) - max(box_a.x0, box_b.x0)
+            dy = min(box_a.y1, box_b.y1) - max(box_a.y0, box_b.y0)
+            if dx > tolerance_px and dy > tolerance_px:
+                problems.append(f"text {name(a)} overlaps text {name(b)}")
+    for kind, polylines, clip in _drawn_lines(fig, renderer):
+        for t, box in zip(texts, boxes):
+            inner = Bbox.from_extents(box.x0 + tolerance_px, box.y0 + tolerance_px, box.x1 - tolerance_px,
+                                      box.y1 - tolerance_px)
+            if clip is not None:
+                inner = Bbox.intersection(inner, clip)
+                if inner is None:
+                    continue
+            region = (inner.x0, inner.y0, inner.x1, inner.y1)
+            if any(_segment_hits_box(p, q, region) for points in polylines for p, q in zip(points, points[1:])):
+                problems.append(f"{kind} runs through text {name(t)}")
+    return problems
+
+
+def leaked_markup(fig: Figure) -> list[str]:
+    """Texts of ``fig`` that show a Markdown escape or an HTML entity instead of the character."""
+    from matplotlib.text import Text
+
+    from .tables import has_escapes
+
+    return sorted({repr(t.get_text()) for t in fig.findobj(Text) if has_escapes(t.get_text())})
+
+
+def check_layout(fig: Figure, figure_id: str = "figure") -> None:
+    """Refuse a figure whose text overlaps other text or a line, or shows Markdown escapes (``ch.figure`` calls it)."""
+    problems = [f"{text} shows Markdown or HTML escapes: pass the name as written, not escaped for prose"
+                for text in leaked_markup(fig)] + layout_problems(fig)
+    if problems:
+        raise ValueError(f"{figure_id}: " + "; ".join(problems[:8]) + (f" (and {len(problems) - 8} more)"
+                                                                        if len(problems) > 8 else ""))
+
+
 def _value_text(value: float, decimals: int | None = None) -> str:
     """A value drawn beside a bar, as the edition writes numbers (decimal comma in Norwegian).
 
@@ -104,6 +342,7 @@ LABEL_WRAP = 22
 LABEL_LINE = 0.2
 
 
+@_as_written
 def grouped_bars(
     frame: pd.DataFrame,
     *,
@@ -125,8 +364,6 @@ def grouped_bars(
     two series of the same group). A cluster holds only the groups the data has for its category, centred on its
     label. Rows whose ``value`` is missing are drawn as hatched slots, explained once in the legend.
     """
-    import textwrap
-
     categories, groups = list(category_labels), list(group_labels)
     colour_of = {g: (colours or {}).get(g) or colour(g, i) for i, g in enumerate(groups)}
     # y positions in inches from the top: clusters differ in size when a group is missing for a category
@@ -139,7 +376,7 @@ def grouped_bars(
         if not present:
             continue
         # a cluster is at least as tall as its wrapped label, so a three-line label never meets the next one
-        lines = textwrap.fill(category_labels[c], LABEL_WRAP).count("\n") + 1
+        lines = wrap(category_labels[c], LABEL_WRAP).count("\n") + 1
         block = max(len(present) * BAR_PITCH, lines * LABEL_LINE)
         first = y + (block - len(present) * BAR_PITCH) / 2
         for k, (g, v) in enumerate(present):
@@ -147,13 +384,16 @@ def grouped_bars(
         ticks.append(y + block / 2)
         y += block + CLUSTER_GAP
     plot_height = max(y - CLUSTER_GAP, BAR_PITCH)
-    legend_rows = int(np.ceil(len(groups) / _legend_columns(list(group_labels.values())))) + 1
+    ncol, entries, legend_lines = _legend(list(group_labels.values()))
+    # and a second line for the axis title if it may need one (the plot is about 3.4 in wide beside its labels)
+    legend_rows = legend_lines + 1 + (_text_width(xlabel, size=_points(plt.rcParams["axes.labelsize"])) > 3.3)
     fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, plot_height + 1.0 + 0.3 * legend_rows), layout="constrained")
     numbers = pd.to_numeric(frame[value], errors="coerce").to_numpy(dtype=float)
     top = float(np.nanmax(numbers)) if np.isfinite(numbers).any() else 0.0
     limit = xlim or max(10.0, np.ceil((top * 1.12 + 2) / 10) * 10)
     any_missing = False
     decimals = {g: _decimals(pd.to_numeric(frame.loc[frame[group] == g, value], errors="coerce")) for g in groups}
+    values_drawn = []
     for y_bar, g, v in bars:
         if pd.isna(v):
             any_missing = True
@@ -161,40 +401,87 @@ def grouped_bars(
                     hatch=MISSING_HATCH)
         else:
             ax.barh(y_bar, float(v), height=BAR_PITCH * 0.85, color=colour_of[g])
-            ax.text(float(v) + limit * 0.01, y_bar, _value_text(float(v), decimals[g]), va="center", fontsize=MIN_FONT_PT)
+            values_drawn.append(ax.text(float(v) + limit * 0.01, y_bar, _value_text(float(v), decimals[g]), va="center",
+                                        fontsize=MIN_FONT_PT))
     shown = [c for c in categories if ((frame[category] == c) & frame[group].isin(groups)).any()]
-    ax.set_yticks(ticks, [textwrap.fill(category_labels[c], LABEL_WRAP) for c in shown])
+    ax.set_yticks(ticks, [wrap(category_labels[c], LABEL_WRAP) for c in shown])
     ax.set_ylim(plot_height + 0.1, -0.1)  # top to bottom in the order given
     ax.set_xlim(0, limit)
     ax.set_xlabel(xlabel)
     ax.grid(axis="y", visible=False)
-    handles = [Patch(color=colour_of[g], label=group_labels[g]) for g in groups]
+    handles = [Patch(color=colour_of[g], label=entry) for g, entry in zip(groups, entries)]
+    _fit_axis_title(fig, ax, grow=False)  # the figure has room for a second line
+    title_lines = ax.xaxis.label.get_text().count("\n") + 1
     # the groups' legend sits under the axis title (a fixed distance in points, whatever the plot's height), and the
     # hatched slot is explained on a row of its own below it; constrained layout makes room for both
     # centred on the figure, not the axes: centred under a plot pushed right by its labels, it would overrun the edge
     below_axis = transforms.offset_copy(transforms.blended_transform_factory(fig.transFigure, ax.transAxes), fig=fig,
-                                        y=-3.4 * MIN_FONT_PT, units="points")
+                                        y=-(3.4 * MIN_FONT_PT + 1.25 * ax.xaxis.label.get_fontsize() * (title_lines - 1)),
+                                        units="points")
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0), bbox_transform=below_axis,
-              frameon=False, fontsize=MIN_FONT_PT, ncol=_legend_columns([h.get_label() for h in handles]))
+              frameon=False, fontsize=MIN_FONT_PT, ncol=ncol)
     if any_missing:
         note = Patch(facecolor="white", edgecolor="0.35", hatch=MISSING_HATCH, label=labels.term("not_readable"))
         fig.legend(handles=[note], loc="outside lower center", frameon=False, fontsize=MIN_FONT_PT)
+    _keep_values_inside(fig, ax, values_drawn)
     fig.canvas.draw()  # run the constrained layout now: measured before it, the figure seems wider than it is
     return fig, _bars_alt(frame, category, group, value, category_labels, group_labels, what, unit)
 
 
-def _legend_columns(texts: list[str], budget: int = 58) -> int:
-    """The most legend columns (up to 4) whose entries fit across the figure at the type floor.
-
-    ``budget`` is the figure's width in characters of 12 pt text; each entry also needs about five for its swatch.
-    Entries fill column by column, as matplotlib lays them out.
-    """
-    for ncol in range(min(len(texts), 4), 1, -1):
+def _legend(texts: list[str], most: int = 4, handle_in: float = 0.5, spacing_in: float = 0.35) -> tuple[int, list[str], int]:
+    """A legend's columns, entries and height: the most columns (up to ``most``) whose entries fit across the figure
+    at the type floor, measured (``handle_in`` for each swatch, ``spacing_in`` between columns; entries fill column
+    by column, as matplotlib lays them out); in one column an entry wider than the figure is wrapped. Returns the
+    number of columns, the entries and the number of text lines the legend takes."""
+    room = FIGURE_WIDTH * 0.94
+    widths = [_text_width(t) for t in texts]
+    for ncol in range(min(len(texts), most), 0, -1):
         rows = int(np.ceil(len(texts) / ncol))
-        columns = [texts[i:i + rows] for i in range(0, len(texts), rows)]
-        if sum(max(len(t) for t in column) + 5 for column in columns) <= budget:
-            return ncol
-    return 1
+        columns = [widths[i:i + rows] for i in range(0, len(texts), rows)]
+        if sum(max(c) + handle_in for c in columns) + spacing_in * (len(columns) - 1) <= room:
+            return ncol, list(texts), rows
+    line_room = room - handle_in
+    entries = [wrap(t, line_room, fits=lambda line: _text_width(line) <= line_room) for t in texts]
+    return 1, entries, sum(e.count("\n") + 1 for e in entries)
+
+
+def _keep_values_inside(fig: Figure, ax, texts: list, spare: float = 0.08) -> None:
+    """Widen the x-axis until each value written after its bar (``texts``, left-aligned at a data x) ends inside the
+    plot, with ``spare`` of the plot's width to spare (the page may still narrow the figure a little)."""
+    for _ in range(3):
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        width = ax.get_window_extent(renderer).width
+        x0, x1 = ax.get_xlim()
+        needed = x1
+        for text in texts:
+            room = width * (1 - spare) - text.get_window_extent(renderer).width
+            if room > 0:
+                needed = max(needed, x0 + (text.get_position()[0] - x0) * width / room)
+        if needed <= x1 * (1 + 1e-9):
+            return
+        ax.set_xlim(x0, needed)
+
+
+def _points(size) -> float:
+    """A font size from the style (12, "large") in points."""
+    from matplotlib.font_manager import FontProperties
+
+    return FontProperties(size=size).get_size_in_points()
+
+
+def _fit_axis_title(fig: Figure, ax, grow: bool = True) -> None:
+    """Wrap the x-axis title to the plot's width, so a long title cannot widen the figure past the page; with
+    ``grow`` the figure grows by the lines added, so the plot keeps its height."""
+    fig.canvas.draw()
+    label = ax.xaxis.label
+    room = ax.get_window_extent(fig.canvas.get_renderer()).width / fig.dpi
+    text = label.get_text().replace("\n", " ")
+    if text and _text_width(text, size=label.get_fontsize()) > room:
+        label.set_text(wrap(text, room, fits=lambda line: _text_width(line, size=label.get_fontsize()) <= room))
+        if grow:
+            width, height = fig.get_size_inches()
+            fig.set_size_inches(width, height + label.get_text().count("\n") * label.get_fontsize() * 1.25 / 72)
 
 
 def _bars_alt(
@@ -235,6 +522,7 @@ AUDIT_COLOURS: dict[str, str] = {
 }
 
 
+@_as_written
 def stacked_counts(
     frame: pd.DataFrame,
     *,
@@ -252,15 +540,18 @@ def stacked_counts(
     labels in either language fit the figure's width."""
     table = (frame.pivot_table(index=category, columns=stack, values=value, aggfunc="sum", observed=False)
              .reindex(index=list(category_labels), columns=list(stack_labels)).fillna(0))
-    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.36 * len(category_labels) + 2.0))
+    texts = [wrap(category_labels[c], LABEL_WRAP) for c in table.index]
+    pitch = max([0.36, *(0.2 * (t.count("\n") + 1) + 0.12 for t in texts)])  # a bar's row fits its wrapped label
+    ncol, entries, legend_lines = _legend(list(stack_labels.values()), most=2)
+    legend_in = 0.3 * legend_lines + 0.15
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, pitch * len(table) + 1.4 + legend_in))
     left = np.zeros(len(table))
-    for key, label in stack_labels.items():
+    for (key, label), entry in zip(stack_labels.items(), entries):
         widths = table[key].to_numpy(dtype=float)
-        ax.barh(range(len(table)), widths, left=left, color=colours[key], label=label, edgecolor="white")
+        ax.barh(range(len(table)), widths, left=left, color=colours[key], label=entry, edgecolor="white")
         left += widths
-    for y, total in enumerate(left):
-        ax.text(total + 0.3, y, _fmt(total), va="center", fontsize=MIN_FONT_PT)
-    ax.set_yticks(range(len(table)), [category_labels[c] for c in table.index])
+    totals_drawn = [ax.text(total + 0.3, y, _fmt(total), va="center", fontsize=MIN_FONT_PT) for y, total in enumerate(left)]
+    ax.set_yticks(range(len(table)), texts)
     ax.invert_yaxis()
     ax.set_xlabel(xlabel)
     ax.set_xlim(0, max(left.max() * 1.1, 1))
@@ -268,14 +559,17 @@ def stacked_counts(
     # the legend belongs to the figure, not the axes: anchored to the axes it started right of the bar labels and
     # ran past the figure's right edge in Norwegian, which made the saved SVG wider and its text smaller on a phone
     height = fig.get_figheight()
-    fig.legend(loc="upper center", bbox_to_anchor=(0.5, 1.0), ncol=min(2, len(stack_labels)), frameon=False,
-               fontsize=MIN_FONT_PT)
-    fig.tight_layout(rect=(0, 0, 1, 1 - 0.75 / height))
+    fig.legend(loc="upper center", bbox_to_anchor=(0.5, 1.0), ncol=ncol, frameon=False, fontsize=MIN_FONT_PT)
+    fig.tight_layout(rect=(0, 0, 1, 1 - legend_in / height))
+    _fit_axis_title(fig, ax)
+    fig.tight_layout(rect=(0, 0, 1, 1 - legend_in / fig.get_figheight()))
+    _keep_values_inside(fig, ax, totals_drawn)
     totals = table.sum(axis=0)
     parts = [f"{stack_labels[k]} {_fmt(totals[k])}" for k in stack_labels]
     return fig, labels.phrase("alt_stacked", what=what, bars=len(table), parts=", ".join(parts))
 
 
+@_as_written
 def diverging_stacked(
     frame: pd.DataFrame,
     *,
@@ -296,9 +590,11 @@ def diverging_stacked(
     neg_len = (len(order) - (1 if neutral else 0)) // 2
     # sampled as seaborn's color_palette("RdBu", n) does: n evenly spaced inner points of the colour map
     colours = [tuple(c[:3]) for c in matplotlib.colormaps["RdBu"](np.linspace(0, 1, len(order) + 2)[1:-1])]
-    import textwrap
-
-    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.7 * len(row_labels) + 2.0), layout="constrained")
+    texts = [wrap(t, LABEL_WRAP) for t in row_labels.values()]
+    pitch = max([0.7, *(0.2 * (t.count("\n") + 1) + 0.2 for t in texts)])  # a row fits its wrapped label
+    ncol, entries, legend_lines = _legend([response_labels[resp] for resp in order])
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, pitch * len(row_labels) + 1.4 + 0.3 * legend_lines),
+                           layout="constrained")
     for r_index, r in enumerate(row_labels):
         shares = {
             resp: frame[(frame[row] == r) & (frame[response] == resp)][value]
@@ -315,17 +611,18 @@ def diverging_stacked(
                 ax.text(left + v / 2, r_index, _value_text(v), ha="center", va="center", fontsize=MIN_FONT_PT,
                         color="white" if i in (0, len(order) - 1) else "black")
             left += v
-    ax.axvline(0, color="0.2", linewidth=0.8)
-    ax.set_yticks(range(len(row_labels)), [textwrap.fill(t, LABEL_WRAP) for t in row_labels.values()])
-    ax.invert_yaxis()
+    # zero marked between the bars, not across them: the neutral answer's number sits on zero
+    ax.vlines([0] * (len(row_labels) + 1), [r - 0.6 for r in range(len(row_labels) + 1)],
+              [r - 0.4 for r in range(len(row_labels) + 1)], colors="0.2", linewidth=0.8)
+    ax.set_ylim(len(row_labels) - 0.5, -0.5)
+    ax.set_yticks(range(len(row_labels)), texts)
     ax.set_xlabel(labels.term("percent"))
     ticks = ax.get_xticks()
     ax.set_xticks(ticks, [_fmt(abs(t)) for t in ticks])
     ax.grid(axis="y", visible=False)
-    handles = [Patch(color=colours[i], label=response_labels[resp]) for i, resp in enumerate(order)]
+    handles = [Patch(color=colours[i], label=entry) for i, entry in enumerate(entries)]
     # below the plot, as many columns as fit: the plot keeps its width whatever the answer wording
-    fig.legend(handles=handles, loc="outside lower center", fontsize=MIN_FONT_PT, frameon=False,
-               ncol=_legend_columns([h.get_label() for h in handles]))
+    fig.legend(handles=handles, loc="outside lower center", fontsize=MIN_FONT_PT, frameon=False, ncol=ncol)
     fig.canvas.draw()  # run the constrained layout now: measured before it, the figure seems wider than it is
     positive = order[neg_len + (1 if neutral else 0):]
     parts = []
@@ -336,6 +633,7 @@ def diverging_stacked(
     return fig, labels.phrase("alt_diverging", what=what, positive=pos_words, parts=", ".join(parts))
 
 
+@_as_written
 def ranges(
     frame: pd.DataFrame,
     *,
@@ -355,10 +653,11 @@ def ranges(
     A row whose low and high are equal is a single value: drawn as its point and labelled with one number. The
     legend names the bar and the point; neither uses a respondent group's colour.
     """
-    import textwrap
-
-    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.5 * len(frame) + 1.9), layout="constrained")
+    texts = [wrap(t, LABEL_WRAP) for t in frame[label]]
+    pitch = max([0.5, *(0.2 * (t.count("\n") + 1) + 0.12 for t in texts)])  # a row fits its wrapped label
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, pitch * len(frame) + 1.9), layout="constrained")
     span_colour, point_colour = PALETTE[7], "0.1"  # grey and near-black: not mistaken for a group (GROUP_COLOURS)
+    value_texts = []  # (text, left end of its row's mark)
     for i, (_, r) in enumerate(frame.iterrows()):
         lo, hi = float(r[low]), float(r[high])
         if hi > lo:
@@ -368,9 +667,10 @@ def ranges(
             ax.plot(float(r[point]), i, "o", color=point_colour, markersize=8)
         text = (labels.number(lo) if hi == lo
                 else f"{labels.number(lo)}–{labels.number(hi)}")
-        ax.text(max(hi, float(r[point]) if has_point else hi) + (xlim[1] - xlim[0]) * 0.015, i, text, va="center",
-                fontsize=MIN_FONT_PT)
-    ax.set_yticks(range(len(frame)), [textwrap.fill(str(t), LABEL_WRAP) for t in frame[label]])
+        right = max(hi, float(r[point]) if has_point else hi)
+        value_texts.append((ax.text(right + (xlim[1] - xlim[0]) * 0.015, i, text, va="center", fontsize=MIN_FONT_PT),
+                            min(lo, float(r[point]) if has_point else lo)))
+    ax.set_yticks(range(len(frame)), texts)
     ax.set_ylim(len(frame) - 0.5, -0.5)
     ax.set_xlim(*xlim)
     ax.set_xlabel(xlabel)
@@ -381,7 +681,16 @@ def ranges(
                                   label=labels.term("estimate")))
     fig.legend(handles=handles, loc="outside lower center", frameon=False, fontsize=MIN_FONT_PT,
                ncol=len(handles))
+    _fit_axis_title(fig, ax)
     fig.canvas.draw()  # run the constrained layout now: measured before it, the figure seems wider than it is
+    # a number that would run past the right edge of the plot goes left of its range instead (a fifth to spare: the
+    # page may still narrow the plot to fit the figure's width)
+    per_inch = (xlim[1] - xlim[0]) / (ax.get_window_extent().width / fig.dpi)
+    for text, left_end in value_texts:
+        needed = (_text_width(text.get_text()) * 1.2 + 0.05) * per_inch
+        if text.get_position()[0] + needed > xlim[1] and left_end - needed >= xlim[0]:
+            text.set_x(left_end - (xlim[1] - xlim[0]) * 0.015)
+            text.set_horizontalalignment("right")
     spans = "; ".join(
         labels.phrase("span", label=r[label], low=labels.number(r[low]) + unit, high=labels.number(r[high]) + unit)
         if float(r[high]) > float(r[low]) else f"{r[label]}: {labels.number(r[low])}{unit}"
@@ -389,29 +698,12 @@ def ranges(
     return fig, labels.phrase("alt_ranges", what=what, spans=spans)
 
 
-def _wrap(text: str, width: int, hyphenate: bool = False) -> str:
-    """``text`` in lines of at most ``width`` characters, broken between words; with ``hyphenate`` a word longer than
-    a line is split with a hyphen (a column header that could not fit its column otherwise)."""
-    import textwrap
-
-    width = max(width, 6)
-    words = str(text).split(" ")
-    if hyphenate:
-        pieces = []
-        for word in words:
-            while len(word) > width:
-                pieces.append(word[: width - 1] + "-")
-                word = word[width - 1:]
-            pieces.append(word)
-        words = pieces
-    return textwrap.fill(" ".join(words), width, break_long_words=False, break_on_hyphens=False)
-
-
 #: Rough width of one character of 12–14 pt sans-serif text, in inches: used to wrap labels so a chart fits
 #: FIGURE_WIDTH instead of being scaled down (which would shrink its text below the type floor on the page).
 _CHAR_IN = 0.105
 
 
+@_as_written
 def heatmap(
     matrix: pd.DataFrame,
     *,
@@ -432,11 +724,11 @@ def heatmap(
     """
     rows, cols = matrix.shape
     row_wrap = 24
-    row_text = [_wrap(r, row_wrap) for r in matrix.index]
+    row_text = [wrap(r, row_wrap) for r in matrix.index]
     label_in = min(row_wrap, max((len(line) for t in row_text for line in t.split("\n")), default=4)) * _CHAR_IN
     cell_in = max(0.5, (FIGURE_WIDTH - label_in - 0.3) / max(cols, 1))
     col_wrap = int(cell_in / _CHAR_IN)
-    col_text = [_wrap(c, col_wrap) for c in matrix.columns]
+    col_text = [wrap(c, max(col_wrap, 6)) for c in matrix.columns]
     header_lines = max((t.count("\n") + 1 for t in col_text), default=1)
     row_lines = [t.count("\n") + 1 for t in row_text]
     cell_h = max(0.42, 0.24 * max(row_lines, default=1) + 0.1)
@@ -452,11 +744,10 @@ def heatmap(
         if annotate:
             for (i, j), v in np.ndenumerate(matrix.to_numpy()):
                 if v in colours:
-                    ax.text(j, i, _wrap(cell_words[v], int(cell_in / _CHAR_IN)), ha="center", va="center",
+                    ax.text(j, i, wrap(cell_words[v], int(cell_in / _CHAR_IN)), ha="center", va="center",
                             fontsize=MIN_FONT_PT, color=_ink(colours[v]))
-        handles = [Patch(facecolor=colours[c], edgecolor="0.5", label=legend_words[c]) for c in cats]
-        longest = max(len(t) for t in legend_words.values())
-        ncol = max(1, min(len(cats), int(FIGURE_WIDTH / ((longest + 4) * _CHAR_IN))))
+        ncol, entries, _ = _legend([legend_words[c] for c in cats])
+        handles = [Patch(facecolor=colours[c], edgecolor="0.5", label=entry) for c, entry in zip(cats, entries)]
         ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=ncol, fontsize=MIN_FONT_PT,
                   frameon=False)
     else:
@@ -482,7 +773,7 @@ def heatmap(
         if col_wrap <= 6 or all(t.get_window_extent().width <= 0.95 * cell_px for t in ax.get_xticklabels()):
             break
         col_wrap -= 1
-        col_text = [_wrap(c, col_wrap, hyphenate=True) for c in matrix.columns]
+        col_text = [wrap(c, max(col_wrap, 6)) for c in matrix.columns]
     # white gaps between the cells, so neighbouring cells of one colour stay countable
     ax.set_xticks(np.arange(-0.5, cols, 1), minor=True)
     ax.set_yticks(np.arange(-0.5, rows, 1), minor=True)
@@ -506,6 +797,7 @@ def _ink(background: str) -> str:
     return "black" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.45 else "white"
 
 
+@_as_written
 def membership_bars(
     members: pd.DataFrame,
     *,
@@ -529,15 +821,17 @@ def membership_bars(
     groups = list(group_labels)
     totals = members.groupby(unit).size()
     order = sorted(unit_labels, key=lambda u: (-int(totals.get(u, 0)), list(unit_labels).index(u)))
-    texts = [_wrap(unit_labels[u], 26) for u in order]
+    texts = [wrap(unit_labels[u], 26) for u in order]
     lines = [t.count("\n") + 1 for t in texts]
     pitch = [max(0.36, 0.2 * n + 0.12) for n in lines]
     y_pos = np.cumsum([0.0, *pitch[:-1]]) + np.array(pitch) / 2
     # the legend goes below the axes, one entry a line: side by side, long group names would widen the figure past
     # FIGURE_WIDTH, and the page would shrink all its text to fit
-    legend_in = 0.27 * (len(groups) + 1) + 0.15
+    _, entries, legend_lines = _legend([*(group_labels[g] for g in groups), lead_label], most=1)
+    legend_in = 0.27 * legend_lines + 0.15
     height = sum(pitch) + 0.9 + legend_in
     fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, height))
+    counts_drawn = []
     for y, u in zip(y_pos, order):
         left = 0
         for g in groups:
@@ -548,7 +842,7 @@ def membership_bars(
             ax.barh(y, 1, left=left, height=0.3, color=group_colours[g], edgecolor="white", linewidth=1.5,
                     hatch="///" if leads else None)
             left += 1
-        ax.text(left + 0.06, y, _fmt(left), va="center", fontsize=MIN_FONT_PT)
+        counts_drawn.append(ax.text(left + 0.06, y, _fmt(left), va="center", fontsize=MIN_FONT_PT))
     ax.set_yticks(y_pos, texts, fontsize=MIN_FONT_PT)
     ax.set_ylim(sum(pitch), 0)
     top = int(totals.max()) if len(totals) else 1
@@ -556,9 +850,12 @@ def membership_bars(
     ax.set_xticks(range(top + 1))
     ax.set_xlabel(xlabel)
     ax.grid(axis="y", visible=False)
-    handles = [Patch(facecolor=group_colours[g], edgecolor="white", label=group_labels[g]) for g in groups]
-    handles.append(Patch(facecolor="0.55", edgecolor="white", hatch="///", label=lead_label))
+    handles = [Patch(facecolor=group_colours[g], edgecolor="white", label=entry) for g, entry in zip(groups, entries)]
+    handles.append(Patch(facecolor="0.55", edgecolor="white", hatch="///", label=entries[-1]))
     fig.tight_layout(rect=(0, legend_in / height, 1, 1))
+    _fit_axis_title(fig, ax)
+    fig.tight_layout(rect=(0, legend_in / fig.get_figheight(), 1, 1))
+    _keep_values_inside(fig, ax, counts_drawn)
     fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 0.0), ncol=1, fontsize=MIN_FONT_PT,
                frameon=False)
     most = [unit_labels[u] for u in order if int(totals.get(u, 0)) == top]
@@ -568,6 +865,7 @@ def membership_bars(
                               most=labels.join(most), top=top, leads=parts)
 
 
+@_as_written
 def ranked_bars(
     values: pd.Series,
     *,
@@ -582,14 +880,14 @@ def ranked_bars(
     """
     order = values.reset_index(drop=True).sort_values(ascending=False, kind="stable").index
     shown = values.iloc[order]
-    texts = [_wrap(t, 26) for t in shown.index]
+    texts = [wrap(t, 26) for t in shown.index]
     pitch = [max(0.32, 0.22 * (t.count("\n") + 1) + 0.1) for t in texts]
     y_pos = np.cumsum([0.0, *pitch[:-1]]) + np.array(pitch) / 2
     fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, sum(pitch) + 1.0))
     ax.barh(y_pos, shown.to_numpy(dtype=float), height=0.24, color=bar_colour or PALETTE[0])
     top = float(shown.max()) if len(shown) else 1.0
-    for y, v in zip(y_pos, shown):
-        ax.text(float(v) + top * 0.015, y, _fmt(float(v)), va="center", fontsize=MIN_FONT_PT)
+    values_drawn = [ax.text(float(v) + top * 0.015, y, _fmt(float(v)), va="center", fontsize=MIN_FONT_PT)
+                    for y, v in zip(y_pos, shown)]
     ax.set_yticks(y_pos, texts)
     ax.set_ylim(sum(pitch), 0)
     ax.set_xlim(0, top * 1.12)
@@ -598,11 +896,15 @@ def ranked_bars(
     ax.set_xlabel(xlabel)
     ax.grid(axis="y", visible=False)
     fig.tight_layout()
+    _fit_axis_title(fig, ax)
+    fig.tight_layout()
+    _keep_values_inside(fig, ax, values_drawn)
     best = [str(k) for k, v in shown.items() if v == top]
     return fig, labels.phrase("alt_ranked", what=what, count=len(shown), best=labels.join(best), top=_fmt(top),
                               low=_fmt(float(shown.min())) if len(shown) else "")
 
 
+@_as_written
 def survey_bars(
     survey: pd.DataFrame,
     *,
@@ -666,51 +968,23 @@ _CHAR_EM = 0.58
 _LINE_IN = MIN_FONT_PT * 1.22 / 72
 
 
-def _text_width(text: str) -> float:
-    """Width in inches of ``text`` drawn at MIN_FONT_PT in the theme's font, measured by matplotlib itself."""
+def _text_width(text: str, weight: str = "normal", size: float = MIN_FONT_PT) -> float:
+    """Width in inches of ``text`` (its longest line) drawn at ``size`` points in the theme's font, measured by
+    matplotlib itself."""
     from matplotlib.font_manager import FontProperties
     from matplotlib.textpath import TextToPath
 
-    width, _, _ = TextToPath().get_text_width_height_descent(text, FontProperties(size=MIN_FONT_PT), ismath=False)
-    return width / 72
+    font = FontProperties(size=size, weight=weight)
+    return max(TextToPath().get_text_width_height_descent(line, font, ismath=False)[0]
+               for line in str(text).split("\n")) / 72
 
 
 def _box_wrap(text: str, width_in: float) -> str:
-    """``text`` in lines that fit ``width_in`` at MIN_FONT_PT: broken at spaces and after "/", and a word too long
-    for a line (Norwegian compounds such as "Departementsrådsgruppen") hyphenated, preferably after a joining "s"."""
-    import re
-
+    """``text`` in lines that fit a box ``width_in`` wide at MIN_FONT_PT (:func:`wrap`, measured by matplotlib):
+    broken at spaces, after "/" and hyphens, and a word too long for a line (Norwegian compounds such as
+    "Departementsrådsgruppen") hyphenated where the edition's dictionary allows, a compound's joint first."""
     room = (width_in - 2 * _BOX_PAD) * 0.94  # a margin for the renderer's hinting and the SVG viewer's font
-    lines: list[str] = []
-    line = ""
-    # tokens with whether a space came before them: "a/b" may break after the "/", "a / b" only at the spaces
-    for match in re.finditer(r"(\s*)(\S+?/(?=\S)|\S+)", str(text)):
-        space, word = match.group(1), match.group(2)
-        joined = f"{line}{' ' if space and line else ''}{word}"
-        if line and _text_width(joined) <= room:
-            line = joined
-            continue
-        if line:
-            lines.append(line)
-        while _text_width(word) > room:
-            def head(k: int) -> str:
-                return word[:k] if word[k - 1] == "-" else word[:k] + "-"
-
-            fits = [k for k in range(4, len(word) - 3) if _text_width(head(k)) <= room]
-            if not fits:
-                break
-            # a joint: after a hyphen the word has ("secretaries-|general"), or a compound's "s" before a consonant
-            # ("distrikts|departementet") or before a long rest ("Departements|akademiet"); else as much as fits
-            hyphens = [j for j in fits if word[j - 1] == "-"]
-            joints = hyphens or [j for j in fits if word[j - 1] == "s" and word[j - 2] != "s"
-                                 and (word[j] not in "aeiouyæøå" or len(word) - j >= 8)]
-            k = max(joints) if joints else max(fits)
-            lines.append(head(k))
-            word = word[k:]
-        line = word
-    if line:
-        lines.append(line)
-    return "\n".join(lines)
+    return wrap(text, room, fits=lambda line: _text_width(line) <= room)
 
 
 def _clip_to_box(centre: tuple[float, float], half: tuple[float, float], towards: tuple[float, float]) -> tuple[float, float]:
@@ -949,6 +1223,21 @@ def diagram_layout(
             "height": total_height, "conflicts": best[0]}
 
 
+def _frame_label_place(name: str, frame: tuple[float, float, float, float], paths: list) -> tuple:
+    """Where a band's name sits on its frame (x, y and ha= for ``ax.text``): on the top edge at the left, else at the
+    right, else on the bottom edge, wherever no arrow runs through it."""
+    x0, y0, x1, y1 = frame
+    width, half = _text_width(name) + 0.2, _LINE_IN / 2 + 0.06
+    places = [(x0 + 0.1, y1, "left"), (x1 - 0.1, y1, "right"), (x0 + 0.1, y0, "left"), (x1 - 0.1, y0, "right")]
+    for x, y, ha in places:
+        left = x - 0.1 if ha == "left" else x - width + 0.1
+        box = (left, y - half, left + width, y + half)
+        if not any(_segment_hits_box(p, q, box) for path in paths for p, q in zip(path, path[1:])):
+            return x, y, ha
+    return places[0]
+
+
+@_as_written
 def diagram(
     nodes: pd.DataFrame,
     edges: pd.DataFrame,
@@ -982,21 +1271,28 @@ def diagram(
     related = set(edges[source].astype(str)) | set(edges[target].astype(str))
     isolated = [str(n) for n in nodes[node] if str(n) not in related]
     used = [k for k in kind_labels if (edges[kind].astype(str) == k).any()]
-    legend_rows = int(np.ceil((len(used) + (1 if isolated else 0) + (1 if context else 0)) / 2))
-    height = layout["height"] + 0.35 + 0.3 * legend_rows
+    legend_texts = ([kind_labels[k] for k in used] + ([labels.phrase("no_relation_stated")] if isolated else [])
+                    + ([context_label] if context and context_label else []))
+    ncol, entries, legend_lines = _legend(legend_texts, most=2, handle_in=0.75, spacing_in=0.2)
+    height = layout["height"] + 0.35 + 0.3 * legend_lines
     fig = plt.figure(figsize=(FIGURE_WIDTH, height))
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_xlim(0, FIGURE_WIDTH)
     ax.set_ylim(-height + 0.05, 0.05)
     ax.axis("off")
+    pairs = {(s, t) for s, t, *_ in layout["lines"]}
+    # every arrow as the polyline matplotlib draws (a reciprocal pair as two arcs), for placing the bands' names
+    paths = [_arc_points(a, b, rad or (0.18 if (t, s) in pairs else 0.0)) for s, t, k, a, b, rad in layout["lines"]]
+    named: set[tuple[float, float, float, float]] = set()
     for (src, k, b), (x0, y0, x1, y1) in layout["frames"].items():
         ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, facecolor="0.96", edgecolor="0.45", linewidth=1.0,
                                zorder=1))
         name = (band_labels or {}).get(bands[b][0])
-        if name:
-            ax.text(x0 + 0.1, y1, name, ha="left", va="center", fontsize=MIN_FONT_PT, color="0.2",
-                    bbox=dict(boxstyle="square,pad=0.1", facecolor="white", edgecolor="none"))
-    pairs = {(s, t) for s, t, *_ in layout["lines"]}
+        if name and (x0, y0, x1, y1) not in named:  # two bodies' arrows to one band: one frame, named once
+            named.add((x0, y0, x1, y1))
+            x, y, ha = _frame_label_place(name, (x0, y0, x1, y1), paths)
+            ax.text(x, y, name, ha=ha, va="center", fontsize=MIN_FONT_PT,
+                    color="0.2", bbox=dict(boxstyle="square,pad=0.1", facecolor="white", edgecolor="none"))
     for s, t, k, a, b, rad in layout["lines"]:
         style, colour_index, width = RELATION_STYLES.get(k, ("-", 7, 1.6))
         if (t, s) in pairs and not rad:
@@ -1014,13 +1310,14 @@ def diagram(
         ax.text(cx, cy, layout["wrapped"][n], ha="center", va="center", fontsize=MIN_FONT_PT, zorder=4,
                 linespacing=1.1)
     handles = [plt.Line2D([], [], linestyle=RELATION_STYLES[k][0], color=PALETTE[RELATION_STYLES[k][1]],
-                          linewidth=RELATION_STYLES[k][2], label=kind_labels[k]) for k in used]
+                          linewidth=RELATION_STYLES[k][2]) for k in used]
     if isolated:
-        handles.append(Patch(facecolor="white", edgecolor="0.45", linestyle=(0, (3, 2)),
-                             label=labels.phrase("no_relation_stated")))
+        handles.append(Patch(facecolor="white", edgecolor="0.45", linestyle=(0, (3, 2))))
     if context and context_label:
-        handles.append(Patch(facecolor="0.9", edgecolor="0.25", label=context_label))
-    ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=2, fontsize=MIN_FONT_PT,
+        handles.append(Patch(facecolor="0.9", edgecolor="0.25"))
+    for handle, entry in zip(handles, entries):
+        handle.set_label(entry)
+    ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=ncol, fontsize=MIN_FONT_PT,
               frameon=False, handlelength=3.0, columnspacing=1.2)
     counts = edges[kind].astype(str).value_counts()
     rels = labels.join([f"{int(counts[k])} {kind_labels[k]}" for k in used])
@@ -1038,6 +1335,7 @@ def diagram(
 _PRECISION_DAYS = {"year": 365, "season": 91, "month": 30}
 
 
+@_as_written
 def timeline(
     events: pd.DataFrame,
     *,
@@ -1056,11 +1354,8 @@ def timeline(
     filled for what had happened at the time of the report, hollow for what was planned. A row without events is
     kept and says so. ``period`` = (first day, last day, label) shades a period such as the strategy's.
     """
-    import textwrap
-
     from matplotlib.transforms import blended_transform_factory
 
-    wrap = 30
     lines: list[tuple[str, object]] = []  # ("head", row key) or ("event", event row)
     for r in row_labels:
         lines.append(("head", r))
@@ -1068,11 +1363,21 @@ def timeline(
             lines.append(("event", e))
         if not (events[row] == r).any():
             lines.append(("empty", r))  # the row stays, saying it has no date rather than vanishing
-    heights = [0.2 + 0.2 * (textwrap.fill(str(v[label]), wrap).count("\n") + 1) if k == "event" else 0.34
-               for k, v in lines]
-    plot_height = sum(heights)
     # the drawing stays about 6 in wide (see _DRAW_WIDTH): labels from 4 % of the width, the time axis to 92 %
     left = 0.52
+    # a row's name (bold) heads its rows across the whole drawing, where no grid line or spine runs (see below)
+    head_room = (0.92 - 0.04) * FIGURE_WIDTH * 0.95
+    heads = {r: wrap(row_labels[r], head_room, fits=lambda line: _text_width(line, "bold") <= head_room)
+             for r in row_labels}
+    # an event's label is wrapped to the labels' column (right of the rows' names' indent, left of the time axis)
+    event_room = (left - 0.02 - 0.04) * FIGURE_WIDTH * 0.95
+
+    def event_text(text) -> str:
+        return wrap(text, event_room, fits=lambda line: _text_width(line) <= event_room)
+
+    heights = [0.2 + 0.2 * (event_text(v[label]).count("\n") + 1) if k == "event"
+               else 0.14 + 0.2 * (heads[v].count("\n") + 1) if k == "head" else 0.34 for k, v in lines]
+    plot_height = sum(heights)
     fig = plt.figure(figsize=(FIGURE_WIDTH, plot_height + 1.15))
     ax = fig.add_axes((left, 0.75 / (plot_height + 1.15), 0.92 - left, plot_height / (plot_height + 1.15)))
     start = pd.Timestamp(events[date].min()).replace(month=1, day=1)
@@ -1081,8 +1386,14 @@ def timeline(
     ax.set_ylim(plot_height, 0)
     if period is not None:
         ax.axvspan(pd.Timestamp(period[0]), pd.Timestamp(period[1]), color="0.92", zorder=0)
+        # its name above it, centred on it as far as the time axis allows, wrapped to the axis's width
+        axis_in = (0.92 - left) * FIGURE_WIDTH
+        name = wrap(period[2], axis_in, fits=lambda line: _text_width(line) <= axis_in)
+        half = min(_text_width(name) / axis_in, 1.0) / 2
         middle = pd.Timestamp(period[0]) + (pd.Timestamp(period[1]) - pd.Timestamp(period[0])) / 2
-        ax.text(middle, -0.05, period[2], ha="center", va="bottom", fontsize=MIN_FONT_PT, color="0.25")
+        centre = min(max((middle - start) / (end - start), half), 1 - half)
+        ax.text(centre, -0.05, name, transform=blended_transform_factory(ax.transAxes, ax.transData), ha="center",
+                va="bottom", fontsize=MIN_FONT_PT, color="0.25", linespacing=1.05)
     text_x = blended_transform_factory(fig.transFigure, ax.transData)
     colour_ = PALETTE[0]
     y = 0.0
@@ -1090,15 +1401,15 @@ def timeline(
     for (k, v), h in zip(lines, heights):
         mid = y + h / 2
         if k == "head":
-            ax.text(0.04, mid, row_labels[v], transform=text_x, ha="left", va="center", fontsize=MIN_FONT_PT,
-                    fontweight="bold")
+            ax.text(0.04, mid, heads[v], transform=text_x, ha="left", va="center", fontsize=MIN_FONT_PT,
+                    fontweight="bold", linespacing=1.05)
             ax.axhline(y, color="0.8", linewidth=0.8, zorder=1)
         elif k == "empty":
             empty.append(row_labels[v])
             ax.text(left - 0.02, mid, labels.phrase("no_dated_event"), transform=text_x, ha="right", va="center",
                     fontsize=MIN_FONT_PT, fontstyle="italic", color="0.25")
         else:
-            ax.text(left - 0.02, mid, textwrap.fill(str(v[label]), wrap), transform=text_x, ha="right", va="center",
+            ax.text(left - 0.02, mid, event_text(v[label]), transform=text_x, ha="right", va="center",
                     fontsize=MIN_FONT_PT, linespacing=1.05)
             when = pd.Timestamp(v[date])
             hollow = bool(v[planned])
@@ -1111,11 +1422,18 @@ def timeline(
                         markeredgewidth=1.6, zorder=3)
         y += h
     ax.set_yticks([])
-    ax.grid(axis="y", visible=False)
+    ax.grid(False)
     ax.xaxis.set_major_locator(matplotlib.dates.YearLocator(2))
     ax.xaxis.set_minor_locator(matplotlib.dates.YearLocator(1))
     ax.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%Y"))
-    ax.grid(axis="x", which="both", color="0.85", linewidth=0.8)
+    # a grid line each year, drawn through the event rows only: a row's name runs across the drawing undisturbed
+    # (nor does the left spine cross it)
+    tops = np.cumsum([0.0, *heights[:-1]])
+    years = [pd.Timestamp(year=y, month=1, day=1) for y in range(start.year, end.year + 1)]
+    for (k, _), top, h in zip(lines, tops, heights):
+        if k != "head":
+            ax.vlines(years, top, top + h, colors="0.85", linewidth=0.8, zorder=0.5)
+    ax.spines["left"].set_visible(False)
     done = Patch(facecolor=colour_, edgecolor=colour_, label=labels.phrase("happened"))
     plan = Patch(facecolor="white", edgecolor=colour_, linewidth=1.6, label=labels.phrase("planned"))
     fig.legend(handles=[done, plan], loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=2, frameon=False,
@@ -1144,6 +1462,7 @@ STATUS_COLOURS: dict[str, str | None] = {
 }
 
 
+@_as_written
 def status_grid(
     matrix: pd.DataFrame,
     *,
@@ -1157,35 +1476,51 @@ def status_grid(
     ``status_labels`` gives the legend order and the wording of each status. Cell text is wrapped to fit the cell,
     the column labels sit on top, where a reader looks first.
     """
-    import textwrap
-
     from matplotlib.patches import Rectangle
 
     colours = colours or STATUS_COLOURS
     rows, cols = matrix.shape
-    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.52 * rows + 1.5), layout="constrained")
+    # every text wrapped to its place, measured: row names in a column of their own, each cell's status and each
+    # column's name within the cell's width; a row is as tall as its tallest text
+    row_text = [wrap(r, 22) for r in matrix.index]  # 22 characters: ~2 in at 12 pt
+    cell_in = (FIGURE_WIDTH * 0.96 - max((_text_width(t) for t in row_text), default=0.5) - 0.2) / max(cols, 1)
+    cell_room, head_room = cell_in * 0.96 - 0.25, cell_in * 0.94
+
+    def in_cell(text: str, weight: str = "normal", room: float = cell_room) -> str:
+        return wrap(text, room, fits=lambda line: _text_width(line, weight) <= room)
+
+    statuses = matrix.to_numpy(dtype=object)
+    cell_text = {(i, j): in_cell(status_labels.get(st, str(st))) for (i, j), st in np.ndenumerate(statuses)}
+    head_text = [in_cell(str(c), "bold", head_room) for c in matrix.columns]
+    tallest = [max([row_text[i].count("\n") + 1, *(cell_text[i, j].count("\n") + 1 for j in range(cols))])
+               for i in range(rows)]
+    row_in = max([0.52, *(0.2 * n + 0.16 for n in tallest)])
+    ncol, entries, legend_lines = _legend(list(status_labels.values()), most=2)
+    head_lines = max((t.count("\n") + 1 for t in head_text), default=1)
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, row_in * rows + 0.22 * head_lines + 0.3 * legend_lines + 0.6),
+                           layout="constrained")
     dark = {PALETTE[0]}
-    for (i, j), status in np.ndenumerate(matrix.to_numpy(dtype=object)):
+    for (i, j), status in np.ndenumerate(statuses):
         fill = colours.get(status)
         ax.add_patch(Rectangle((j - 0.48, i - 0.46), 0.96, 0.92, facecolor=fill or "white",
                                edgecolor="0.45" if fill is None else "white", hatch=MISSING_HATCH if fill is None else None,
                                linewidth=0.8))
-        text = textwrap.fill(status_labels.get(status, str(status)), 12)
+        text = cell_text[i, j]
         ax.text(j, i, text, ha="center", va="center", fontsize=MIN_FONT_PT, linespacing=1.0,
                 color="white" if fill in dark else "black",
                 bbox=None if fill else dict(boxstyle="square,pad=0.15", facecolor="white", edgecolor="none"))
     ax.set_xlim(-0.5, cols - 0.5)
     ax.set_ylim(rows - 0.5, -0.5)
     ax.xaxis.tick_top()
-    ax.set_xticks(range(cols), [str(c) for c in matrix.columns], fontweight="bold")
-    ax.set_yticks(range(rows), [textwrap.fill(str(r), 22) for r in matrix.index])  # 22 characters: ~2 in at 12 pt
+    ax.set_xticks(range(cols), head_text, fontweight="bold")
+    ax.set_yticks(range(rows), row_text)
     ax.tick_params(length=0)
     ax.grid(False)
     for spine in ax.spines.values():
         spine.set_visible(False)
     handles = [Patch(facecolor=colours.get(s) or "white", edgecolor="0.45", hatch=None if colours.get(s) else MISSING_HATCH,
-                     label=label) for s, label in status_labels.items()]
-    fig.legend(handles=handles, loc="outside lower center", frameon=False, fontsize=MIN_FONT_PT, ncol=2)
+                     label=entry) for s, entry in zip(status_labels, entries)]
+    fig.legend(handles=handles, loc="outside lower center", frameon=False, fontsize=MIN_FONT_PT, ncol=ncol)
     parts = []
     for column in matrix.columns:
         counts = matrix[column].value_counts()

@@ -6,7 +6,8 @@ HTML block of a Markdown output: Quarto numbers and cross-references the table b
 — unlike a ``text/html`` output — it adds no script from another host to the page.
 
 Cells a chapter builds itself (an anchor the audit's badges land on, a link to an audit entry) are :class:`Markup`,
-made with :func:`anchor` or :func:`link` from escaped parts; every other value is text.
+made with :func:`anchor` or :func:`link` from escaped parts; every other value is text, shown as written: a name
+escaped for Markdown prose by mistake (``Core\\-group``) is shown without its backslashes (:func:`as_written`).
 """
 
 from __future__ import annotations
@@ -30,9 +31,34 @@ class Markup(str):
 
 
 def escape_markdown(value: Any) -> str:
-    """Data text as inert Markdown: HTML special characters escaped, Markdown punctuation backslash-escaped."""
+    """Data text as inert Markdown: HTML special characters escaped, Markdown punctuation backslash-escaped.
+
+    For Markdown prose only (new prose: ``helpers.inline.escape``, which inline values use). A figure's labels and a
+    table's cells take the text as written: they never read Markdown, and escaped text would show its backslashes
+    (the charts and :func:`to_html` undo such escapes, :func:`as_written`)."""
     text = html.escape(str(value), quote=False)
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
+
+
+#: What escaping text for Markdown leaves in it: a backslash before ASCII punctuation (``escape_markdown`` here,
+#: ``helpers.inline.escape``), or the HTML entities ``escape_markdown`` writes. Data text has neither.
+_ESCAPES = re.compile(r"\\[!-/:-@\[-`{-~]|&(?:lt|gt|amp);")
+
+
+def has_escapes(text: str) -> bool:
+    """True if ``text`` carries Markdown backslash escapes or HTML entities: text escaped for prose."""
+    return bool(_ESCAPES.search(text))
+
+
+def as_written(value: Any) -> str:
+    """Data text as a figure or a table cell shows it: the characters themselves. Text escaped for Markdown prose
+    (``Core\\-group trial \\(cross\\-ministry\\)``, ``a &lt; b``) is turned back into what was written; a
+    figure or a table never reads Markdown, and a table's cells are HTML-escaped when the table is rendered."""
+    text = str(value)
+    if not has_escapes(text):
+        return text
+    text = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def anchor(anchor_id: str, text: str) -> Markup:
@@ -52,10 +78,12 @@ def span(text: str, css_class: str) -> Markup:
     return Markup(f'<span class="{html.escape(css_class)}">{html.escape(text)}</span>')
 
 
-def in_language(text: str, lang: str) -> Markup:
+def in_language(text: str, lang: str, *, translate: bool = True) -> Markup:
     """``text`` marked as written in ``lang`` (the report's Norwegian wording in the English edition), so a screen
-    reader pronounces it in that language."""
-    return Markup(f'<span lang="{html.escape(lang)}">{html.escape(text)}</span>')
+    reader pronounces it in that language; ``translate=False`` marks a name kept as printed in every edition (a
+    system's name on a slide), which no translation touches."""
+    no = "" if translate else ' translate="no"'
+    return Markup(f'<span lang="{html.escape(lang)}"{no}>{html.escape(text)}</span>')
 
 
 def join(parts: list[Markup], separator: str = ", ") -> Markup:
@@ -73,7 +101,7 @@ def cell_text(value: Any, lang: str) -> Any:
     if isinstance(value, float) or type(value).__name__.startswith("float"):
         text = f"{float(value):.4g}" if abs(float(value)) >= 1e-4 or value == 0 else f"{float(value):.2e}"
         return text.replace(".", ",") if lang == "nb" else text
-    return str(value)
+    return as_written(value)  # text, even one escaped for prose by mistake, shows as written
 
 
 def to_html(frame: pd.DataFrame, *, table_id: str, lang: str, headers: Mapping[str, str] | None = None,
@@ -100,7 +128,7 @@ def to_html(frame: pd.DataFrame, *, table_id: str, lang: str, headers: Mapping[s
 
     shown = shown.apply(lambda column: column.map(hold))
     shown.columns = [f"c{i}" for i in range(len(shown.columns))]
-    names = {f"c{i}": str((headers or {}).get(c, c)) for i, c in enumerate(frame.columns)}
+    names = {f"c{i}": as_written((headers or {}).get(c, c)) for i, c in enumerate(frame.columns)}
     table = GT(shown, id=f"gt-{table_id}").cols_label(**names)
     rendered = table.as_raw_html()
     box = f'<div id="gt-{table_id}"'
@@ -126,3 +154,31 @@ def datatables_bundle() -> str:
     script = offline[: offline.index("</script>") + len("</script>")]
     promise = "_itables_" + re.sub(r"[.-]", "_", itables.__version__)  # the module the bundle's script publishes
     return f'{script}\n<script>window.siteTables = window.{promise};</script>'
+
+
+def marked(text: str, languages: Mapping[str, str]) -> Markup:
+    """``text`` (data text) escaped, with each word or name of ``languages`` in it (``{"Regeringskansliet": "sv"}``)
+    in a span naming its language, so a screen reader pronounces it as such; whole words only ("konsern", not the
+    start of "konsernorganisering"), longer names first."""
+    if not languages:
+        return Markup(html.escape(text))
+    alternatives = "|".join(re.escape(html.escape(n)) for n in sorted(languages, key=len, reverse=True))
+    names = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+    by_escaped = {html.escape(n): lang for n, lang in languages.items()}
+    return Markup(names.sub(lambda m: f'<span lang="{html.escape(by_escaped[m[0]])}">{m[0]}</span>', html.escape(text)))
+
+
+def concat(*parts: str | Markup) -> Markup:
+    """One cell from several parts: text escaped, :class:`Markup` kept."""
+    return Markup("".join(p if isinstance(p, Markup) else html.escape(str(p)) for p in parts))
+
+
+def emphasis(text: str) -> Markup:
+    """``text`` in italics (a label of ours among data text, such as "not stated")."""
+    return Markup(f"<em>{html.escape(text)}</em>")
+
+
+def points(items: list[str | Markup]) -> Markup:
+    """Several points in one cell, a bullet and a line each; a single point is shown as it is. Text is escaped."""
+    shown = [concat(item) for item in items]
+    return shown[0] if len(shown) == 1 else Markup("<br>".join(f"• {item}" for item in shown))
