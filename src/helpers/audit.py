@@ -696,9 +696,10 @@ _NUMBERED_PART = re.compile(r"\b(Figur|Tabell|[Vv]edlegg) (\d+)\b")
 
 
 def _report_parts(text: str) -> str:
-    """Our English wording with the report's numbered parts named in English ("Figur 5" → "Figure 5", "vedlegg 2" →
-    "Appendix 2", by the glossary's names, :func:`helpers.labels.phrase`); Norwegian wording is returned as it is."""
-    if labels.current() == "nb" or not isinstance(text, str):
+    """Our wording with the report's numbered parts named as the edition names them (the glossary's names, through
+    :func:`helpers.labels.phrase`): "Figur 5" → "Figure 5", "vedlegg 2" → "Appendix 2" in English, "Figur 5" →
+    "figur 5" inside a Norwegian sentence."""
+    if not isinstance(text, str):
         return text
     key = {"Figur": "place_figure", "Tabell": "place_table", "Vedlegg": "place_appendix", "vedlegg": "place_appendix"}
     return _NUMBERED_PART.sub(lambda m: _say(key[m.group(1)], number=m.group(2)), text)

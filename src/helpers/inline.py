@@ -16,7 +16,7 @@ import string
 
 #: Quarto's own pattern for an inline expression (``src/core/execute-inline.ts``), applied line by line as Quarto does.
 EXPRESSION = re.compile(r"(^|[^`])`\{python\}[ \t]([^`]+)`")
-_PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
+_PUNCTUATION = re.compile("([" + re.escape(string.punctuation.replace("'", "").replace('"', "")) + "])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")  # control and bidi-override characters
 
 

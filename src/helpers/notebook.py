@@ -1,12 +1,12 @@
 """What every chapter does the same way: the hidden setup call, parameter checks, and figure/table output.
 
-A figure is emitted as one Markdown output — image (embedded SVG, text kept as text), caption with citation, alt
-text, and links to a CSV of exactly the numbers drawn and to the notebook — so JupyterLab and Quarto show the same
-thing, and nbval compares its text.
+A figure is emitted as one output with two views: Markdown for Quarto — image (embedded SVG, text kept as text),
+caption with citation, alt text, and links to a CSV of exactly the numbers drawn and to the notebook — and HTML for
+JupyterLab (the image and its caption), which the build drops before Quarto renders. nbval compares both.
 
 Language: :func:`setup` binds the chapter's ``lang`` once (:func:`helpers.labels.use`); every label, alt text and
-table header after that is written in it. Prose a notebook computes goes through :meth:`Chapter.say`, which takes the
-English and the Norwegian side by side and shows the edition's.
+table header after that is written in it. Prose is not written here: it is Markdown cells with inline values
+(:mod:`helpers.inline`), whose values the formatters below write in the edition's style.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import html
 import io
 import random
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -103,21 +103,13 @@ class Chapter:
         report's Figure 3" / "rapportens figur 3"; "Table 1" / "tabell 1", "Appendix 2" / "vedlegg 2"."""
         return labels.report_part(part, number, self.lang, of_report=of_report)
 
-    def say(self, en: str, nb: str) -> None:
-        """Prose written from computed numbers, as Markdown: both languages side by side, the edition's shown.
-
-        Names and wording from ``data/`` are interpolated into it, so it is made safe as a whole: no raw HTML (a ``<``
-        is shown as the character) and no link to anything but a web page, a mail address or a page of the site.
-        """
-        _display({"text/markdown": safe_prose(self.text(en, nb))})
-
     def figure(
         self,
         fig: Any,
         alt: str,
         *,
         figure_id: str,
-        caption: str | Mapping[str, str],
+        caption: str,
         data: pd.DataFrame,
         claims: Sequence[str] = (),
     ) -> None:
@@ -152,7 +144,7 @@ class Chapter:
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
         plt.close(fig)
         svg = base64.b64encode(buffer.getvalue()).decode("ascii")
-        text = safe_prose(caption if isinstance(caption, str) else caption[self.lang])  # captions carry data text too
+        text = safe_prose(caption)  # captions carry data text too
         links = f"[{self.t('data_csv')}]({csv_path.as_posix()}) · [{self.t('notebook')}]({DOWNLOADS}/{self.name}.ipynb)"
         notes = f" {self.audit_badge(claims)}" if claims else ""
         alt_attr = alt.replace('"', "'")
@@ -181,7 +173,7 @@ class Chapter:
         page = AUDIT_PAGE.replace(".ipynb", ".html")
         return tables.join([tables.link(f"{page}#claim-{cid}", cid) for cid in claims]) if claims else tables.MISSING
 
-    def table(self, frame: pd.DataFrame, *, table_id: str, caption: str | Mapping[str, str], data: pd.DataFrame | None = None,
+    def table(self, frame: pd.DataFrame, *, table_id: str, caption: str, data: pd.DataFrame | None = None,
               classes: Sequence[str] = (), interactive: bool = False) -> None:
         """Show ``frame`` as a numbered table with a caption and a link to its CSV (``data`` if given, else ``frame``).
 
@@ -193,7 +185,7 @@ class Chapter:
             raise ValueError(f"table_id must start with 'tbl-' (Quarto's cross-reference prefix), got {table_id!r}")
         csv_path = self._write_csv(table_id, frame if data is None else data)
         headers = {c: self.t(str(c)) if labels.has_term(str(c)) else str(c) for c in frame.columns}
-        text = safe_prose(caption if isinstance(caption, str) else caption[self.lang])  # captions carry data text too
+        text = safe_prose(caption)  # captions carry data text too
         label = re.sub(r"\s*\[@[^\]]*\]", "", text)  # the caption without its citation names the scrolling box
         body = tables.to_html(frame, table_id=table_id, lang=self.lang, headers=headers, label=label)
         if interactive:
