@@ -819,7 +819,10 @@ def glossary_names(text: str, lang: str | None = None) -> str:
     ambiguous: set[str] = set()
     for _, row in glossary[glossary["category"].isin(_PROPER_NAMES)].iterrows():
         target = row[f"name_{lang}"]
-        variants = [row.get("report_name"), *str(row.get(f"avoid_{lang}") or "").split("|")]
+        # a body's report_name is the label the report lists it under ("HR-tjenester" for Tjenesteforum for HR), an
+        # ordinary phrase in our text ("felles HR-tjenester"), not another spelling of the name: it is not replaced
+        spelling = row.get("report_name") if row["category"] != "body" else None
+        variants = [spelling, *str(row.get(f"avoid_{lang}") or "").split("|")]
         if lang != "nb":
             variants.append(row["name_nb"])
         for variant in variants:
