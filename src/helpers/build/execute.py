@@ -165,22 +165,16 @@ def run(root_str: str, task: Task, validated: str | None) -> dict[str, Any]:
                 # every output has arrived when the last cell replies: stop the kernel instead of waiting for it
                 shutdown_kernel="immediate",
             )
-    except papermill.PapermillExecutionError as err:
+    except (papermill.PapermillExecutionError, InlineExpressionError) as err:
         kept = failed_copy(root, task)
         kept.parent.mkdir(parents=True, exist_ok=True)
         if output.exists():
             shutil.copy2(output, kept)
         shutil.rmtree(work, ignore_errors=True)
-        return failed(f"{task.page.source} (edition {task.edition.name}): cell {failing_cell(kept)} raised "
-                      f"{err.ename}: {err.evalue} (partial output kept in {kept.relative_to(root)})")
-    except InlineExpressionError as err:
-        kept = failed_copy(root, task)
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        if output.exists():
-            shutil.copy2(output, kept)
-        shutil.rmtree(work, ignore_errors=True)
-        return failed(f"{task.page.source} (edition {task.edition.name}): {markdown_cell_place(kept, err.cell_index)}: "
-                      f"inline expression `{{python}} {err.expression}` raised {err.ename}: {err.evalue}")
+        where = (f"{markdown_cell_place(kept, err.cell_index)}: inline expression `{{python}} {err.expression}`"
+                 if isinstance(err, InlineExpressionError) else f"cell {failing_cell(kept)}")
+        return failed(f"{task.page.source} (edition {task.edition.name}): {where} raised {err.ename}: {err.evalue} "
+                      f"(partial output kept in {kept.relative_to(root)})")
     except Exception as err:  # kernel death, missing kernel, a notebook papermill cannot read
         tail = _tail(kernel_log)
         shutil.rmtree(work, ignore_errors=True)
