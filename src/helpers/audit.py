@@ -467,14 +467,17 @@ def _registry_counts(facts: Facts) -> dict[str, tuple[int, str]]:
         "measures_count": (len(facts.measures), _say("audit_registry_measures")),
         "core_groups_count": (len(facts.core_groups), _say("audit_registry_core_groups")),
         "ministries_count": (int(facts.ministries["unit_type"].isin(["ministry", "prime_ministers_office"]).sum()),
-                             _say("audit_registry_ministries")),
+                             _say("audit_registry_ministries",
+                                  ministries=int((facts.ministries["unit_type"] == "ministry").sum()),
+                                  pm_office=labels.name("organisation", "SMK"))),
         "goal_areas_count": (int((facts.strategy["element_type"] == "goal_area").sum()), _say("audit_registry_goal_areas")),
         "questions_count": (int(facts.questionnaire["question_number"].nunique()), _say("audit_registry_questions")),
     }
     # the group by its name in the edition's language (interviews.csv label_en / label_nb), not by its code
     for _, row in interviews.iterrows():
+        noun = "audit_registry_interview" if int(row["count"]) == 1 else "audit_registry_interviews"
         counts[f"interviews_group:{row['group']}"] = (int(row["count"]),
-                                                      _say("audit_registry_interviews", group=row[f"label_{labels.current()}"]))
+                                                      _say(noun, group=row[f"label_{labels.current()}"]))
     return counts
 
 
@@ -815,13 +818,34 @@ def granularity(facts: Facts | None = None) -> pd.DataFrame:
 # What the audit appendix shows (05-audit.ipynb): table cells and generated lists, in the edition's language
 
 
-def stated_cell(text: str, unit: str) -> str:
+#: "x av y" as the OCR'd text sometimes prints it, its spaces lost or doubled ("1av3", "7av 10")
+_OCR_FRACTION = re.compile(r"(\d+)\s*av\s*(\d+)")
+
+
+def ocr_normalised(text: str) -> str | None:
+    """The report's words ``text`` as the report means them where the OCR clearly ran a fraction together
+    (``"1av3"`` → ``"1 av 3"``); None where the text is already as printed."""
+    match = _OCR_FRACTION.fullmatch(str(text).strip())
+    if not match:
+        return None
+    meant = f"{match.group(1)} av {match.group(2)}"
+    return meant if meant != str(text) else None
+
+
+def stated_cell(text: str, unit: str, kind: str = "") -> str:
     """A claim's ``stated`` value as a table cell: a date in the edition's words (our rendering: the data keep dates
     as ``2023-06-14``), any other number in the report's own Norwegian wording, marked as Norwegian in the English
-    edition (a screen reader then pronounces it so)."""
+    edition (a screen reader then pronounces it so). A value of kind ``missing`` (the OCR text does not let us read
+    it) is never shown as the report's words: "(not legible)"; a fraction the OCR ran together ("1av3") is shown as
+    meant ("1 av 3"), with a note that we normalised it."""
+    if kind == "missing":
+        return tables.emphasis(_say("audit_not_legible"))
     if unit == "date":
         return date_text(text)
-    return tables.in_language(str(text), "nb") if labels.current() == "en" else str(text)
+    meant = ocr_normalised(text)
+    words = meant or str(text)
+    cell = tables.in_language(words, "nb") if labels.current() == "en" else words
+    return tables.concat(cell, " ", tables.emphasis(_say("audit_ocr_normalised"))) if meant else cell
 
 
 def claim_link(claim_id: str) -> Markdown:
@@ -867,10 +891,12 @@ def inconsistency_list(results: pd.DataFrame) -> Markdown:
     lines = []
     for r in bad.itertuples():
         what = escape(r.refers_to)
-        if r.unit != "date":
-            words = escape(r.stated)
+        if r.unit != "date" and r.kind != "missing":
+            meant = ocr_normalised(r.stated)
+            words = escape(meant or r.stated)
             quote = f"[“{words}”]{{lang=nb}}" if labels.current() == "en" else f"«{words}»"
             what = _say("audit_printed_as", what=what, quote=quote)
+            what += f" {escape(_say('audit_ocr_normalised'))}" if meant else ""
         where = escape(labels.report_place(r.section, r.figure))
         dash = "—" if labels.current() == "en" else "–"  # Norwegian sets a spaced en dash
         lines.append(f"- **{claim_link(r.id)}** ({where}) {dash} {what}. {escape(r.explanation)}")
