@@ -624,3 +624,63 @@ def test_preview_shows_a_saved_chapter_survives_a_broken_save_and_stops_with_its
         proc.wait(30)
     gone, alive = psutil.wait_procs(family, timeout=15)
     assert not alive, f"processes outlived the preview: {[p.cmdline()[:3] for p in alive]}"
+
+
+def _family(build_process: BuildProcess) -> list[psutil.Process]:
+    try:
+        return psutil.Process(build_process.proc.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+
+
+def _quarto_running(build_process: BuildProcess) -> bool:
+    for child in _family(build_process):
+        try:
+            if any("quarto" in part for part in child.cmdline()):
+                return True
+        except psutil.Error:
+            continue
+    return False
+
+
+def _assert_interrupted_cleanly(project: Path, build_process: BuildProcess, family: list[psutil.Process],
+                                signum: int, site_before: str) -> None:
+    from filelock import FileLock
+
+    code = build_process.finish(timeout=60)  # no hang in the pool's shutdown, even after a second Ctrl-C
+    assert code == 128 + signum, build_process.output
+    assert build_process.lines[-1] == "build interrupted; _site/ left as it was", build_process.output
+    assert "Traceback" not in build_process.output and "KeyboardInterrupt" not in build_process.output, \
+        build_process.output
+    gone, alive = psutil.wait_procs(family, timeout=10)
+    for process in alive:
+        process.kill()
+    assert not alive, f"outlived the interrupted build: {[p.pid for p in alive]}"
+    assert _tree_hash(project / "_site") == site_before
+    lock = FileLock(str(project / "_build" / "build.lock"))
+    lock.acquire(timeout=0)  # released: no Timeout
+    lock.release()
+
+
+def test_an_interrupted_build_says_so_in_one_line_and_leaves_nothing_running(project: Path):
+    """Ctrl-C twice in quick succession while a chapter executes, then SIGTERM while Quarto renders: one line, no
+    traceback, workers, kernels and Quarto's processes gone, the lock free, _site/ as it was."""
+    site_before = _tree_hash(project / "_site")
+    _add_marker(project, "Interrupted marker 3b8d")
+    first = BuildProcess(project)
+    first.wait_until(lambda: _kernel_running(first), "a chapter executing")
+    family = _family(first)
+    first.proc.send_signal(signal.SIGINT)
+    time.sleep(0.05)
+    first.proc.send_signal(signal.SIGINT)
+    _assert_interrupted_cleanly(project, first, family, signal.SIGINT, site_before)
+
+    second = BuildProcess(project)
+    second.wait_until(lambda: _quarto_running(second), "Quarto rendering", timeout=240)
+    family = _family(second)
+    second.proc.send_signal(signal.SIGTERM)
+    _assert_interrupted_cleanly(project, second, family, signal.SIGTERM, site_before)
+
+    third = BuildProcess(project)
+    assert third.finish() == 0, third.output
+    _assert_complete_site(project, "Interrupted marker 3b8d")

@@ -163,3 +163,256 @@ def test_titles_quarto_copies_as_markdown_get_the_editions_words(tmp_path: Path)
     render.resolve_interface_text(tmp_path, [config.Page("index.qmd")], edition)
     assert (tmp_path / "index.html").read_text(encoding="utf-8") == '<a class="pagination-link" aria-label="Referanser">'
     assert json.loads((tmp_path / "search.json").read_text(encoding="utf-8")) == [{"crumbs": ["Referanser"]}]
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Limits of a run, faults and the cache (issue 22 item 8, issue 23 items 3 and 5), on tiny notebooks
+
+
+def _tiny_project(tmp_path: Path, code: str) -> tuple[Path, "object"]:
+    """A project holding one notebook (a parameters cell, a Markdown cell, then ``code``) and a data file."""
+    import nbformat
+
+    from helpers.build import config, execute
+
+    root = tmp_path / "tiny"
+    (root / "notebooks").mkdir(parents=True)
+    (root / "_build").mkdir()
+    (root / "data").mkdir()
+    (root / "data" / "numbers.csv").write_text("n\n1\n", encoding="utf-8")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("lang = 'en'", metadata={"tags": ["parameters"]}),
+                                         nbformat.v4.new_markdown_cell("Text."), nbformat.v4.new_code_cell(code)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, root / "notebooks" / "tiny.ipynb")
+    edition = config.Edition("en", "en", None, "", {"lang": "en"}, "_quarto.yml")
+    return root, execute.Task(edition, config.Page("notebooks/tiny.ipynb"), {"lang": "en"}, "key")
+
+
+def _kernels() -> list[int]:
+    import psutil
+
+    found = []
+    for child in psutil.Process().children(recursive=True):
+        try:
+            if any("ipykernel" in part for part in child.cmdline()):
+                found.append(child.pid)
+        except psutil.Error:
+            continue
+    return found
+
+
+@pytest.mark.parametrize("code, expected", [
+    ("import time\ntime.sleep(100)", "cell [2] (starting 'import time') ran longer than the cell timeout of 3 s"),
+    ("import os\nos._exit(3)", "cell [2] (starting 'import os') killed its kernel"),
+    ("print('x' * 300_000)", "cell [2] (starting 'print('x' * 300_000)') produced an output of 0.3 MB, more than the "
+                             "limit of 0.1 MB per output"),
+    ("raise ValueError('\\x1b[31mred\\x1b[0m \\x1b]0;title\\x07text\\u202e')", "cell [2] (starting 'raise "),
+], ids=["timeout", "dead-kernel", "output-too-large", "ansi-in-error"])
+def test_a_cell_past_a_limit_fails_naming_notebook_and_cell_and_leaves_no_kernel(tmp_path: Path, code, expected):
+    from helpers.build import execute
+
+    root, task = _tiny_project(tmp_path, code)
+    result = execute.run(str(root), task, None, limits=(3, 100_000))
+    assert not result["ok"]
+    first = result["error"].splitlines()[0]
+    assert first.startswith("notebooks/tiny.ipynb (edition en): ") and expected in first, result["error"]
+    assert not any(c in result["error"] for c in "\x1b\x07\u202e"), repr(result["error"])
+    assert not _kernels(), "the run's kernel outlived it"
+    assert not list((root / "_build").glob("exec-*")), "the run's scratch folder was left behind"
+
+
+def test_control_characters_never_reach_the_terminal():
+    from helpers.build.execute import printable
+
+    assert printable("a\x1b[1;31mred\x1b[0m \x1b]0;pwned\x07b\rc\u202ed\x00\x0c\te\nf") == "ared bcd\te\nf"
+
+
+def test_a_data_file_edited_while_its_chapter_runs_is_recorded_with_the_bytes_from_before(tmp_path: Path):
+    # the chapter reads data/numbers.csv, then the file is edited before the run ends: the record must not vouch for
+    # the edited bytes (the page would keep the old value for good); the next build runs the chapter again
+    from helpers.build import cache, execute
+
+    code = ("import os\nroot = os.environ['BEST_SAMMEN_ROOT']\n"
+            "open(os.environ['BEST_SAMMEN_DEPS_LOG'], 'a').write(root + '/data/numbers.csv\\n')\n"
+            "old = open(root + '/data/numbers.csv').read()\n"
+            "open(root + '/data/numbers.csv', 'w').write('n\\n2\\n')  # the author saves while it runs")
+    root, task = _tiny_project(tmp_path, code)
+    original = cache.file_digest(root / "data" / "numbers.csv")
+    result = execute.run(str(root), task, None, limits=(60, 10**6))
+    assert result["ok"], result.get("error")
+    records, lines = cache.Cache(root), []
+    execute.store(root, records, task, result, lambda *a: lines.append(" ".join(map(str, a))))
+    assert records.get(task.record)["deps"] == {"data/numbers.csv": original}
+    assert not execute.is_fresh(root, records, task), "a chapter run on bytes since edited counts as up to date"
+    assert any("data/numbers.csv changed while en/tiny ran" in line for line in lines), lines
+
+
+def test_a_data_file_linked_from_outside_the_project_stays_a_dependency(tmp_path: Path):
+    from helpers.build import cache, execute
+
+    root = tmp_path / "project"
+    (root / "data").mkdir(parents=True)
+    outside = tmp_path / "elsewhere" / "numbers.csv"
+    outside.parent.mkdir()
+    outside.write_text("n\n1\n", encoding="utf-8")
+    (root / "data" / "numbers.csv").symlink_to(outside)
+    before = execute.data_snapshot(root)
+    assert before == {"data/numbers.csv": cache.file_digest(outside)}
+    deps, changed = execute.recorded_deps(root, [str(root / "data" / "numbers.csv"), "/etc/hostname"], before)
+    assert deps["data/numbers.csv"] == cache.file_digest(outside) and not changed
+    assert "/etc/hostname" in deps, "a file read outside the project was dropped from the dependencies"
+    outside.write_text("n\n2\n", encoding="utf-8")  # edited where it lives: the record no longer matches
+    assert cache.file_digest(root / "data" / "numbers.csv") != deps["data/numbers.csv"]
+
+
+@pytest.mark.parametrize("name, record", [
+    ("execute/en/x", {"key": "k", "deps": []}),
+    ("execute/en/x", {"key": "k", "deps": {"data/a.csv": 3}}),
+    ("execute/en/x", {"key": ["k"], "deps": {}}),
+    ("render/en", {"key": "k", "shared": "k", "pages": ["index.qmd"]}),
+    ("publish", ["k"]),
+])
+def test_a_cache_record_of_the_wrong_shape_counts_as_absent(tmp_path: Path, name: str, record):
+    from helpers.build import config, execute
+
+    records = cache.Cache(tmp_path)
+    records.put(name, record)
+    assert records.get(name) is None and not records.fresh(name, "k")
+    if name.startswith("execute"):
+        task = execute.Task(config.Edition("en", "en", None, "", {}, "_quarto.yml"), config.Page("notebooks/x.ipynb"),
+                            {}, "k")
+        assert not execute.is_fresh(tmp_path, records, task)
+
+
+def test_limits_from_the_environment_are_checked(monkeypatch: pytest.MonkeyPatch):
+    from helpers.build import execute
+    from helpers.build.config import BuildError
+
+    monkeypatch.setenv(execute.CELL_TIMEOUT_ENV, "12.5")
+    assert execute.cell_timeout() == 12.5
+    for bad in ("soon", "0", "-3"):
+        monkeypatch.setenv(execute.CELL_TIMEOUT_ENV, bad)
+        with pytest.raises(BuildError, match=f"{execute.CELL_TIMEOUT_ENV}='{bad}'"):
+            execute.cell_timeout()
+    monkeypatch.delenv(execute.CELL_TIMEOUT_ENV)
+    assert execute.cell_timeout() == execute.DEFAULT_CELL_TIMEOUT
+
+
+def test_a_large_data_file_is_reported_with_its_render_cost(tmp_path: Path):
+    from helpers.build import cli
+
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "small.csv").write_text("n\n" + "1\n" * 100, encoding="utf-8")
+    (tmp_path / "data" / "large.csv").write_text("n\n" + "1\n" * (cli.LARGE_DATA_ROWS + 1), encoding="utf-8")
+    lines: list[str] = []
+    cli.warn_large_data(tmp_path, lines.append)
+    assert len(lines) == 1 and "data/large.csv has 10,001 rows" in lines[0] and "render" in lines[0], lines
+
+
+FAKE_QUARTO = """#!/usr/bin/env bash
+case "$1" in --version) echo 1.7.34; exit 0 ;; esac
+{body}
+"""
+# what Quarto 1.7 prints when the disk fills while it copies the site's libraries
+NO_SPACE_STACK = r"""echo '[1/1] notebooks/01-a.ipynb'
+echo 'ERROR: NoSpace: No space left on device (os error 28): copy ... -> _site/site_libs/bootstrap/bootstrap.min.css'
+echo ''
+echo 'Stack trace:'
+echo '    at Object.copyFileSync (ext:deno_fs/30_fs.js:234:7)'
+echo '    at freezeLibDir (file:///q/src/project/project-shared.ts:95:9)'
+echo '    at renderProject (file:///q/src/command/render/project.ts:672:7)'
+exit 1"""
+
+
+def _fake(tmp_path: Path, body: str, name: str = "quarto") -> Path:
+    path = tmp_path / "fakebin" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(FAKE_QUARTO.format(body=body), encoding="utf-8")
+    path.chmod(0o755)
+    return path
+
+
+def test_a_full_disk_while_quarto_renders_is_named_in_one_line(tmp_path: Path):
+    from helpers.build import config, render
+    from helpers.build.config import BuildError
+
+    fake = _fake(tmp_path, NO_SPACE_STACK)
+    edition = config.Edition("en", "en", None, "", {}, "_quarto.yml")
+    with pytest.raises(BuildError) as info:
+        render._run_quarto(str(fake), tmp_path, edition, "notebooks/01-a.ipynb", ["notebooks/01-a.ipynb"])
+    message = str(info.value)
+    assert "project.ts" not in message and "Stack trace" not in message, message
+    assert "rendering notebooks/01-a.ipynb: no space left on the disk holding /" in message
+    assert "_site/ left as it was" in message
+    assert len(message.splitlines()) <= 2, message
+
+
+def test_quarto_runs_in_its_own_process_group_and_dies_with_an_interrupted_build(tmp_path: Path):
+    import threading
+
+    import psutil
+
+    from helpers.build import quarto
+
+    marker = tmp_path / "started"
+    fake = _fake(tmp_path, f"sleep 300 & echo $! > {marker}; wait")
+    done = threading.Event()
+
+    def render() -> None:
+        try:
+            quarto.run([str(fake), "render"], tmp_path, dict(os.environ))
+        finally:
+            done.set()
+
+    threading.Thread(target=render, daemon=True).start()
+    for _ in range(500):
+        if marker.exists() and marker.read_text().strip():
+            break
+        done.wait(0.01)
+    child = psutil.Process(int(marker.read_text()))
+    assert os.getpgid(child.pid) != os.getpgid(0), "Quarto shares the build's process group (a terminal's Ctrl-C …)"
+    try:
+        quarto.end_all()
+        assert done.wait(30), "the render did not return once Quarto was killed"
+        psutil.wait_procs([child], timeout=10)
+        assert not child.is_running() or child.status() == psutil.STATUS_ZOMBIE, "Quarto's child outlived the build"
+        with pytest.raises(quarto.BuildError, match="interrupted"):
+            quarto.run([str(fake), "render"], tmp_path, dict(os.environ))
+    finally:
+        quarto._stopping.clear()
+        if child.is_running():
+            child.kill()
+
+
+def _fake_install(target: Path) -> None:
+    for name in (*__import__("helpers.build.quarto", fromlist=["KEY_FILES"]).KEY_FILES,
+                 "quarto-cli/src/resources/formats/html/x.js", "npm/node_modules/sass/x"):
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        (target / name).write_text(name, encoding="utf-8")
+    (target / "bin" / "quarto").write_text(FAKE_QUARTO.format(body="echo \"cannot open $0/../../quarto-cli/src/"
+                                                                   "resources/filters/main.lua\"; exit 1"))
+    (target / "bin" / "quarto").chmod(0o755)
+
+
+def test_a_damaged_quarto_installation_is_named_and_assembled_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from helpers.build import quarto
+    from helpers.build.config import BuildError
+
+    monkeypatch.setenv(quarto.TOOLS_ENV, str(tmp_path / "tools"))
+    target = quarto.install_dir()
+    assert target == tmp_path / "tools" / f"quarto-{quarto.VERSION}"
+    _fake_install(target)
+    assert quarto.damage(target) is None and (target / quarto.MANIFEST).exists(), "an intact tree is adopted"
+    monkeypatch.setattr(quarto.shutil, "which", lambda name: None)  # no Quarto of the user's on PATH
+    assert quarto._find.__wrapped__(tmp_path) == str(target / "bin" / "quarto")
+    (target / "quarto-cli" / "src" / "resources" / "formats" / "html" / "x.js").unlink()  # removed mid-build
+    assert quarto.damage(target) == "quarto-cli/src/resources/formats/html/x.js is missing"
+    with pytest.raises(BuildError, match="the assembled Quarto in .* is damaged .* the next build assembles it again"):
+        quarto.run([str(target / "bin" / "quarto"), "render"], tmp_path, dict(os.environ))
+    assembled = []
+    monkeypatch.setattr(quarto, "default_bundle", lambda root: tmp_path / "bundle.tar.xz")
+    monkeypatch.setattr(quarto, "_assemble", lambda bundle, where, log: assembled.append(where) or where / "bin/quarto")
+    quarto._find.__wrapped__(tmp_path)
+    assert assembled == [target], "the next build did not assemble the damaged Quarto again"
+    (target / "bin" / "tools" / "x86_64" / "pandoc").unlink()
+    assert quarto.damage(target) == "bin/tools/x86_64/pandoc is missing"

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import os
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -366,6 +370,102 @@ def test_a_descriptor_asking_for_a_type_the_reader_does_not_know_names_the_descr
         data.validate("measure_events", data_copy)
     assert info.value.file == "data/datapackage.json" and info.value.column == "planned"
     assert "'year'" in info.value.message
+
+
+# --- 4. what cannot be shown as text: control and bidi characters; a descriptor that points outside data/ -----------
+
+FINDINGS = "findings.csv"
+
+
+@pytest.mark.parametrize(("character", "named"), [
+    ("\x00", "U+0000 (NUL)"), ("\x0c", "U+000C (form feed)"), ("\x1b", "U+001B (escape)"), ("\x7f", "U+007F (DEL)"),
+    ("\u202e", "U+202E (right-to-left override)"), ("\u202a", "U+202A (left-to-right embedding)"),
+    ("\u2066", "U+2066 (left-to-right isolate)"), ("\u2069", "U+2069 (pop directional isolate)"),
+])
+def test_a_control_or_bidi_character_in_a_cell_is_named_with_file_row_and_column(data_copy: Path, character: str,
+                                                                                named: str):
+    """NUL and form feed broke the SVGs; U+202E reversed the text after it on the page; both passed validation."""
+    path = data_copy / FINDINGS
+    rows = _rows(path)
+    line, column = 3, "statement_en"
+    _set_cell(path, line, column, f"Some{character}text")
+    err = _rejected(data_copy, "findings")
+    assert (err.row, err.column) == (line, column) and named in err.message
+    shown = str(err)
+    assert "\n" not in shown and character not in shown, "one line, the character written out, not itself"
+    assert _load_rejected("findings").row == line, "loading refuses it too"
+    assert rows  # the copy was read before the edit
+
+
+def test_a_tab_in_a_cell_is_still_text(data_copy: Path):
+    _set_cell(data_copy / FINDINGS, 3, "statement_en", "Some\ttext")
+    data.validate("findings", data_copy)
+
+
+def _set_descriptor(data_copy: Path, change) -> None:
+    path = data_copy / "datapackage.json"
+    descriptor = json.loads(path.read_text(encoding="utf-8"))
+    change(descriptor)
+    path.write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
+
+
+def _resource(descriptor: dict, name: str) -> dict:
+    return next(r for r in descriptor["resources"] if r["name"] == name)
+
+
+@pytest.mark.parametrize("outside", ["../../etc/passwd", "/etc/passwd", "../data/findings.csv", "sub/../../x.csv",
+                                     "https://example.invalid/findings.csv", ""])
+def test_a_resource_path_outside_data_is_refused_without_reading_or_quoting_it(data_copy: Path, outside: str):
+    secret = data_copy.parent / "secret.csv"
+    secret.write_text("token,abc123-not-for-the-log\n", encoding="utf-8")
+    target = "../secret.csv" if outside == "../../etc/passwd" else outside  # a file that exists, outside data/
+    _set_descriptor(data_copy, lambda d: _resource(d, "findings").update(path=target))
+    for check in (lambda: data.validate_all(data_copy), lambda: data.validate("findings", data_copy),
+                  lambda: data.load("findings")):
+        with pytest.raises(data.DataValidationError) as info:
+            check()
+        shown = str(info.value)
+        assert info.value.file == "data/datapackage.json" and "resource 'findings'" in shown, shown
+        assert "inside data/" in shown and "\n" not in shown
+        assert "abc123" not in shown and "secret" not in shown and (not target or target not in shown), shown
+    assert data.package_digest(data_copy) == "invalid-descriptor", "the digest reads nothing outside data/"
+
+
+def test_a_missing_descriptor_is_named_in_one_line(data_copy: Path):
+    (data_copy / "datapackage.json").unlink()
+    with pytest.raises(data.DataValidationError) as info:
+        data.validate_all(data_copy)
+    assert info.value.file == "data/datapackage.json" and "missing" in info.value.message
+
+
+@pytest.mark.parametrize(("damage", "expected"), [
+    (lambda text: text[: len(text) // 2], "not valid JSON"),
+    (lambda text: "[]", "not a data package"),
+    (lambda text: json.dumps({"resources": {"findings": {}}}), "not a data package"),
+    (lambda text: text.replace('"name": "findings"', '"title": "findings"', 1), "has no name"),
+    (lambda text: json.dumps({"resources": [{"name": "findings", "path": "findings.csv", "schema": {"fields": []}}]}),
+     "'schema' must be an object with a non-empty list 'fields'"),
+    (lambda text: json.dumps({"resources": [{"name": "findings", "path": "findings.csv",
+                                             "schema": {"fields": [{"type": "string"}]}}]}), "field 1"),
+    (lambda text: "\ufeff".encode().decode("latin-1") + text, "not valid JSON"),
+])
+def test_a_malformed_descriptor_is_named_in_one_line_without_a_traceback(data_copy: Path, damage, expected: str):
+    path = data_copy / "datapackage.json"
+    path.write_text(damage(path.read_text(encoding="utf-8")), encoding="utf-8")
+    with pytest.raises(data.DataValidationError) as info:
+        data.validate_all(data_copy)
+    assert info.value.file == "data/datapackage.json" and expected in info.value.message
+    assert "\n" not in str(info.value)
+
+
+def test_the_build_reports_a_descriptor_fault_in_one_line(data_copy: Path):
+    """What an author sees: `make validate` (the build's validate command) prints the one line and no traceback."""
+    _set_descriptor(data_copy, lambda d: _resource(d, "findings").update(path="../../etc/passwd"))
+    result = subprocess.run([sys.executable, "-m", "helpers.build", "validate"], capture_output=True, text=True,
+                            env={**os.environ, "BEST_SAMMEN_ROOT": str(data_copy.parent)}, timeout=120)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr and "passwd" not in result.stderr + result.stdout
+    assert result.stderr.strip().count("\n") == 0 and "data/datapackage.json" in result.stderr, result.stderr
 
 
 # --- the whole package stays quick to validate ----------------------------------------------------------------------

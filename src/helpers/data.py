@@ -76,12 +76,55 @@ class DataValidationError(ValueError):
 
 
 def descriptor(data_dir: Path | None = None) -> dict[str, Any]:
-    """The data package descriptor as a dict."""
+    """The data package descriptor as a dict, refused in one line if it is missing, not JSON or not of the shape every
+    reader here relies on (a list of resources, each with a name, a path inside ``data/`` and a schema's fields)."""
     path = (data_dir or paths.data_dir()) / DESCRIPTOR
+    shown = _display_path(path)
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        found = json.loads(path.read_bytes().decode("utf-8"))
+    except FileNotFoundError:
+        raise DataValidationError(shown, "the data package descriptor is missing: every data file is described "
+                                  "there (restore it from git)") from None
+    except OSError as err:
+        raise DataValidationError(shown, f"cannot be read: {err.strerror or err}") from None
+    except UnicodeDecodeError as err:
+        raise DataValidationError(shown, f"not UTF-8: byte 0x{err.object[err.start]:02x} cannot be decoded") from None
     except json.JSONDecodeError as err:
-        raise DataValidationError(str(path), f"not valid JSON: {err.msg}", row=err.lineno) from err
+        raise DataValidationError(shown, f"not valid JSON: {err.msg} (column {err.colno})", row=err.lineno) from None
+    _check_descriptor_shape(found, shown)
+    return found
+
+
+def _check_descriptor_shape(found: Any, shown: str) -> None:
+    if not isinstance(found, dict) or not isinstance(found.get("resources"), list):
+        raise DataValidationError(shown, "not a data package: expected an object with a list 'resources'")
+    for number, res in enumerate(found["resources"], start=1):
+        if not isinstance(res, dict) or not isinstance(res.get("name"), str) or not res["name"]:
+            raise DataValidationError(shown, f"resource {number} has no name (each resource is an object with a "
+                                      "'name', a 'path' and a 'schema')")
+        where = f"resource '{res['name']}'"
+        path = res.get("path")
+        # the path is never quoted: a descriptor pointing at ../../etc/passwd must not put that name (or the file)
+        # into a message, a log or a page
+        if not isinstance(path, str) or not _inside_data(path):
+            raise DataValidationError(shown, f"{where}: 'path' must name a file inside data/ (a relative path "
+                                      "without '..', e.g. \"measures.csv\")")
+        schema = res.get("schema")
+        if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list) or not schema["fields"]:
+            raise DataValidationError(shown, f"{where}: 'schema' must be an object with a non-empty list 'fields'")
+        for index, field in enumerate(schema["fields"], start=1):
+            if not isinstance(field, dict) or not isinstance(field.get("name"), str) or not field["name"]:
+                raise DataValidationError(shown, f"{where}: field {index} of its schema has no name")
+            if not isinstance(field.get("constraints", {}), dict):
+                raise DataValidationError(shown, f"{where}: field '{field['name']}': 'constraints' must be an object")
+
+
+def _inside_data(path: str) -> bool:
+    """A resource path that stays inside ``data/`` as written: relative, POSIX, no ``..``, no URL, no drive."""
+    parts = path.split("/")
+    return (bool(path) and not path.startswith(("/", "~")) and "\\" not in path and ":" not in path
+            and all(part not in ("", ".", "..") for part in parts)
+            and not any(ord(c) < 0x20 or c == "\x7f" for c in path))
 
 
 def resource_names(data_dir: Path | None = None) -> list[str]:
@@ -421,6 +464,10 @@ def _read_table(name: str, res: dict[str, Any], path: Path, raw: bytes, data_dir
         parse = _field_parser(field, missing)
         column: list[Any] = []
         for i, row in enumerate(rows):
+            if hidden := _UNSHOWABLE.search(row[j]):
+                column.append(_UNREADABLE)
+                table.problems.append((i + 2, j, field["name"], _unshowable_message(row[j], hidden)))
+                continue
             try:
                 column.append(parse(row[j]))
             except _CellError as err:
@@ -428,6 +475,25 @@ def _read_table(name: str, res: dict[str, Any], path: Path, raw: bytes, data_dir
                 table.problems.append((i + 2, j, field["name"], str(err)))
         table.values[field["name"]] = column
     return table
+
+
+#: Characters a cell may not hold: C0 controls but the tab (NUL, form feed, escape: they break an SVG or a terminal,
+#: and no CSV line holds a line break here), DEL, C1 controls, and the bidirectional embeddings, overrides and
+#: isolates, which reverse the text after them on the page while the file looks harmless.
+_UNSHOWABLE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_NAMES = {0x00: "NUL", 0x08: "backspace", 0x0A: "line feed", 0x0B: "vertical tab", 0x0C: "form feed",
+                  0x0D: "carriage return", 0x1B: "escape", 0x7F: "DEL", 0x202A: "left-to-right embedding",
+                  0x202B: "right-to-left embedding", 0x202C: "pop directional formatting",
+                  0x202D: "left-to-right override", 0x202E: "right-to-left override", 0x2066: "left-to-right isolate",
+                  0x2067: "right-to-left isolate", 0x2068: "first strong isolate", 0x2069: "pop directional isolate"}
+
+
+def _unshowable_message(cell: str, found: re.Match[str]) -> str:
+    code = ord(found.group())
+    kind = "a bidirectional-text control" if code >= 0x2000 else "a control character"
+    name = _CONTROL_NAMES.get(code, "")
+    return (f"{_show(cell)} contains {kind}, U+{code:04X}{f' ({name})' if name else ''}, at character "
+            f"{found.start() + 1}: it cannot be shown as text on a page or in a figure; delete it")
 
 
 def _missing_file(path: Path) -> DataValidationError:
@@ -680,7 +746,9 @@ def package_digest(data_dir: Path | None = None, override: tuple[Path, bytes] | 
     except (ValueError, KeyError, TypeError):
         return "invalid-descriptor"
     for res in resources:
-        path = data_dir / str(res.get("path", ""))
+        if not isinstance(res, dict) or not isinstance(res.get("path"), str) or not _inside_data(res["path"]):
+            return "invalid-descriptor"  # validation refuses it; nothing outside data/ is read
+        path = data_dir / res["path"]
         digest.update(str(res.get("path", "")).encode() + b"\0")
         if override is not None and path == override[0]:
             digest.update(override[1])

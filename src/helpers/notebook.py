@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from . import data, labels, plots, tables
-from .parameters import ParameterError, check_parameters  # noqa: F401  (re-exported for notebooks)
+from .parameters import ParameterError, check_injected, check_parameters  # noqa: F401  (re-exported for notebooks)
 
 FIGURE_DIR = Path("figures")  # relative to the notebook's folder: the page's folder on the site
 #: Where the build puts each chapter's executed notebook beside its page. A link to ``<chapter>.ipynb`` itself would
@@ -239,8 +239,14 @@ def _display(bundle: dict[str, str]) -> None:
 
 
 def setup(name: str, **parameters: Any) -> Chapter:
-    """The hidden first call of every chapter: check parameters, fix the seed, the theme and display widths."""
+    """The hidden first call of every chapter: check parameters, fix the seed, the theme and display widths.
+
+    ``parameters`` are every name the chapter's ``parameters`` cell declares. Their values are checked here, in the
+    kernel, and so is every name papermill injected: a misspelt or out-of-range parameter stops the notebook under
+    plain ``papermill`` or in JupyterLab as it does under the build.
+    """
     check_parameters(parameters)
+    check_injected(_executed_sources(), parameters)
     random.seed(2023)
     np.random.seed(2023)
     plots.set_theme()
@@ -248,3 +254,15 @@ def setup(name: str, **parameters: Any) -> Chapter:
     pd.set_option("display.max_columns", 20)
     pd.set_option("display.precision", 3)
     return Chapter(name=name, lang=labels.use(parameters.get("lang", "en")))
+
+
+def _executed_sources() -> list[str]:
+    """The sources of the cells this kernel has run (IPython's ``In``), papermill's injected cell among them; none
+    outside a kernel."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return []
+    shell = get_ipython()
+    history = shell.user_ns.get("In", []) if shell is not None else []
+    return [s for s in history if isinstance(s, str)]

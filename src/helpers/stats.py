@@ -119,6 +119,17 @@ def non_response_bounds(share: float, n: int, population: int) -> Interval:
     return Interval(observed / population, (observed + population - n) / population)
 
 
+def non_response_estimate(share: float, n: int, population: int, relative: float) -> float:
+    """The share among the whole population if the ``population - n`` who did not answer have the trait at
+    ``relative`` times the respondents' ``share``: 1 gives the respondents' share, 0 the worst case of
+    :func:`non_response_bounds`."""
+    if not 0 < n <= population:
+        raise ValueError(f"n={n} must be between 1 and population={population}")
+    if not 0 <= relative <= 1:
+        raise ValueError(f"relative awareness must be between 0 and 1, got {relative}")
+    return share * (n + relative * (population - n)) / population
+
+
 @dataclass(frozen=True)
 class Comparison:
     label: str
@@ -154,8 +165,10 @@ def cramers_v(table: np.ndarray) -> float:
 
 
 def adjust_p_values(p_values: list[float] | pd.Series, method: str = "holm") -> np.ndarray:
-    """p-values adjusted for the number of tests (Holm by default)."""
+    """p-values adjusted for the number of tests (Holm by default; ``"none"`` leaves them as they are)."""
     from statsmodels.stats.multitest import multipletests
 
+    if method == "none":
+        return np.asarray(list(p_values), dtype=float)
     _, adjusted, _, _ = multipletests(list(p_values), method=method)
     return adjusted

@@ -2,7 +2,8 @@
 
 A record lives in ``_build/cache/<name>.json``: ``{"key": …, …}``. Work is skipped only when the key computed now
 equals the recorded one. Records are written with write-then-rename (a killed build leaves the old record or the new
-one) and an unreadable record counts as absent, so the work is done again.
+one) and an unreadable record, or one of the wrong shape (``"deps": []``, a key that is not text), counts as absent,
+so the work is done again.
 
 What the keys cover:
 
@@ -77,6 +78,27 @@ def environment_digest() -> str:
     return sha("\n".join(dists).encode() + sys.version.encode())
 
 
+#: The fields a record of each kind (the first part of its name) may hold, and their types; a record whose field has
+#: another type proves nothing (hand-edited, written by another version, damaged).
+SHAPES: dict[str, dict[str, type | tuple[type, ...]]] = {
+    "execute": {"deps": dict, "seconds": (int, float)},
+    "render": {"shared": str, "pages": dict},
+}
+
+
+def well_formed(name: str, record: Any) -> bool:
+    """Whether ``record`` has the shape its kind needs: a dict with a text ``key``, and each known field typed."""
+    if not isinstance(record, dict) or not isinstance(record.get("key"), str):
+        return False
+    for field, kind in SHAPES.get(name.split("/", 1)[0], {}).items():
+        if field in record and not isinstance(record[field], kind):
+            return False
+        if kind is dict and field in record and not all(isinstance(k, str) and isinstance(v, str)
+                                                        for k, v in record[field].items()):
+            return False
+    return True
+
+
 class Cache:
     """Records under ``_build/cache/``; ``name`` may contain ``/`` (e.g. ``execute/nb/01-awareness``)."""
 
@@ -91,7 +113,7 @@ class Cache:
             record = json.loads(self._path(name).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None  # absent or unreadable: proves nothing, so the work is done again
-        return record if isinstance(record, dict) else None
+        return record if well_formed(name, record) else None
 
     def fresh(self, name: str, key: str) -> bool:
         record = self.get(name)

@@ -7,7 +7,9 @@ summary at the end. A failed build leaves ``_site/`` and the committed notebooks
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -20,6 +22,64 @@ from .. import paths
 from . import cache, config, execute, publish, quarto, render
 from .config import BuildError
 from .reproduce import reproduce
+
+
+#: a data file past either makes rendering the pages that show it slow and memory-hungry (100,000 rows: 405 s, 3.5 GB)
+LARGE_DATA_ROWS = 10_000
+LARGE_DATA_MB = 5.0
+
+
+class Interrupted(KeyboardInterrupt):
+    """The build was asked to stop (Ctrl-C, SIGTERM); its workers, kernels and Quarto runs are already gone."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+_deferred: dict[str, Any] = {"depth": 0, "signum": None}
+
+
+def _end_children() -> None:
+    """Kill what this process started (pool workers, their kernels, Quarto's process groups), but not the
+    multiprocessing resource tracker, whose death only makes noise."""
+    import psutil
+
+    quarto.end_all()
+    try:
+        family = psutil.Process().children(recursive=True)
+    except psutil.Error:
+        return
+    for child in family:
+        try:
+            if not any("resource_tracker" in part for part in child.cmdline()):
+                child.kill()
+        except psutil.Error:
+            continue
+
+
+def _on_signal(signum: int, _frame: object) -> None:
+    if _deferred["depth"]:
+        _deferred["signum"] = signum  # in the swap of _site/: raised when the swap is complete
+        return
+    # a second Ctrl-C while cleaning up would interrupt the cleanup (and the pool's shutdown hangs): ignore it
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _end_children()
+    raise Interrupted(signum)
+
+
+@contextlib.contextmanager
+def _uninterrupted():
+    """Hold Ctrl-C and SIGTERM until the block is done (the two renames of a publish)."""
+    _deferred["depth"] += 1
+    try:
+        yield
+    finally:
+        _deferred["depth"] -= 1
+        if not _deferred["depth"] and _deferred["signum"] is not None:
+            signum, _deferred["signum"] = _deferred["signum"], None
+            _on_signal(signum, None)
 
 
 def _say(*args: object) -> None:
@@ -51,10 +111,41 @@ def validate(root: Path, log=_say) -> None:
     log(f"  {len(checked)} data files valid")
 
 
-def build_site(root: Path | None = None, jobs: int | None = None, lock_timeout: float = 900, log=_say) -> dict[str, Any]:
-    """The whole build. Returns a summary (what executed, what was cached, what was rendered, timings)."""
+def warn_large_data(root: Path, log=_say) -> None:
+    """A warning line for each data file big enough to make rendering slow (cheap: a newline count)."""
+    for path in sorted((root / "data").glob("*.csv")):
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            continue
+        rows, mb = max(raw.count(b"\n") - 1, 0), len(raw) / 1e6
+        if rows > LARGE_DATA_ROWS or mb > LARGE_DATA_MB:
+            log(f"  warning: data/{path.name} has {rows:,} rows ({mb:.1f} MB): the pages that show it may take "
+                f"minutes and gigabytes of memory to render (this warning starts at {LARGE_DATA_ROWS:,} rows or "
+                f"{LARGE_DATA_MB:g} MB)")
+
+
+def build_site(root: Path | None = None, jobs: int | None = None, lock_timeout: float = 900, log=_say,
+               cell_timeout_s: float | None = None, max_output_mb: float | None = None) -> dict[str, Any]:
+    """The whole build. Returns a summary (what executed, what was cached, what was rendered, timings).
+
+    ``cell_timeout_s`` and ``max_output_mb`` limit each code cell (default: the environment's, see ``engine``). A
+    file that cannot be written (a full disk) is a BuildError naming it and the disk; ``_site/`` is left as it was.
+    """
     root = (root or paths.root()).resolve()
     os.environ["BEST_SAMMEN_ROOT"] = str(root)
+    try:
+        return _build_site(root, jobs, lock_timeout, log, cell_timeout_s, max_output_mb)
+    except OSError as err:
+        where = Path(err.filename) if err.filename else root / "_build"
+        if quarto.is_no_space(err):
+            raise BuildError(f"{quarto.no_space(where)} — the build stopped; _site/ left as it was, what was "
+                             "executed before kept in _build/") from err
+        raise BuildError(f"cannot write {where}: {err.strerror} — the build stopped; _site/ left as it was") from err
+
+
+def _build_site(root: Path, jobs: int | None, lock_timeout: float, log, cell_timeout_s: float | None,
+                max_output_mb: float | None) -> dict[str, Any]:
     started = time.perf_counter()
     with publish.BuildLock(root, lock_timeout, log):
         publish.recover(root)
@@ -62,6 +153,7 @@ def build_site(root: Path | None = None, jobs: int | None = None, lock_timeout: 
         editions = config.editions(root)
         log("validating data …")
         validate(root, log)
+        warn_large_data(root, log)
         tasks = execute.plan(root, editions, book_pages)
         # one kernel more than there are cores: a kernel starting up or being read leaves its core idle
         workers = jobs or (os.cpu_count() or 1) + 1
@@ -76,7 +168,7 @@ def build_site(root: Path | None = None, jobs: int | None = None, lock_timeout: 
             except OSError:
                 return None
 
-        summary = execute.execute_all(root, tasks, workers, log, validated_digest)
+        summary = execute.execute_all(root, tasks, workers, log, validated_digest, cell_timeout_s, max_output_mb)
         summary["prepare_seconds"] = t_exec - started
         summary["execute_seconds"] = time.perf_counter() - t_exec
         log("rendering with Quarto …")
@@ -91,7 +183,8 @@ def build_site(root: Path | None = None, jobs: int | None = None, lock_timeout: 
             stage = Path(tempfile.mkdtemp(prefix="stage-", dir=root / "_build"))
             try:
                 render.assemble(root, editions, stage)
-                publish.publish(root, stage)
+                with _uninterrupted():  # never half swapped
+                    publish.publish(root, stage)
             finally:
                 publish.remove_tree(stage)
             records.put("publish", {"key": site_key})
@@ -119,7 +212,7 @@ def run_chapter(name: str, params: dict[str, Any], root: Path | None = None, log
     import papermill
 
     from .. import data
-    from .engine import InlineExpressionError, execute_notebook
+    from .engine import CellLimitError, InlineExpressionError, execute_notebook
 
     root = (root or paths.root()).resolve()
     matches = [p for p in config.pages(config.load_quarto(root)) if p.is_notebook and name in (p.stem, p.source)]
@@ -138,6 +231,8 @@ def run_chapter(name: str, params: dict[str, Any], root: Path | None = None, log
     except papermill.PapermillExecutionError as err:
         raise BuildError(f"{page.source}: cell {execute.failing_cell(output)} raised {err.ename}: {err.evalue}") \
             from None
+    except CellLimitError as err:
+        raise BuildError(f"{page.source}: {err}") from None
     except InlineExpressionError as err:
         raise BuildError(f"{page.source}: {execute.markdown_cell_place(output, err.cell_index)}: inline expression "
                          f"`{{python}} {err.expression}` raised {err.ename}: {err.evalue}") from None
@@ -159,6 +254,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     p_run = sub.add_parser("run", help="execute one chapter with other parameters into _build/runs/")
     p_run.add_argument("chapter", help="e.g. 01-awareness")
     p_run.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
+    for p_limited in (p_site, p_run):
+        _limit_arguments(p_limited)
+    p_var = sub.add_parser("variant", help="execute and render one chapter with other parameters under _site/variants/")
+    p_var.add_argument("chapter", help="e.g. 01-awareness")
+    p_var.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
+    p_sw = sub.add_parser("sweep", help="execute one chapter over a grid of parameters into _build/sweeps/")
+    p_sw.add_argument("chapter", help="e.g. 01-awareness")
+    p_sw.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=START:STOP:STEP|A,B,…")
+    p_sw.add_argument("--edition", default="en", help="en (default) or nb")
+    p_sw.add_argument("--scheduler", default=None, help="a Dask scheduler's address (default: DASK_SCHEDULER_ADDRESS, "
+                                                         "else the local process pool)")
+    p_sw.add_argument("--jobs", type=int, default=None, help="local worker processes (default: one per core)")
     p_rep = sub.add_parser("reproduce", help="re-execute the committed notebooks with defaults and rewrite them")
     p_rep.add_argument("chapters", nargs="*")
     p_rep.add_argument("--lock-timeout", type=float, default=float(os.environ.get("BEST_SAMMEN_LOCK_TIMEOUT", 900)))
@@ -176,6 +283,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"error: {err}", file=sys.stderr)
             return 1
     args = parser.parse_args(argv)
+    for name, env in (("cell_timeout", execute.CELL_TIMEOUT_ENV), ("max_output_mb", execute.MAX_OUTPUT_ENV)):
+        if getattr(args, name, None):
+            os.environ[env] = f"{getattr(args, name):g}"  # every run of this command, in every worker, sees it
+    signal.signal(signal.SIGINT, _on_signal)
+    signal.signal(signal.SIGTERM, _on_signal)
     try:
         if args.command == "site":
             build_site(jobs=args.jobs, lock_timeout=args.lock_timeout)
@@ -190,17 +302,60 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{len(names)} data files valid: {', '.join(names)}")
         elif args.command == "run":
             run_chapter(args.chapter, {k: yaml.safe_load(v) for k, v in args.parameter})
+        elif args.command == "variant":
+            from ..parameters import parse_value
+            from .variant import make_variant
+
+            make_variant(args.chapter, {k: parse_value(k, v) for k, v in args.parameter}, log=_say)
+        elif args.command == "sweep":
+            from .sweep import executor_for, sweep
+
+            result = sweep(args.chapter, args.parameter, edition=args.edition,
+                           executor=executor_for(args.scheduler, args.jobs), log=_say)
+            if result["failed"]:
+                print("error: " + "\n  ".join(result["failed"]), file=sys.stderr)
+                return 1
         elif args.command == "reproduce":
             with publish.BuildLock(root, args.lock_timeout, _say):
                 changed = reproduce(root, names=args.chapters, log=_say)
             print("cells whose outputs changed:" if changed else "no output changed")
             for line in changed:
                 print(f"  {line}")
+    except KeyboardInterrupt as err:
+        _end_children()  # a KeyboardInterrupt that did not come through _on_signal
+        said = {"site": "build interrupted; _site/ left as it was",
+                "reproduce": "reproduce interrupted; the committed notebooks left as they were"}
+        print(said.get(args.command, f"{args.command} interrupted"), file=sys.stderr)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        signum = err.signum if isinstance(err, Interrupted) else signal.SIGINT
+        # at once: the interpreter's exit would join the pools' threads, which is where repeated Ctrl-C used to hang
+        os._exit(128 + int(signum))
     except (BuildError, ParameterError, ValueError) as err:
         from ..data import DataValidationError  # only now: importing it loads pandas
 
         if not isinstance(err, (BuildError, ParameterError, DataValidationError)):
             raise
-        print(f"error: {err}", file=sys.stderr)  # each names its file, row, column, parameter or cell
+        # each names its file, row, column, parameter or cell; text quoted from a cell or data file is made printable
+        print(f"error: {execute.printable(str(err))}", file=sys.stderr)
         return 1
     return 0
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number")
+    return value
+
+
+def _limit_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--cell-timeout", type=_positive, default=None, metavar="SECONDS",
+                        help=f"how long one code cell may run (default {execute.DEFAULT_CELL_TIMEOUT:g} s, or "
+                             f"{execute.CELL_TIMEOUT_ENV})")
+    parser.add_argument("--max-output-mb", type=_positive, default=None, metavar="MB",
+                        help=f"how large one cell output may be (default {execute.DEFAULT_MAX_OUTPUT_MB:g} MB, or "
+                             f"{execute.MAX_OUTPUT_ENV})")

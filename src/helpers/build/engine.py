@@ -6,13 +6,20 @@ expressions (`` `{python} …` ``), asks the kernel for their values with an emp
 answers in the cell's ``metadata.user_expressions``, the form Quarto 1.7 renders without a kernel (and JupyterLab's
 MyST extension shows). An expression that raises fails the run like a failing code cell, naming the cell and the
 expression.
+
+Every run has limits, whoever starts it (the build, ``make reproduce``, ``helpers.build run``): a code cell may run
+for ``BEST_SAMMEN_CELL_TIMEOUT`` seconds, and one output (or inline value) may weigh ``BEST_SAMMEN_MAX_OUTPUT_MB``;
+a cell past either, or whose kernel died, fails the run as :class:`CellLimitError`, naming the cell as JupyterLab
+numbers it (``[n]``).
 """
 
 from __future__ import annotations
 
 import ast
+import json
 from typing import Any
 
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import run_sync
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
@@ -20,8 +27,23 @@ from papermill.log import logger
 from papermill.utils import merge_kwargs, remove_args
 
 from ..inline import expressions, kernel_expression
+from .config import BuildError
+from .execute import CELL_TIMEOUT_ENV, DEFAULT_MAX_OUTPUT_MB, MAX_OUTPUT_ENV, cell_timeout, output_limit_mb
 
 NAME = "best-sammen"
+
+class CellLimitError(BuildError):
+    """A code cell that did not finish as a cell should: past the timeout, its kernel dead, or its output too big."""
+
+    def __init__(self, number: int, first_line: str, reason: str) -> None:
+        self.number, self.first_line, self.reason = number, first_line, reason
+        self.place = f"cell [{number}]" + (f" (starting '{first_line[:60]}')" if first_line else "")
+        super().__init__(f"{self.place} {reason}")
+
+
+def output_size(output: Any) -> int:
+    """Bytes an output adds to the notebook (and about what it adds to the page)."""
+    return len(json.dumps(output, ensure_ascii=False).encode("utf-8"))
 
 
 class InlineExpressionError(RuntimeError):
@@ -33,12 +55,41 @@ class InlineExpressionError(RuntimeError):
 
 
 class _Client(PapermillNotebookClient):
+    max_output_bytes: int = int(DEFAULT_MAX_OUTPUT_MB * 1e6)
+
+    def _number(self, cell_index: int) -> tuple[int, str]:
+        """The cell as JupyterLab numbers it (papermill's injected cell is not in the committed notebook)."""
+        number = 0
+        for cell in self.nb.cells[:cell_index + 1]:
+            if cell.cell_type == "code" and "injected-parameters" not in cell.get("metadata", {}).get("tags", []):
+                number += 1
+        lines = "".join(self.nb.cells[cell_index].source).strip().splitlines()
+        return number, lines[0] if lines else ""
+
+    def _limit_error(self, cell_index: int, reason: str) -> CellLimitError:
+        return CellLimitError(*self._number(cell_index), reason)
+
     async def async_execute_cell(self, cell: Any, cell_index: int, execution_count: int | None = None,
                                  store_history: bool = True) -> Any:
         if cell.cell_type == "markdown":
             await self._record_inline_values(cell, cell_index)
             return cell
-        return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+        try:
+            result = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+        except CellTimeoutError:
+            raise self._limit_error(cell_index, f"ran longer than the cell timeout of {self.timeout:g} s "
+                                                f"(raise it with {CELL_TIMEOUT_ENV} or --cell-timeout)") from None
+        except DeadKernelError:
+            raise self._limit_error(cell_index, "killed its kernel (it exited while running this cell: out of "
+                                                "memory, os._exit, a crash in compiled code)") from None
+        for output in cell.get("outputs", []):
+            size = output_size(output)
+            if size > self.max_output_bytes:
+                cell.outputs = []  # never written to the executed notebook, so never to a page
+                raise self._limit_error(cell_index, f"produced an output of {size / 1e6:.1f} MB, more than the limit "
+                                                    f"of {self.max_output_bytes / 1e6:g} MB per output (raise it "
+                                                    f"with {MAX_OUTPUT_ENV} or --max-output-mb)")
+        return result
 
     async def _record_inline_values(self, cell: Any, cell_index: int) -> None:
         found = list(dict.fromkeys(expressions(cell.source)))  # each once, in reading order
@@ -59,6 +110,9 @@ class _Client(PapermillNotebookClient):
                                             answer.get("evalue", ""))
             # the kernel answers with repr() of the Markdown string: read it back as the string it is
             markdown = ast.literal_eval(answer["data"]["text/plain"])
+            if len(markdown.encode("utf-8")) > self.max_output_bytes:
+                raise InlineExpressionError(cell_index, expression, "OutputTooLarge",
+                                            f"its value weighs more than {self.max_output_bytes / 1e6:g} MB")
             recorded.append({"expression": expression,
                              "result": {"status": "ok", "data": {"text/markdown": markdown}, "metadata": {}}})
         cell.metadata["user_expressions"] = recorded
@@ -79,14 +133,23 @@ class InlineEngine(NBClientEngine):
         final_kwargs = merge_kwargs(safe_kwargs, timeout=execution_timeout if execution_timeout else kwargs.get("timeout"),
                                     startup_timeout=start_timeout, kernel_name=kernel_name, log=logger, log_output=log_output,
                                     stdout_file=stdout_file, stderr_file=stderr_file)
-        return _Client(nb_man, **final_kwargs).execute()
+        max_output = final_kwargs.pop("max_output_bytes", None)
+        client = _Client(nb_man, **final_kwargs)
+        if max_output:
+            client.max_output_bytes = int(max_output)
+        return client.execute()
 
 
 papermill_engines.register(NAME, InlineEngine)
 
 
-def execute_notebook(source: str, output: str, **kwargs: Any) -> Any:
-    """``papermill.execute_notebook`` with inline values recorded (same arguments)."""
+def execute_notebook(source: str, output: str, cell_timeout_s: float | None = None, max_output_bytes: int | None = None,
+                     **kwargs: Any) -> Any:
+    """``papermill.execute_notebook`` with inline values recorded and the run's limits (defaults: the environment's,
+    else :data:`DEFAULT_CELL_TIMEOUT` and :data:`DEFAULT_MAX_OUTPUT_MB`)."""
     import papermill
 
-    return papermill.execute_notebook(source, output, engine_name=NAME, **kwargs)
+    timeout = cell_timeout_s or cell_timeout()
+    limit = max_output_bytes or int(output_limit_mb() * 1e6)
+    return papermill.execute_notebook(source, output, engine_name=NAME, execution_timeout=timeout,
+                                      max_output_bytes=limit, **kwargs)

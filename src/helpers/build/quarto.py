@@ -10,20 +10,28 @@ Order of preference:
 4. otherwise a message saying how to install Quarto.
 
 pandoc 3.9 breaks Quarto 1.7's Lua filters while exiting 0, so the assembled Quarto carries pandoc 3.6.1 of its own.
+
+The assembled tree carries a manifest (every file it was assembled with, and its size); a tree that no longer
+matches it (files removed or truncated while a build ran) is assembled again. Quarto runs through :func:`run`, in a
+process group of its own that :func:`end_all` kills when the build is interrupted.
 """
 
 from __future__ import annotations
 
+import errno
 import functools
 import hashlib
+import json
 import os
 import re
 import shutil
+import signal
 import stat
 import subprocess
 import sys
 import tarfile
 import tempfile
+import threading
 import zipfile
 from pathlib import Path
 
@@ -67,9 +75,67 @@ exec "$BIN/tools/x86_64/deno" run --unstable-ffi --unstable-kv --no-config --no-
 """
 
 
+TOOLS_ENV = "BEST_SAMMEN_TOOLS"
+MANIFEST = "manifest.json"
+#: what the assembly put there and nothing changes later (Quarto fills deno_cache/ and xdg-*/ as it runs)
+_MANIFEST_PARTS = ("bin", "npm", "quarto-cli", "wheels")
+#: files without which no page renders: checked first, and enough to adopt an installation assembled before manifests
+KEY_FILES = ("bin/quarto", "bin/tools/x86_64/deno", "bin/tools/x86_64/pandoc", "bin/tools/x86_64/dart-sass",
+             "quarto-cli/src/quarto.ts", "quarto-cli/src/resources/filters/main.lua",
+             "quarto-cli/src/offline_import_map.json")
+
+
 def install_dir() -> Path:
-    """In the checkout, not in a copy of the project: every copy (tests, benchmarks) shares one installation."""
-    return paths.checkout() / ".tools" / f"quarto-{VERSION}"
+    """In the checkout, not in a copy of the project: every copy (tests, benchmarks) shares one installation.
+    ``BEST_SAMMEN_TOOLS`` names another folder instead of ``.tools/`` (to try a damaged copy, say)."""
+    tools = os.environ.get(TOOLS_ENV)
+    return (Path(tools).expanduser().resolve() if tools else paths.checkout() / ".tools") / f"quarto-{VERSION}"
+
+
+def _tree_files(target: Path) -> dict[str, int]:
+    found = {}
+    for part in _MANIFEST_PARTS:
+        for folder, _, names in os.walk(target / part):
+            for name in names:
+                path = Path(folder) / name
+                try:
+                    found[str(path.relative_to(target))] = path.stat().st_size  # a symlink: what it points to
+                except OSError:
+                    found[str(path.relative_to(target))] = -1
+    return found
+
+
+def write_manifest(target: Path) -> None:
+    fd, partial = tempfile.mkstemp(prefix=MANIFEST, dir=target)  # two builds adopting one tree at once
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(json.dumps(_tree_files(target), sort_keys=True))
+    os.chmod(partial, 0o644)
+    os.replace(partial, target / MANIFEST)
+
+
+def damage(target: Path) -> str | None:
+    """What is wrong with the assembled Quarto in ``target`` (a file missing or of another size), or None if whole.
+
+    A tree assembled before manifests were written is adopted (its manifest written now) when its key files are in
+    place: assembling again would replace a tree other builds may be running from."""
+    for name in KEY_FILES:
+        if not (target / name).exists():  # follows the tool links: a removed npm or wheels folder shows here
+            return f"{name} is missing"
+    manifest = target / MANIFEST
+    if not manifest.exists():
+        write_manifest(target)
+        return None
+    try:
+        expected = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return f"its {MANIFEST} is unreadable"
+    if not isinstance(expected, dict):
+        return f"its {MANIFEST} is unreadable"
+    found = _tree_files(target)
+    for name, size in expected.items():
+        if found.get(name) != size:
+            return f"{name} is {'missing' if name not in found else 'changed'}"
+    return None
 
 
 def version_of(executable: str) -> tuple[int, ...] | None:
@@ -115,8 +181,11 @@ def _find(root: Path) -> str:
         if found and found[:2] >= MINIMUM:
             return on_path
     ours = install_dir() / "bin" / "quarto"
-    if ours.exists():
-        return str(ours)
+    if install_dir().exists():
+        wrong = damage(install_dir())
+        if wrong is None:
+            return str(ours)
+        print(f"  the assembled Quarto in {install_dir()} is damaged ({wrong}); assembling it again", flush=True)
     bundle = default_bundle(root)
     if bundle is None:
         seen = f" (found {on_path}, which is older than 1.7)" if on_path else ""
@@ -150,7 +219,7 @@ def install(bundle: Path, log=print) -> Path:
     target = install_dir()
     target.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(target.parent / "install.lock")):  # two builds at once install once
-        if (target / "bin" / "quarto").exists():
+        if target.exists() and damage(target) is None:
             return target / "bin" / "quarto"
         return _assemble(bundle, target, log)
 
@@ -203,6 +272,7 @@ def _assemble(bundle: Path, target: Path, log) -> Path:
         wrapper = scratch / "bin" / "quarto"
         wrapper.write_text(WRAPPER.format(version=VERSION), encoding="utf-8")
         wrapper.chmod(0o755)
+        write_manifest(scratch)
         if target.exists():
             shutil.rmtree(target)
         os.replace(scratch, target)
@@ -210,3 +280,82 @@ def _assemble(bundle: Path, target: Path, log) -> Path:
         shutil.rmtree(scratch, ignore_errors=True)
     log(f"  Quarto {VERSION} ready: {target / 'bin' / 'quarto'}")
     return target / "bin" / "quarto"
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Running Quarto
+
+
+_running: set[int] = set()  # process groups of the Quarto runs under way (one per edition being rendered)
+_running_lock = threading.RLock()  # end_all runs in a signal handler, maybe while this thread holds it
+_stopping = threading.Event()  # set by end_all: a render thread starts no further Quarto
+_NO_SPACE = re.compile(r"No space left on device|ENOSPC|os error 28|Disk quota exceeded|EDQUOT|os error 122")
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def run(args: list[str], cwd: Path, env: dict[str, str], page: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run Quarto in a process group of its own (deno, pandoc, dart-sass with it) and return its combined output.
+
+    A full disk is named in one line (the page, the disk, what was kept) instead of Quarto's TypeScript stack; a
+    failure of the assembled Quarto because its files went missing says it will be assembled again."""
+    with _running_lock:
+        if _stopping.is_set():
+            raise BuildError(f"rendering {page or 'the book'}: the build was interrupted")
+        proc = subprocess.Popen(args, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                start_new_session=True)
+        _running.add(proc.pid)
+    try:
+        out, _ = proc.communicate()
+    except BaseException:
+        _kill_group(proc.pid)
+        proc.wait()
+        raise
+    finally:
+        with _running_lock:
+            _running.discard(proc.pid)
+    if proc.returncode != 0:
+        what = page or "the book"
+        if _NO_SPACE.search(out):
+            raise BuildError(f"rendering {what}: {no_space(cwd)} — Quarto stopped; _site/ left as it was, the executed "
+                             "notebooks kept in _build/executed/")
+        executable = Path(args[0])
+        if executable.is_relative_to(install_dir()) and damage(install_dir()) is not None:
+            raise BuildError(f"rendering {what}: the assembled Quarto in {install_dir()} is damaged "
+                             f"({damage(install_dir())}); the next build assembles it again. _site/ left as it was")
+    return subprocess.CompletedProcess(args, proc.returncode, out, None)
+
+
+def no_space(path: Path) -> str:
+    """'no space left on the disk holding <mount point> (N MB free)' for the filesystem of ``path``."""
+    path = Path(path)
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    mount = path.resolve()
+    while not os.path.ismount(mount) and mount != mount.parent:
+        mount = mount.parent
+    try:
+        free = shutil.disk_usage(path).free / 1e6
+        room = f" ({free:.0f} MB free)"
+    except OSError:
+        room = ""
+    return f"no space left on the disk holding {mount}{room}, writing under {path}"
+
+
+def is_no_space(err: BaseException) -> bool:
+    return isinstance(err, OSError) and err.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
+def _kill_group(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except OSError:
+        pass  # already gone
+
+
+def end_all() -> None:
+    """Kill every Quarto run under way and all it started (called when the build is interrupted)."""
+    with _running_lock:
+        _stopping.set()
+        groups = list(_running)
+    for pgid in groups:
+        _kill_group(pgid)

@@ -209,7 +209,7 @@ def _run_quarto(executable: str, project: Path, edition: Edition, target: str | 
     if edition.profile:
         args += ["--profile", edition.profile]
     env = {k: v for k, v in os.environ.items() if k != "QUARTO_PROFILE"}
-    proc = subprocess.run(args, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = quarto.run(args, project, env, target)  # its own process group; a full disk named in one line
     problems = _problems(proc.stdout)
     if proc.returncode != 0 or problems:
         fallback = target or (all_pages[0] if len(all_pages) == 1 else "the book")
@@ -278,3 +278,6 @@ def assemble(root: Path, editions: Sequence[Edition], stage: Path) -> None:
     """Put every edition's rendered book into ``stage`` at its path (``nb/`` …), ready to be published."""
     for edition in editions:
         shutil.copytree(project_dir(root, edition) / "_site", stage / edition.prefix, dirs_exist_ok=True)
+    from .variant import assemble_into
+
+    assemble_into(root, stage)  # variant pages (`helpers.build variant`) survive a rebuild of the site
