@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: site test test-fast reproduce bench validate lab clean browser-deps quarto preview
+.PHONY: site test test-fast reproduce bench validate lab clean browser-deps quarto preview variant sweep
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,17 +49,27 @@ bench: $(STAMP)
 quarto: $(STAMP)
 	$(BIN)/python -m helpers.build quarto $(ARGS)
 
+## variant: one chapter with other assumptions, both editions, at _site/variants/<chapter>/<slug>/
+##          e.g. make variant CHAPTER=01-awareness P="leader_share 0.2 correction none"
+variant: $(STAMP)
+	$(BIN)/python -m helpers.build variant $(CHAPTER) $(foreach pair,$(shell printf '%s\n' $(P) | paste -d: - -),-p $(subst :, ,$(pair)))
+
+## sweep: one chapter over a grid, a table in _build/sweeps/ (SCHEDULER=host:8786 for a Dask cluster)
+##        e.g. make sweep CHAPTER=01-awareness P="leader_share=0.10:0.20:0.05 correction=holm,none"
+sweep: $(STAMP)
+	$(BIN)/python -m helpers.build sweep $(CHAPTER) $(foreach axis,$(P),-p $(axis)) $(if $(SCHEDULER),--scheduler $(SCHEDULER))
+
 ## preview: serve one edition (EDITION=en or nb) at http://localhost:4848/, rebuilding a page when its notebook or data are saved
 EDITION ?= en
 preview: $(STAMP)
 	$(BIN)/python -m helpers.build preview --edition $(EDITION)
 
-## lab: open the notebooks in JupyterLab
+## lab: open the notebooks in JupyterLab, e.g. `make lab ARGS="--no-browser --port 8890"` (as root: --allow-root added)
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(ARGS)
 
 clean:
-	rm -rf _build _site _site.previous notebooks/figures
+	rm -rf _build _site _site.previous _site.incoming notebooks/figures
 
 ## distclean: also the assembled Quarto in .tools/
 distclean: clean

@@ -113,13 +113,15 @@ def test_compare(stated, found, expected):
         ({"unit": "fraction", "stated": "7av 10", "value": 70}, 70, audit.REPRODUCED),
         ({"unit": "fraction", "stated": "seks av ti", "value": 60}, 54, audit.INCONSISTENT),
         # a verbal fraction covers the shares nearer to it than to any other simple fraction (denominators 2, 3, 4, 5, 10)
-        ({"unit": "fraction", "stated": "1av3", "value": 33.33}, 30, audit.INCONSISTENT),  # 30 % is "3 av 10"
+        # outside the band but within VERBAL_FRACTION_TOLERANCE_POINTS of the data: loose wording, not a contradiction
+        ({"unit": "fraction", "stated": "1av3", "value": 33.33}, 30, audit.LOOSE_WORDING),  # 30 % is "3 av 10"
         ({"unit": "fraction", "stated": "om lag en av tre", "value": 33.33}, 26, audit.INCONSISTENT),  # 26 % is "1 av 4"
         ({"unit": "fraction", "stated": "1 av 3", "value": 33.33}, 33, audit.WITHIN_ROUNDING),
-        ({"unit": "fraction", "stated": "1 av 3", "value": 33.33}, 31.5, audit.INCONSISTENT),  # nearer 3/10 than 1/3
+        ({"unit": "fraction", "stated": "1 av 3", "value": 33.33}, 31.5, audit.LOOSE_WORDING),  # nearer 3/10 than 1/3
         ({"unit": "fraction", "stated": "1 av 3", "value": 33.33}, 31.8, audit.WITHIN_ROUNDING),
         ({"unit": "fraction", "stated": "1 av 10", "value": 10}, 12, audit.WITHIN_ROUNDING),
-        ({"unit": "fraction", "stated": "8 av 10", "value": 80}, 76, audit.INCONSISTENT),  # nearer 3/4
+        ({"unit": "fraction", "stated": "8 av 10", "value": 80}, 76, audit.LOOSE_WORDING),  # nearer 3/4, 4 points off
+        ({"unit": "fraction", "stated": "8 av 10", "value": 80}, 74, audit.INCONSISTENT),  # 6 points off
         ({"unit": "fraction", "stated": "hele ni av ti", "value": 90}, 89, audit.WITHIN_ROUNDING),
         ({"unit": "phrase", "stated": "mer en halvparten", "value": 50}, 54, audit.REPRODUCED),
         ({"unit": "phrase", "stated": "over halvparten", "value": 50}, 45, audit.INCONSISTENT),
@@ -165,8 +167,10 @@ def test_a_verbal_fraction_that_misstates_the_data_is_flagged():
 def test_the_summary_fractions_against_the_chapters():
     """Which of the report's verbal fractions its own chapter numbers bear out, by the nearest-simple-fraction rule."""
     results = audit.run().set_index("id")["status"]
-    # "1 av 3" for 26 % (know the content), for 30 % (have not heard of it, four printings) and for 30 % (belonging)
-    assert (results[["C002", "C003", "C009", "C046", "C048"]] == audit.INCONSISTENT).all()
+    # "1 av 3" for 26 % (know the content) is a contradiction; for 30 % (have not heard of it, three printings; and
+    # belonging) it is loose wording: outside the band, within the tolerance
+    assert results["C002"] == audit.INCONSISTENT
+    assert (results[["C003", "C009", "C046", "C048"]] == audit.LOOSE_WORDING).all()
     # "7 av 10" for 26 + 43, "6 av 10" for 16 + 41, "9 av 10" for 59 + 30, "1 av 10" for 12 %, "8 av 10" for 79 %
     fitting = ["C001", "C045", "C004", "C006", "C007", "C010", "C047", "C005"]
     assert (results[fitting] == audit.WITHIN_ROUNDING).all()
@@ -341,3 +345,129 @@ def test_the_cached_audit_follows_an_edited_file(data_copy):
     path = data_copy / "interviews.csv"
     _rewrite(path, lambda row: row.update(count=str(int(row["count"]) - 1)) if row["group"] == "strategisk_forum" else None)
     assert audit.run().set_index("id").loc["C020", "status"] == audit.REPRODUCED
+
+
+# --- problems, not printings ------------------------------------------------------------------------------------------
+
+
+def _text_facts(problems: list[dict] | None = None, statements: list[dict] | None = None,
+                references: list[dict] | None = None) -> audit.TextFacts:
+    """Made-up textual data: only what the test gives, checked against the report's real structure."""
+    provenance = {"source": "dfo2023", "figure": None, "kind": "stated", "note": None}
+    frame = lambda rows, columns: pd.DataFrame([{**provenance, **r} for r in rows or []], columns=columns)  # noqa: E731
+    real = audit.TextFacts.load()
+    return audit.TextFacts(problems=frame(problems, real.problems.columns),
+                           statements=frame(statements, real.statements.columns),
+                           references=frame(references, real.references.columns), structure=real.structure)
+
+
+def test_two_printings_of_one_problem_count_once():
+    """The Academy's 13 % is printed in the text and in Figure 4: two inconsistent claims, one problem."""
+    results = audit.run()
+    status = results.set_index("id")["status"]
+    assert status["C062"] == status["C082"] == audit.INCONSISTENT
+    declared = _text_facts(problems=[{"problem_id": "P90", "rule": "claims", "title_en": "x", "title_nb": "x",
+                                      "claims": "C062|C082", "section": "3.1.1", "evidence": "13 prosent"}])
+    found = audit.problems(results, declared)
+    academy = [p for p in found if {"C062", "C082"} & set(p.claim_ids)]
+    assert len(academy) == 1 and sorted(academy[0].claim_ids) == ["C062", "C082"]
+    assert academy[0].verdict == audit.CONTRADICTION
+    # undeclared, the two printings of the same quantity are still grouped into one problem
+    undeclared = [p for p in audit.problems(results, _text_facts()) if {"C062", "C082"} & set(p.claim_ids)]
+    assert len(undeclared) == 1 and sorted(undeclared[0].claim_ids) == ["C062", "C082"]
+    # and the real registry: no claim is a printing of two problems, and every failing claim is a printing of one
+    real = audit.problems(results)
+    ids = [cid for p in real for cid in p.claim_ids]
+    assert len(ids) == len(set(ids))
+    failing = set(status.index[status.isin([audit.INCONSISTENT, audit.LOOSE_WORDING])])
+    assert failing == set(ids)
+    assert audit.problem_counts(real).sum() == len(real) < len(failing) + len(data.load("problem_statements"))
+
+
+def test_one_in_three_for_thirty_percent_is_loose_wording_not_a_contradiction():
+    facts = audit.Facts.load()
+    not_heard = dict(question="awareness", group="all", response="Nei", rule="survey_lookup", unit="fraction")
+    verdict = audit.check_claim(_claim(stated="1 av 3", value=33.33, **not_heard), facts)  # the survey has 30 %
+    assert verdict["status"] == audit.LOOSE_WORDING and "loose wording" in verdict["explanation"]
+    problem = next(p for p in audit.problems() if "C003" in p.claim_ids)
+    assert problem.verdict == audit.LOOSE_WORDING and {"C003", "C009", "C046"} <= set(problem.claim_ids)
+    assert audit.VERBAL_FRACTION_TOLERANCE_POINTS < 100 * 1 / 3 - 26  # "1 av 3" for 26 % stays a contradiction
+
+
+def _launch_statements(event_date: str) -> list[dict]:
+    return [{"problem_id": "P91", "statement_id": "S91", "role": "event", "subject": "vann_og_avlop", "value": event_date,
+             "section": "vedlegg 4", "evidence": "startet"},
+            {"problem_id": "P91", "statement_id": "S92", "role": "launch", "subject": "strategy", "value": "2021-05",
+             "section": "1.1", "evidence": "lansert"},
+            {"problem_id": "P91", "statement_id": "S93", "role": "follows", "subject": "kjernegrupper", "value": None,
+             "section": "4.1", "evidence": "som følge av strategien"}]
+
+
+@pytest.mark.parametrize("event_date, flagged", [("2021-03", True), ("2020", True), ("2021-05", False), ("2021", False),
+                                                 ("2021-08", False)])
+def test_an_event_before_the_launch_it_is_said_to_follow_is_flagged(event_date, flagged):
+    """A made-up core group start: flagged only when every day its printed date can mean is before the launch month."""
+    text = _text_facts(problems=[{"problem_id": "P91", "rule": "before_launch", "title_en": "t", "title_nb": "t",
+                                  "claims": None, "section": "vedlegg 4", "evidence": "startet"}],
+                       statements=_launch_statements(event_date))
+    found = [p for p in audit.problems(audit.run(), text) if p.problem_id == "P91"]
+    assert bool(found) == flagged
+    if flagged:
+        assert found[0].verdict == audit.CONTRADICTION and "before the strategy's launch" in found[0].printings[0].finding
+
+
+def test_the_core_groups_started_before_the_launch_are_the_ones_flagged():
+    problem = next(p for p in audit.problems() if p.rule == "before_launch")
+    statements = data.load("problem_statements")
+    launch = statements.loc[statements["role"] == "launch", "value"].iloc[0]
+    early = statements[(statements["role"] == "event") & (statements["value"].astype(str) < str(launch))]
+    assert problem.verdict == audit.CONTRADICTION
+    assert len([p for p in problem.printings if p.finding]) == len(early) > 0
+
+
+def _reference(**fields) -> dict:
+    return {"reference_id": "X90", "target_part": "section", "target": "1.4.3", "name_as_printed": None,
+            "topic_sections": None, "section": "3.1", "evidence": "se kap.", **fields}
+
+
+@pytest.mark.parametrize("fields, verdict", [
+    ({"target": "2.2.3"}, audit.CONTRADICTION),  # the report has no section 2.2.3
+    ({"target_part": "figure", "target": "13"}, audit.CONTRADICTION),  # nor a Figure 13
+    ({"target_part": "appendix", "target": "5"}, audit.CONTRADICTION),
+    ({"target": "1.4.3"}, None),
+    ({"target_part": "figure", "target": "12"}, None),
+    ({"target": "1.1", "topic_sections": "1.2|1.3.1"}, audit.TENSION),  # exists, but the topic is treated elsewhere
+    ({"target": "3", "name_as_printed": "Funn"}, audit.LOOSE_WORDING),  # exists, under another heading
+    ({"target_part": "appendix", "target": "3", "name_as_printed": "Beskrivelse av dybdeintervjuer"}, None),
+])
+def test_a_cross_reference_is_checked_against_the_reports_parts(fields, verdict):
+    text = _text_facts(references=[_reference(**fields)])
+    found = [p for p in audit.problems(audit.run(), text) if p.rule == "cross_reference"]
+    assert [p.verdict for p in found] == ([verdict] if verdict else [])
+
+
+def test_the_reports_cross_reference_to_a_missing_section_is_flagged():
+    found = {p.problem_id: p for p in audit.problems() if p.rule == "cross_reference"}
+    refs = data.load("cross_references").set_index("reference_id")
+    missing = [rid for rid, r in refs.iterrows() if str(r["target"]) == "2.2.3"]
+    assert missing and all(found[f"P-{rid}"].verdict == audit.CONTRADICTION for rid in missing)
+    # the references whose target exists and fits are not problems
+    assert len(found) < len(refs)
+
+
+def test_a_problem_rule_naming_absent_claims_is_an_error_naming_the_row():
+    text = _text_facts(problems=[{"problem_id": "P92", "rule": "claims", "title_en": "t", "title_nb": "t",
+                                  "claims": "C999", "section": "1.1", "evidence": "x"}])
+    with pytest.raises(ValueError, match="problems.csv, problem P92, column 'claims': no claim C999"):
+        audit.problems(audit.run(), text)
+
+
+def test_the_problem_list_is_written_in_the_editions_language():
+    try:
+        english = str(audit.problem_list(audit.problems()))
+        labels.use("nb")
+        norwegian = str(audit.problem_list(audit.problems()))
+    finally:
+        labels.use("en")
+    assert "contradiction" in english and "loose wording" in english
+    assert "motstrid" in norwegian and "upresis ordlyd" in norwegian and "contradiction" not in norwegian

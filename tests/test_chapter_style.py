@@ -197,6 +197,49 @@ def prose_strings(tree: ast.AST) -> list[str]:
     return found
 
 
+#: Calls whose arguments a reader sees (a caption, alt text, a label, a title, a short bilingual text, prose), and
+#: keyword arguments that carry such text whatever the call.
+READER_CALLS = {"text", "say", "figure", "table", "set_title", "set_xlabel", "set_ylabel", "suptitle", "annotate",
+                "title", "xlabel", "ylabel", "legend", "Markdown", "display_markdown", "display", "counted"}
+READER_KEYWORDS = {"caption", "alt", "title", "label", "xlabel", "ylabel", "note", "notes", "subtitle", "one", "many",
+                   "none", "en", "nb"}
+#: A string literal with this many words is prose wherever it is written.
+READER_WORDS = 3
+
+
+def _literal_text(node: ast.AST) -> str | None:
+    """A string literal's text; an f-string's typed parts, each computed value replaced by a space."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(v.value if isinstance(v, ast.Constant) and isinstance(v.value, str) else " " for v in node.values)
+    return None
+
+
+def code_typed_numbers(source: str) -> list[str]:
+    """Numbers typed in a code cell's text that a reader sees: every string passed to a reader-facing call or keyword
+    (``ch.text``, ``caption=``, ``alt=``, ``ch.say``, titles and labels), and every string of a few words."""
+    tree = _tree(source)
+    if tree is None:
+        return []
+    shown: set[int] = set()
+    for call in ast.walk(tree):
+        if not isinstance(call, ast.Call):
+            continue
+        if _dotted(call.func).split(".")[-1] in READER_CALLS:
+            shown.update(id(n) for arg in call.args for n in ast.walk(arg))
+        for keyword in call.keywords:
+            if keyword.arg in READER_KEYWORDS:
+                shown.update(id(n) for n in ast.walk(keyword.value))
+    found, inside_fstring = [], {id(v) for n in ast.walk(tree) if isinstance(n, ast.JoinedStr) for v in n.values}
+    for node in ast.walk(tree):
+        text = None if id(node) in inside_fstring else _literal_text(node)
+        if text is None or not (id(node) in shown or len(re.findall(r"[^\W\d_]{2,}", text)) >= READER_WORDS):
+            continue
+        found += [f"line {node.lineno}: {n}" for n in typed_numbers(text)]
+    return found
+
+
 # --- the checks on small sources (fast and proving each check can fail) ------------------------------------------
 
 def test_typed_numbers_are_found_and_references_are_not():
@@ -209,6 +252,18 @@ def test_typed_numbers_are_found_and_references_are_not():
                "1. a numbered list item <!-- 42 -->")
     assert typed_numbers(allowed) == []
     assert typed_numbers("```python\nx = 12\n```\nno numbers here") == []
+
+
+def test_numbers_typed_in_a_code_cells_reader_text_are_found_and_computed_ones_are_not():
+    assert code_typed_numbers('ch.say(f"among 1969 respondents", "x")') == [
+        "line 1: '1969' in 'among 1969 respondents'"]
+    assert len(code_typed_numbers("cap = ch.text('Awareness, 58 % of leaders', 'Kjennskap, 58 % av lederne')")) == 2
+    assert len(code_typed_numbers("ch.figure(fig, alt, figure_id='fig-x', data=d, caption=f'Shares ({n} of 4691)')")) == 1
+    assert code_typed_numbers("label = 'Employees who answered in 2023 and later'") != []
+    computed = ("ch.figure(fig, f'Bars for {ch.count(n)} answers', figure_id='fig-x', data=d.query('year == 2023'), "
+                "caption=ch.text(f'Awareness among {ch.count(n)} respondents, redrawn from Figure 3 [@dfo2023]', "
+                "f'Kjennskap blant {ch.count(n)}, figur 3'))\nframe = data.load('survey_2023')\nx = d['share_2023']")
+    assert code_typed_numbers(computed) == []
 
 
 def test_headings_without_both_spans_or_inside_a_conditional_div_are_named():
@@ -266,6 +321,15 @@ def test_no_number_is_typed_in_a_markdown_cell(path):
     typed = [f"{_where(path, i)}: {n}" for i, cell in enumerate(_cells(path)) if cell.cell_type == "markdown"
              for n in typed_numbers(cell.source)]
     assert not typed, ("numbers typed in Markdown (compute them in a ch.say cell from data/):\n  "
+                       + "\n  ".join(typed[:20]) + (f"\n  … and {len(typed) - 20} more" if len(typed) > 20 else ""))
+
+
+@pytest.mark.parametrize("path", _ids(NOTEBOOKS + ([INDEX] if INDEX.suffix == ".ipynb" else [])))
+def test_no_number_is_typed_in_text_a_code_cell_shows(path):
+    typed = [f"{_where(path, i)}: {n}" for i, cell in enumerate(_cells(path)) if cell.cell_type == "code"
+             for n in code_typed_numbers(cell.source)]
+    assert not typed, ("numbers typed in text a reader sees (a caption, label, alt text or ch.text in a code cell; "
+                       "compute them from data/ and format them with ch.num / ch.count / ch.pct):\n  "
                        + "\n  ".join(typed[:20]) + (f"\n  … and {len(typed) - 20} more" if len(typed) > 20 else ""))
 
 

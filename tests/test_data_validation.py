@@ -45,7 +45,7 @@ def test_every_resource_declares_source_licence_and_provenance():
             key = source["path"].split("#")[-1]
             assert f"{{{key}," in bib, f"{res['name']}: source {key} not in references.bib"
         kinds = next(f for f in res["schema"]["fields"] if f["name"] == "kind")["constraints"]["enum"]
-        assert set(kinds) <= {"stated", "figure_label", "footnote", "derived", "inferred", "missing"}
+        assert set(kinds) <= {"stated", "paraphrase", "figure_label", "footnote", "derived", "inferred", "missing"}
         # a value read from context rather than printed must be markable as such in every file
         assert "inferred" in kinds, f"{res['name']}: kind has no 'inferred'"
 

@@ -14,16 +14,29 @@ describes better has misstated it, so such a claim is ``inconsistent``. Qualifie
 widen the band: every verbal fraction is approximate, and the band is what makes it so. (Reading "x av y" as x ± ½
 over y instead would let "1 av 3" cover 17–50 %, wide enough that no verbal claim could ever be flagged.)
 
-A claim is
+A verbal fraction outside its band but within :data:`VERBAL_FRACTION_TOLERANCE_POINTS` of the share it summarises
+("1 av 3" for 30 %) is ``loose wording``: readers call that fair rounding, and it is no contradiction.
+
+A claim (one printing) is
 
 * ``reproduced`` — the data give exactly the stated value;
 * ``within rounding`` — not exactly, but some value is allowed by both the stated and the data's precision;
+* ``loose wording`` — a verbal fraction outside its band, but within the tolerance of the share it summarises;
 * ``inconsistent`` — no value fits both;
 * ``not checkable`` — there is nothing to check it against (an illegible label, or a date or count stated once
   that no data file holds).
 
-:func:`run` returns one row per claim with the arithmetic written out as a sentence. Nothing here stores a verdict:
-change a data file and the verdicts follow.
+:func:`run` returns one row per claim with the arithmetic written out as a sentence. :func:`problems` groups them
+into distinct problems — a discrepancy printed three times is one problem (``data/problems.csv`` declares which
+printings belong together; an undeclared failing claim joins the other printings of its quantity) — and adds the
+textual and date problems, each checked by a stated rule on the report's statements (``problem_statements.csv``,
+``cross_references.csv`` against ``report_structure.csv``). A problem's verdict is, worst first:
+
+* ``contradiction`` — the report's statements cannot all be true as printed;
+* ``tension`` — they can be reconciled, but only by a reading the report does not give;
+* ``loose wording`` — the wording is less precise than what it describes, within what readers accept.
+
+Nothing here stores a verdict: change a data file and the verdicts follow.
 """
 
 from __future__ import annotations
@@ -47,8 +60,18 @@ REPRODUCED = "reproduced"
 WITHIN_ROUNDING = "within rounding"
 INCONSISTENT = "inconsistent"
 NOT_CHECKABLE = "not checkable"
+LOOSE_WORDING = "loose wording"
 #: Worst first: a claim's status is the worst of its checks.
-STATUSES: tuple[str, ...] = (INCONSISTENT, WITHIN_ROUNDING, REPRODUCED, NOT_CHECKABLE)
+STATUSES: tuple[str, ...] = (INCONSISTENT, LOOSE_WORDING, WITHIN_ROUNDING, REPRODUCED, NOT_CHECKABLE)
+
+#: How far (percentage points) a verbal fraction may lie from the share it summarises and still be loose wording
+#: rather than a contradiction: "1 av 3" (33.3) for 30 % is 3.3 points off, "1 av 3" for 26 % is 7.3.
+VERBAL_FRACTION_TOLERANCE_POINTS: float = 5.0
+
+CONTRADICTION = "contradiction"
+TENSION = "tension"
+#: A problem's verdicts, worst first.
+PROBLEM_VERDICTS: tuple[str, ...] = (CONTRADICTION, TENSION, LOOSE_WORDING)
 
 COLUMNS = ["id", "section", "figure", "refers_to", "stated", "unit", "n", "kind", "rule", "status", "explanation"]
 
@@ -74,6 +97,7 @@ class Value:
     high: float
     text: str
     low_open: bool = False
+    verbal: bool = False  # a verbal fraction: outside its band but near the data it is loose wording
 
     @classmethod
     def exact(cls, point: float, text: str | None = None) -> "Value":
@@ -127,7 +151,20 @@ def compare(stated: Value, found: Value) -> str:
     if math.isclose(stated.point, found.point, abs_tol=1e-9):
         return REPRODUCED
     overlap = max(stated.low, found.low) <= min(stated.high, found.high) + 1e-9
-    return WITHIN_ROUNDING if overlap else INCONSISTENT
+    if overlap:
+        return WITHIN_ROUNDING
+    if stated.verbal and abs(stated.point - found.point) <= VERBAL_FRACTION_TOLERANCE_POINTS + 1e-9:
+        return LOOSE_WORDING
+    return INCONSISTENT
+
+
+def _loose_check(stated: Value, found: Value, status: str) -> list[Check]:
+    """The sentence saying why a verbal fraction is loose wording, not a contradiction (none otherwise)."""
+    if status != LOOSE_WORDING:
+        return []
+    return [Check(LOOSE_WORDING, _say("audit_loose", stated=stated.text, gap=labels.points(abs(stated.point - found.point), 1),
+                                      found=_pct(_fmt(found.point)),
+                                      tolerance=labels.points(VERBAL_FRACTION_TOLERANCE_POINTS)))]
 
 
 _NUMBER_WORDS = {"en": 1, "ett": 1, "ei": 1, "to": 2, "tre": 3, "fire": 4, "fem": 5, "seks": 6, "syv": 7, "sju": 7,
@@ -187,7 +224,7 @@ def stated_value(claim: pd.Series) -> Value:
     if unit == "fraction":
         k, m = parse_fraction(text)
         low, high = fraction_band(k, m)
-        return Value(100 * k / m, low, high, _say("audit_fraction", k=k, m=m))
+        return Value(100 * k / m, low, high, _say("audit_fraction", k=k, m=m), verbal=True)
     if unit == "phrase":
         if _MORE_THAN_HALF.search(text.lower()):
             return Value(50.0, 50.0, 100.0, _say("audit_more_than_half"), low_open=True)
@@ -350,6 +387,7 @@ def rule_survey_lookup(claim: pd.Series, facts: Facts) -> list[Check]:
     # the range only where the printing allows more than the printed value (a percent, a fraction), not for a count
     shown = stated.text if stated.range_text() == stated.text else f"{stated.text} ({stated.range_text()})"
     checks = [Check(status, _say("audit_lookup", stated=shown, source=_cell_text(cell), found=what))]
+    checks += _loose_check(stated, found, status)
     checks += _n_check(claim, cell)
     return checks
 
@@ -378,7 +416,7 @@ def rule_category_sum(claim: pd.Series, facts: Facts) -> list[Check]:
     status = compare(stated, found)
     addends = " + ".join(_fmt(p.point) for p in parts)
     return [Check(status, _say("audit_category_sum", stated=stated.text, range=stated.range_text(), addends=addends,
-                               total=_pct(_fmt(total)), found_range=found.range_text()))]
+                               total=_pct(_fmt(total)), found_range=found.range_text()))] + _loose_check(stated, found, status)
 
 
 def rule_mixture(claim: pd.Series, facts: Facts) -> list[Check]:
@@ -939,3 +977,289 @@ def identical_shares(question: str, survey: pd.DataFrame | None = None) -> pd.Da
                 pairs.append(both.reset_index().assign(item_a=a, item_b=b).rename(columns={a: "percent"}).drop(columns=b))
     columns = ["item_a", "item_b", "group", "response", "percent"]
     return pd.concat(pairs)[columns].reset_index(drop=True) if pairs else pd.DataFrame(columns=columns)
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Problems: one entry per distinct discrepancy, with all its printings (05-audit.ipynb shows these first)
+
+
+@dataclass(frozen=True)
+class Printing:
+    """One place a problem is printed: where, the report's words (or the claim's wording) and what the rule found."""
+
+    place: str
+    words: str
+    finding: str
+    claim_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Problem:
+    problem_id: str
+    rule: str
+    verdict: str
+    title: str
+    printings: tuple[Printing, ...]
+
+    @property
+    def claim_ids(self) -> list[str]:
+        return [p.claim_id for p in self.printings if p.claim_id]
+
+
+@dataclass
+class TextFacts:
+    """The data the textual and date rules read."""
+
+    problems: pd.DataFrame
+    statements: pd.DataFrame
+    references: pd.DataFrame
+    structure: pd.DataFrame
+
+    @classmethod
+    def load(cls) -> "TextFacts":
+        return cls(problems=data.load("problems"), statements=data.load("problem_statements"),
+                   references=data.load("cross_references"), structure=data.load("report_structure"))
+
+
+_CLAIM_TO_PROBLEM = {INCONSISTENT: CONTRADICTION, LOOSE_WORDING: LOOSE_WORDING}
+
+
+def _place(row: pd.Series) -> str:
+    return labels.report_place(row["section"], row.get("figure"))
+
+
+def _quote(words: str) -> str:
+    """The report's words, quoted as the edition quotes Norwegian."""
+    return f"[“{escape(words)}”]{{lang=nb}}" if labels.current() == "en" else f"«{escape(words)}»"
+
+
+def _plain_quote(words: str) -> str:
+    """The report's words quoted inside a sentence that is escaped as a whole (no markup)."""
+    return f"“{words}”" if labels.current() == "en" else f"«{words}»"
+
+
+def _subject_name(subject: str) -> str:
+    for category in ("core_group", "measure", "body"):
+        if subject in labels.names_of(category):
+            return labels.name(category, subject)
+    return subject
+
+
+def _statement_printing(row: pd.Series, finding: str) -> Printing:
+    return Printing(_place(row), _quote(str(row["evidence"])) if not _blank(row["evidence"]) else "", finding)
+
+
+def _target_text(part: str, number: str) -> str:
+    if part == "section":
+        return labels.report_place(number)
+    if part == "appendix":
+        return labels.report_place(f"vedlegg {number}")
+    return labels.report_place("", f"{'Figur' if part == 'figure' else 'Tabell'} {number}")
+
+
+def problem_before_launch(rows: pd.DataFrame) -> tuple[str | None, list[Printing]]:
+    """An event dated before the launch it is said to follow is a contradiction: every day the event's printed date
+    can mean lies before every day the launch's can."""
+    launch = rows[rows["role"] == "launch"]
+    follows = rows[rows["role"] == "follows"]
+    if launch.empty or follows.empty:
+        raise ValueError(f"data/problem_statements.csv, problem {rows['problem_id'].iloc[0]}: rule before_launch needs "
+                         "a 'launch' and a 'follows' statement")
+    launch_row, follows_row = launch.iloc[0], follows.iloc[0]
+    launch_first = date_span(str(launch_row["value"]))[0]
+    printings = []
+    for _, event in rows[rows["role"] == "event"].iterrows():
+        if date_span(str(event["value"]))[1] < launch_first:
+            printings.append(_statement_printing(event, _say(
+                "prob_before_launch", subject=_subject_name(str(event["subject"])), date=date_text(str(event["value"])),
+                place=_place(event), launch=date_text(str(launch_row["value"])), launch_place=_place(launch_row),
+                follows_place=_place(follows_row))))
+    if not printings:
+        return None, []
+    return CONTRADICTION, printings + [_statement_printing(launch_row, ""), _statement_printing(follows_row, "")]
+
+
+def problem_status_conflict(rows: pd.DataFrame) -> tuple[str | None, list[Printing]]:
+    """A thing counted as done in one place and as under way (or planned) in another is a contradiction."""
+    statuses = rows[rows["role"] == "status"]
+    done, open_ = statuses[statuses["value"] == "done"], statuses[statuses["value"].isin(["under_way", "planned"])]
+    if done.empty or open_.empty:
+        return None, []
+    first, other = done.iloc[0], open_.iloc[0]
+    finding = _say("prob_status_conflict", done_place=_place(first), open_place=_place(other),
+                   status=_say(f"prob_status_{other['value']}"))
+    return CONTRADICTION, [_statement_printing(first, finding), _statement_printing(other, "")]
+
+
+def problem_count_wording(rows: pd.DataFrame) -> tuple[str | None, list[Printing]]:
+    """A count printed with "almost all" must be smaller than the whole it is part of. Where it equals the whole the
+    two can be reconciled only by a reading the report does not give (a tension); above the whole it is a
+    contradiction."""
+    by_role = {role: group.iloc[0] for role, group in rows.groupby("role")}
+    if not {"count", "quantifier", "whole"} <= set(by_role):
+        raise ValueError(f"data/problem_statements.csv, problem {rows['problem_id'].iloc[0]}: rule count_wording needs "
+                         "a 'count', a 'quantifier' and a 'whole' statement")
+    count, whole, quantifier = int(by_role["count"]["value"]), int(by_role["whole"]["value"]), str(by_role["quantifier"]["value"])
+    if quantifier != "almost_all":
+        raise ValueError(f"data/problem_statements.csv, problem {rows['problem_id'].iloc[0]}: no reading for the "
+                         f"quantifier '{quantifier}'; add it to helpers.audit.problem_count_wording")
+    if count < whole:
+        return None, []
+    finding = _say("prob_count_wording", count_place=_place(by_role["count"]), count=count,
+                   quantifier=_say(f"prob_quantifier_{quantifier}"), whole_place=_place(by_role["whole"]), whole=whole)
+    verdict = TENSION if count == whole else CONTRADICTION
+    return verdict, [_statement_printing(by_role["count"], finding), _statement_printing(by_role["quantifier"], ""),
+                     _statement_printing(by_role["whole"], "")]
+
+
+_CATEGORY_FAMILY = {"new": "new", "continued": "continued", "partly_continued": "continued"}
+
+
+def problem_list_membership(rows: pd.DataFrame) -> tuple[str | None, list[Printing]]:
+    """The category two places give one thing: the same is no problem; one hedged ("til dels") against the unhedged
+    same category is loose wording; different categories (new against continued) are a contradiction."""
+    worst, printings = None, []
+    for subject, group in rows[rows["role"] == "category"].groupby("subject", sort=False):
+        values = list(dict.fromkeys(group["value"]))
+        if len(values) < 2:
+            continue
+        families = {_CATEGORY_FAMILY[v] for v in values}
+        verdict = CONTRADICTION if len(families) > 1 else LOOSE_WORDING
+        first = group[group["value"] == values[0]].iloc[0]
+        second = group[group["value"] == values[1]].iloc[0]
+        finding = _say("prob_list_membership", first_place=_place(first), subject=_subject_name(str(subject)),
+                       first=_say(f"prob_category_{values[0]}"), second_place=_place(second),
+                       second=_say(f"prob_category_{values[1]}"))
+        printings += [_statement_printing(first, finding), _statement_printing(second, "")]
+        worst = verdict if worst is None else min(worst, verdict, key=PROBLEM_VERDICTS.index)
+    return worst, printings
+
+
+PROBLEM_RULES: dict[str, Callable[[pd.DataFrame], tuple[str | None, list[Printing]]]] = {
+    "before_launch": problem_before_launch,
+    "status_conflict": problem_status_conflict,
+    "count_wording": problem_count_wording,
+    "list_membership": problem_list_membership,
+}
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"\W+", " ", str(text).lower()).strip()
+
+
+def check_reference(ref: pd.Series, structure: pd.DataFrame) -> tuple[str | None, str]:
+    """A cross-reference against the report's parts: a missing target is a contradiction; a target that exists but
+    is not where the report treats the topic is a tension (the reference may mean a wider chapter); a name printed
+    with it that is not the target's heading is loose wording."""
+    parts = structure[(structure["part"] == ref["target_part"]) & (structure["number"].astype(str) == str(ref["target"]))]
+    place, target = _place(ref), _target_text(str(ref["target_part"]), str(ref["target"]))
+    if parts.empty:
+        return CONTRADICTION, _say("prob_ref_missing", place=place, target=target)
+    topics = [] if _blank(ref["topic_sections"]) else str(ref["topic_sections"]).split("|")
+    if topics and str(ref["target"]) not in topics:
+        return TENSION, _say("prob_ref_topic", place=place, target=target,
+                             topics=labels.join([labels.report_place(s) for s in topics]))
+    name = ref["name_as_printed"]
+    heading = str(parts["heading_nb"].iloc[0])
+    if not _blank(name) and _fold(name) not in _fold(heading):
+        return LOOSE_WORDING, _say("prob_ref_name", place=place, target=target, name=_plain_quote(str(name)),
+                                   heading=_plain_quote(heading))
+    return None, ""
+
+
+def problems(results: pd.DataFrame | None = None, text: TextFacts | None = None,
+             claims: pd.DataFrame | None = None) -> list[Problem]:
+    """Every distinct problem, worst verdict first (then in the data's order): the number problems of
+    ``problems.csv`` (a verdict from their printings' claims), failing claims no problem declares (grouped by
+    quantity), the textual and date problems, and the cross-references that fail their check."""
+    results = run() if results is None else results
+    text = TextFacts.load() if text is None else text
+    claims = data.load("claims") if claims is None else claims
+    status = results.set_index("id")["status"].astype(str)
+    explanation = results.set_index("id")["explanation"]
+    claim_rows = claims.set_index("claim_id")
+    title_column = f"title_{labels.current()}"
+    found: list[Problem] = []
+
+    def claim_printing(cid: str) -> Printing:
+        row = claim_rows.loc[cid]
+        words = "" if row["unit"] == "date" or row["kind"] == "missing" else _quote(ocr_normalised(row["stated"]) or str(row["stated"]))
+        return Printing(labels.report_place(row["section"], row["figure"]), words, str(explanation[cid]), cid)
+
+    declared: set[str] = set()
+    for _, problem in text.problems.iterrows():
+        pid, rule = str(problem["problem_id"]), str(problem["rule"])
+        if rule == "claims":
+            ids = [] if _blank(problem["claims"]) else str(problem["claims"]).split("|")
+            unknown = [i for i in ids if i not in status.index]
+            if not ids or unknown:
+                raise ValueError(f"data/problems.csv, problem {pid}, column 'claims': no claim {', '.join(unknown) or '(empty)'} "
+                                 "in claims.csv")
+            declared |= set(ids)
+            failing = [i for i in ids if status[i] in _CLAIM_TO_PROBLEM]
+            if failing:
+                verdict = min((_CLAIM_TO_PROBLEM[status[i]] for i in failing), key=PROBLEM_VERDICTS.index)
+                found.append(Problem(pid, rule, verdict, str(problem[title_column]), tuple(claim_printing(i) for i in failing)))
+            continue
+        if rule not in PROBLEM_RULES:
+            raise ValueError(f"data/problems.csv, problem {pid}, column 'rule': unknown rule '{rule}'; known: claims, "
+                             f"{', '.join(PROBLEM_RULES)}")
+        rows = text.statements[text.statements["problem_id"] == pid]
+        verdict, printings = PROBLEM_RULES[rule](rows)
+        if verdict is not None:
+            found.append(Problem(pid, rule, verdict, str(problem[title_column]), tuple(printings)))
+    # a failing claim no problem declares (a data file changed, a claim added): one problem per quantity
+    loose_ends: dict[tuple[str, ...], list[str]] = {}
+    for cid in status.index:
+        if status[cid] in _CLAIM_TO_PROBLEM and cid not in declared:
+            loose_ends.setdefault(quantity_key(claim_rows.loc[cid]) + (str(claim_rows.loc[cid, "item"]),), []).append(cid)
+    for ids in loose_ends.values():
+        verdict = min((_CLAIM_TO_PROBLEM[status[i]] for i in ids), key=PROBLEM_VERDICTS.index)
+        found.append(Problem(f"P-{ids[0]}", "claims", verdict, _report_parts(labels.glossary_names(
+            claim_rows.loc[ids[0], "refers_to" if labels.current() == "en" else "refers_to_nb"])),
+            tuple(claim_printing(i) for i in ids)))
+    for _, ref in text.references.iterrows():
+        verdict, finding = check_reference(ref, text.structure)
+        if verdict is not None:
+            title = _say("prob_ref_title", target=_target_text(str(ref["target_part"]), str(ref["target"])), place=_place(ref))
+            found.append(Problem(f"P-{ref['reference_id']}", "cross_reference", verdict, title,
+                                 (Printing(_place(ref), _quote(str(ref["evidence"])), finding),)))
+    return sorted(found, key=lambda p: PROBLEM_VERDICTS.index(p.verdict))
+
+
+def problem_counts(found: Sequence[Problem]) -> pd.Series:
+    """How many problems have each verdict (every verdict listed, zero included)."""
+    counts = pd.Series([p.verdict for p in found], dtype=object).value_counts()
+    return counts.reindex(list(PROBLEM_VERDICTS), fill_value=0).astype(int)
+
+
+def claim_problems(found: Sequence[Problem]) -> dict[str, str]:
+    """Each claim that is a printing of a problem, mapped to the problem's id."""
+    return {cid: p.problem_id for p in found for cid in p.claim_ids}
+
+
+def problem_anchor(problem_id: str) -> str:
+    return f"problem-{re.sub(r'[^A-Za-z0-9_-]', '', problem_id)}"
+
+
+def problem_link(problem_id: str) -> Markdown:
+    """A link to a problem's entry in the audit's list of problems."""
+    return Markdown(f"[{escape(problem_id)}](#{problem_anchor(problem_id)})")
+
+
+def problem_list(found: Sequence[Problem]) -> Markdown:
+    """The problems as a Markdown list: id (anchored), verdict, what it is about; under it each printing with its place,
+    the report's words and what the rule found (a claim's printing links to its row in the list of claims)."""
+    if not found:
+        return Markdown(escape(_say("prob_no_problem")))
+    dash = "—" if labels.current() == "en" else "–"
+    lines = []
+    for p in found:
+        lines.append(f"- [**{escape(p.problem_id)}**]{{#{problem_anchor(p.problem_id)}}} *{escape(labels.term(p.verdict))}* "
+                     f"{dash} {escape(p.title)}.")
+        for printing in p.printings:
+            head = f"{claim_link(printing.claim_id)}, " if printing.claim_id else ""
+            words = f": {printing.words}" if printing.words else ""
+            finding = f" {escape(printing.finding[0].upper() + printing.finding[1:])}" if printing.finding else ""
+            lines.append(f"    - {head}{escape(printing.place)}{words}.{finding}")
+    return Markdown("\n".join(lines))

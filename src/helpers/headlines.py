@@ -6,11 +6,12 @@ chapters from drifting apart: a chapter that needs the same number can call the 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pandas as pd
 
-from . import audit, data, labels, stats
+from . import audit, data, labels, paths, stats
 
 #: The section of the report whose sample figures the response rate is computed from (vedlegg 2 gives another
 #: number invited; the awareness chapter lists both).
@@ -74,10 +75,11 @@ def measure_status_counts() -> pd.Series:
 PARTLY = "til dels"
 
 
-def partly_measures(status: str) -> list[str]:
-    """The measures the report gives ``status`` only partly ("til dels"), by id, in the data's order."""
+def partly_measures(status: str, qualifier: str = "partly") -> list[str]:
+    """The measures the report gives ``status`` only partly ("til dels"), or with ``qualifier="seems"`` only as it
+    seems ("ser ut til"), by id, in the data's order (``measures.csv`` column ``status_qualifier``)."""
     measures = data.load("measures")
-    hedged = measures["status_note"].fillna("").str.contains(PARTLY, regex=False)
+    hedged = measures["status_qualifier"].fillna("") == qualifier
     return list(measures.loc[(measures["status"] == status) & hedged, "measure"])
 
 
@@ -92,38 +94,23 @@ def measure_status_list() -> str:
         if partly:
             names = labels.join([labels.name("measure", m) for m in partly])
             text += f" ({labels.phrase('tally_partly', names=names)})"
+        seems = partly_measures(str(status), "seems")
+        if seems:
+            names = labels.join([labels.name("measure", m) for m in seems])
+            text += f" ({labels.phrase('tally_seems', names=names)})"
         parts.append(text)
     return labels.join(parts)
 
 
-@dataclass(frozen=True)
-class NordicContrast:
-    areas: int  # kinds of shared administrative service compared
-    shared_denmark: int  # fully shared among Denmark's ministries
-    shared_sweden: int
-    shared_norway: int
-    partly_norway: int  # partly shared in Norway
-    unstated_norway: int  # the report says nothing about it for Norway
-
-
-def nordic_contrast() -> NordicContrast:
-    """The landing page's Nordic numbers: how many service areas are shared in each country, and for Norway how many
-    are partly shared or not stated."""
-    counts = nordic_status_counts()
-
-    def cell(country: str, status: str) -> int:
-        return int(counts.loc[country].get(status, 0))
-
-    return NordicContrast(areas=int(counts.loc["norway"].sum()), shared_denmark=cell("denmark", "shared"),
-                          shared_sweden=cell("sweden", "shared"), shared_norway=cell("norway", "shared"),
-                          partly_norway=cell("norway", "partly shared"), unstated_norway=cell("norway", "not stated"))
-
-
-def nordic_status_counts() -> pd.DataFrame:
-    """Service areas in each sharing status, by country (rows: countries in the data's order; columns: statuses)."""
-    services = data.load("nordic_services")
-    counts = pd.crosstab(services["country"], services["status"])
-    return counts.reindex(index=list(dict.fromkeys(services["country"])), fill_value=0)
+def report_year(key: str = "dfo2023") -> str:
+    """The year ``references.bib`` gives for a document: the date the landing page shows for the report (the build
+    date is Quarto's, labelled as such)."""
+    text = (paths.root() / "references.bib").read_text(encoding="utf-8")
+    entry = re.search(r"@\w+\{" + re.escape(key) + r",(.*?)\n\}", text, re.S)
+    year = re.search(r"^\s*year\s*=\s*\{(\d{4})\}", entry.group(1), re.M) if entry else None
+    if year is None:
+        raise KeyError(f"references.bib: no entry {key!r} with a year")
+    return year.group(1)
 
 
 def audit_counts() -> pd.Series:

@@ -47,6 +47,12 @@ _TERMS: dict[str, dict[str, str]] = {
     "within rounding": {"en": "within rounding", "nb": "innenfor avrunding"},
     "inconsistent": {"en": "inconsistent", "nb": "i motstrid"},
     "not checkable": {"en": "not checkable", "nb": "kan ikke kontrolleres"},
+    "loose wording": {"en": "loose wording", "nb": "upresis ordlyd"},
+    "contradiction": {"en": "contradiction", "nb": "motstrid"},
+    "tension": {"en": "tension", "nb": "uklarhet"},
+    "problems": {"en": "Problems", "nb": "Problemer"},
+    "printings": {"en": "Printings", "nb": "Forekomster"},
+    "audit_problem": {"en": "Problem", "nb": "Problem"},
     "status": {"en": "Status", "nb": "Status"},
     "claims": {"en": "Claims", "nb": "Tall"},
     "rule": {"en": "Rule", "nb": "Regel"},
@@ -81,6 +87,10 @@ _TERMS: dict[str, dict[str, str]] = {
     "no_new_activity": {"en": "no new activity", "nb": "ingen nye aktiviteter"},
     # a verdict the report hedges ("og til dels Felles HR", sec. 4.3): put before the status
     "partly": {"en": "partly", "nb": "til dels"},
+    # a verdict the report gives with "ser ut til" (sec. 4.3, measures.csv status_qualifier 'seems')
+    "seems": {"en": "apparently", "nb": "tilsynelatende"},
+    # a step of the coordination ladder the report says is being worked on ("det arbeides med", vedlegg 4)
+    "under_way": {"en": "under way", "nb": "under arbeid"},
     "not_stated": {"en": "not stated", "nb": "ikke oppgitt"},
     # survey questions (short titles)
     "awareness": {"en": "Knowledge of the strategy", "nb": "Kjennskap til strategien"},
@@ -247,6 +257,12 @@ _PHRASES: dict[str, dict[str, str]] = {
     },
     "happened": {"en": "happened", "nb": "skjedd"},
     "planned": {"en": "planned", "nb": "planlagt"},
+    # plots.timeline: an event in progress at the report's date, and a deadline passed that the report does not say
+    # was met (measure_events.csv status)
+    "event_under_way": {"en": "under way", "nb": "pågår"},
+    "deadline_missed": {"en": "deadline passed, not reported met", "nb": "fristen passert, ikke meldt nådd"},
+    "alt_timeline_missed": {"en": "Deadline passed without the report saying it was met: {events}.",
+                            "nb": "Frist passert uten at rapporten sier at den ble nådd: {events}."},
     "and": {"en": "and", "nb": "og"},
     # chapter 3 (03-relevance): alt text of plots.membership_bars and plots.ranked_bars
     "alt_membership": {
@@ -428,6 +444,37 @@ _PHRASES: dict[str, dict[str, str]] = {
                             "nb": "de andre stedene i rapporten som oppgir samme størrelse"},
     "audit_rule_not_checkable": {"en": "nothing: the number is not legible in the text we work from",
                                  "nb": "ingenting: tallet er ikke lesbart i teksten vi bygger på"},
+    # the audit's problems (helpers.audit.problems): one entry per distinct problem, its printings and the rule's finding
+    "audit_loose": {"en": "{stated} is {gap} from {found}, within the {tolerance} we accept for a verbal fraction: "
+                          "loose wording, not a contradiction.",
+                    "nb": "{stated} ligger {gap} fra {found}, innenfor de {tolerance} vi godtar for en brøk i ord: "
+                          "upresis ordlyd, ikke motstrid."},
+    "prob_before_launch": {"en": "{subject} started in {date} ({place}), before the strategy's launch in {launch} "
+                                 "({launch_place}), yet {follows_place} calls the trial new as a result of the strategy.",
+                           "nb": "{subject} startet i {date} ({place}), før strategien ble lansert i {launch} "
+                                 "({launch_place}), men {follows_place} omtaler forsøket som nytt som følge av strategien."},
+    "prob_status_conflict": {"en": "{done_place} counts it as a result; {open_place} says it is {status}.",
+                             "nb": "{done_place} regner den som et resultat; {open_place} sier at den er {status}."},
+    "prob_status_under_way": {"en": "still under way", "nb": "under arbeid"},
+    "prob_status_planned": {"en": "planned", "nb": "planlagt"},
+    "prob_count_wording": {"en": "{count_place} counts {count} interviews with {quantifier} of the members; "
+                                 "{whole_place} gives {whole} members.",
+                           "nb": "{count_place} oppgir {count} intervjuer med {quantifier} medlemmene; "
+                                 "{whole_place} gir {whole} medlemmer."},
+    "prob_quantifier_almost_all": {"en": "almost all", "nb": "nesten alle"},
+    "prob_list_membership": {"en": "{first_place} lists {subject} as {first}; {second_place} as {second}.",
+                             "nb": "{first_place} fører {subject} som {first}; {second_place} som {second}."},
+    "prob_category_new": {"en": "new", "nb": "nytt"},
+    "prob_category_continued": {"en": "continued", "nb": "videreført"},
+    "prob_category_partly_continued": {"en": "only partly continued", "nb": "bare delvis videreført"},
+    "prob_ref_title": {"en": "The reference to {target} in {place}", "nb": "Henvisningen til {target} i {place}"},
+    "prob_ref_missing": {"en": "{place} refers to {target}, which the report does not have.",
+                         "nb": "{place} viser til {target}, som ikke finnes i rapporten."},
+    "prob_ref_name": {"en": "{place} names {target} {name}; its heading is {heading}.",
+                      "nb": "{place} kaller {target} {name}; overskriften er {heading}."},
+    "prob_ref_topic": {"en": "{place} refers to {target} for this, but the report treats it in {topics}.",
+                       "nb": "{place} viser til {target} for dette, men rapporten omtaler det i {topics}."},
+    "prob_no_problem": {"en": "No problem found.", "nb": "Ingen problemer funnet."},
     # chapter 4 (04-nordic-comparison): alt text of plots.status_grid, and where in the report a row comes from
     "alt_status_grid": {
         "en": "Grid of {what}: {rows} rows by {cols} columns, each cell coloured and labelled with its status; {parts}.",
@@ -472,6 +519,7 @@ _PHRASES: dict[str, dict[str, str]] = {
     "tally_nearly_done": {"en": "{count} nearly complete", "nb": "{count} nesten i mål"},
     "tally_no_new_activity": {"en": "{count} without new activities", "nb": "{count} uten nye aktiviteter"},
     "tally_not_stated": {"en": "{count} without a stated status", "nb": "{count} uten oppgitt status"},
+    "tally_seems": {"en": "{names}, as far as the report can tell", "nb": "{names}, så langt rapporten kan se"},
 }
 
 #: The edition's language for every label, set once per chapter by :func:`helpers.notebook.setup`.

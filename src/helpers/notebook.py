@@ -198,10 +198,13 @@ class Chapter:
         _display({"text/markdown": markdown, "text/html": f"{body}\n<p>{html.escape(text)}</p>"})
 
     def _write_csv(self, output_id: str, data: pd.DataFrame) -> Path:
-        path = FIGURE_DIR / self.name / f"{output_id}.csv"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        data.to_csv(path, index=False, lineterminator="\n")
-        return path
+        """Write the CSV where the project says (never the working directory); return the page's link to it."""
+        from . import paths
+
+        target = paths.figures_dir(self.name) / f"{output_id}.csv"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        data.to_csv(target, index=False, lineterminator="\n")
+        return FIGURE_DIR / self.name / f"{output_id}.csv"
 
 
 _RAW_HTML = re.compile(r"(?<!\\)<")

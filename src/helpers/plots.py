@@ -12,6 +12,7 @@ from the drawn boxes (:func:`check_layout`).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 
@@ -518,6 +519,7 @@ AUDIT_COLOURS: dict[str, str] = {
     "reproduced": PALETTE[0],
     "within rounding": PALETTE[9],
     "inconsistent": PALETTE[3],
+    "loose wording": PALETTE[1],
     "not checkable": PALETTE[7],
 }
 
@@ -951,6 +953,7 @@ RELATION_STYLES: dict[str, tuple[object, int, float]] = {
     "advises": (":", 1, 2.2),
     "reports_to": ("-.", 4, 1.8),
     "secretariat_for": ((0, (6, 2, 1, 2, 1, 2)), 5, 1.8),
+    "escalates_to": ((0, (1, 1.5)), 7, 1.2),  # "kan løftes videre": a channel used when needed, thin and dotted
 }
 
 #: Diagram geometry (inches): gap between boxes in a row, room between rows for arrows, padding inside a box.
@@ -1333,6 +1336,9 @@ def diagram(
 
 #: How long a date given as a year, a season or a month lasts (days), for the bar the timeline draws across it.
 _PRECISION_DAYS = {"year": 365, "season": 91, "month": 30}
+#: An event under way is half-filled (the colour at 45 %); a passed deadline is outlined in vermilion and crossed.
+_UNDER_WAY_FILL = (*matplotlib.colors.to_rgb(PALETTE[0]), 0.45)
+_MISSED_COLOUR = PALETTE[3]
 
 
 @_as_written
@@ -1347,12 +1353,16 @@ def timeline(
     row_labels: dict[str, str],
     what: str,
     period: tuple[str, str, str] | None = None,
+    status: str | None = None,
 ) -> tuple[Figure, str]:
     """Every row of ``row_labels`` (dict order) with its dated events, each labelled on the left.
 
     A date given only as a year, a season or a month is drawn as a bar across that period, a day as a diamond;
     filled for what had happened at the time of the report, hollow for what was planned. A row without events is
     kept and says so. ``period`` = (first day, last day, label) shades a period such as the strategy's.
+    With ``status`` (a column of ``measure_events.csv``'s codes), an event ``under_way`` is drawn half-filled and a
+    ``deadline_missed`` hollow in a second colour with a cross at its end, so a passed deadline never reads as a
+    plan still ahead.
     """
     from matplotlib.transforms import blended_transform_factory
 
@@ -1378,8 +1388,12 @@ def timeline(
     heights = [0.2 + 0.2 * (event_text(v[label]).count("\n") + 1) if k == "event"
                else 0.14 + 0.2 * (heads[v].count("\n") + 1) if k == "head" else 0.34 for k, v in lines]
     plot_height = sum(heights)
-    fig = plt.figure(figsize=(FIGURE_WIDTH, plot_height + 1.15))
-    ax = fig.add_axes((left, 0.75 / (plot_height + 1.15), 0.92 - left, plot_height / (plot_height + 1.15)))
+    states = set(events[status].astype(str)) if status is not None else set()
+    # the legend (two entries a row) grows by a row for under-way events and passed deadlines
+    extra = 0.28 * (math.ceil((2 + len(states & {"under_way", "deadline_missed"})) / 2) - 1)
+    total = plot_height + 1.15 + extra
+    fig = plt.figure(figsize=(FIGURE_WIDTH, total))
+    ax = fig.add_axes((left, (0.75 + extra) / total, 0.92 - left, plot_height / total))
     start = pd.Timestamp(events[date].min()).replace(month=1, day=1)
     end = pd.Timestamp(events[date].max()).replace(month=1, day=1) + pd.DateOffset(years=1)
     ax.set_xlim(start, end)
@@ -1398,6 +1412,7 @@ def timeline(
     colour_ = PALETTE[0]
     y = 0.0
     empty = []
+    missed: list[str] = []
     for (k, v), h in zip(lines, heights):
         mid = y + h / 2
         if k == "head":
@@ -1412,14 +1427,20 @@ def timeline(
             ax.text(left - 0.02, mid, event_text(v[label]), transform=text_x, ha="right", va="center",
                     fontsize=MIN_FONT_PT, linespacing=1.05)
             when = pd.Timestamp(v[date])
-            hollow = bool(v[planned])
+            state = str(v[status]) if status is not None else ("planned" if bool(v[planned]) else "happened")
+            edge = _MISSED_COLOUR if state == "deadline_missed" else colour_
+            fill = {"happened": colour_, "under_way": _UNDER_WAY_FILL}.get(state, "white")
             days = _PRECISION_DAYS.get(str(v[precision]))
             if days:
-                ax.barh(mid, pd.Timedelta(days=days), left=when, height=0.22, color="white" if hollow else colour_,
-                        edgecolor=colour_, linewidth=1.6, zorder=3)
+                ax.barh(mid, pd.Timedelta(days=days), left=when, height=0.22, color=fill, edgecolor=edge,
+                        linewidth=1.6, zorder=3)
+                end = when + pd.Timedelta(days=days)
             else:
-                ax.plot(when, mid, "D", markersize=9, color=colour_, markerfacecolor="white" if hollow else colour_,
-                        markeredgewidth=1.6, zorder=3)
+                ax.plot(when, mid, "D", markersize=9, color=edge, markerfacecolor=fill, markeredgewidth=1.6, zorder=3)
+                end = when
+            if state == "deadline_missed":
+                ax.plot(end, mid, "X", markersize=8, color=_MISSED_COLOUR, zorder=4)
+                missed.append(str(v[label]))
         y += h
     ax.set_yticks([])
     ax.grid(False)
@@ -1436,7 +1457,14 @@ def timeline(
     ax.spines["left"].set_visible(False)
     done = Patch(facecolor=colour_, edgecolor=colour_, label=labels.phrase("happened"))
     plan = Patch(facecolor="white", edgecolor=colour_, linewidth=1.6, label=labels.phrase("planned"))
-    fig.legend(handles=[done, plan], loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=2, frameon=False,
+    handles = [done, plan]
+    if "under_way" in states:
+        handles.append(Patch(facecolor=_UNDER_WAY_FILL, edgecolor=colour_, linewidth=1.6,
+                             label=labels.phrase("event_under_way")))
+    if "deadline_missed" in states:
+        handles.append(plt.Line2D([], [], marker="X", linestyle="none", markersize=8, color=_MISSED_COLOUR,
+                                  markerfacecolor=_MISSED_COLOUR, label=labels.phrase("deadline_missed")))
+    fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=2, frameon=False,
                fontsize=MIN_FONT_PT)
     first, last = events[date].min(), events[date].max()
     n_planned = int(events[planned].astype(bool).sum())
@@ -1447,6 +1475,8 @@ def timeline(
     alt += " " + "; ".join(per_row) + "."
     if empty:
         alt += " " + labels.phrase("alt_timeline_empty", rows=labels.join(empty))
+    if missed:
+        alt += " " + labels.phrase("alt_timeline_missed", events=labels.join(missed))
     return fig, alt
 
 

@@ -177,17 +177,21 @@ def _build_site(root: Path, jobs: int | None, lock_timeout: float, log, cell_tim
         rendered = render.render(root, editions, book_pages, log)
         summary["rendered"] = {r["edition"]: r["rendered"] for r in rendered}
         site_key = cache.sha(repr([records.get(f"render/{e.name}") for e in editions]).encode())
-        if (root / "_site").exists() and records.fresh("publish", site_key):
+        # _site/ is trusted only as the build left it (its manifest); anything else is published again
+        damage = publish.unpublished_changes(root, records.get("publish"))
+        if damage is None and records.fresh("publish", site_key):
             log("  nothing changed since the published site; _site/ left as it is")
         else:
+            if records.fresh("publish", site_key):
+                log(f"  _site/ is not what the build published ({damage}); publishing it again")
             stage = Path(tempfile.mkdtemp(prefix="stage-", dir=root / "_build"))
             try:
                 render.assemble(root, editions, stage)
                 with _uninterrupted():  # never half swapped
-                    publish.publish(root, stage)
+                    files = publish.publish(root, stage, [e.prefix + p.output for e in editions for p in book_pages])
             finally:
                 publish.remove_tree(stage)
-            records.put("publish", {"key": site_key})
+            records.put("publish", {"key": site_key, "files": files})
             log(f"  published _site/ ({', '.join(e.prefix or '/' for e in editions)})")
         summary["render_seconds"] = time.perf_counter() - t_render
     summary["total_seconds"] = time.perf_counter() - started

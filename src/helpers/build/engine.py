@@ -151,5 +151,19 @@ def execute_notebook(source: str, output: str, cell_timeout_s: float | None = No
 
     timeout = cell_timeout_s or cell_timeout()
     limit = max_output_bytes or int(output_limit_mb() * 1e6)
-    return papermill.execute_notebook(source, output, engine_name=NAME, execution_timeout=timeout,
-                                      max_output_bytes=limit, **kwargs)
+    import os
+
+    from .. import paths
+
+    # what the chapter writes goes to the folder its runner chose, as the build collects it (helpers.paths)
+    saved = os.environ.get(paths.OUTPUTS_ENV)
+    if kwargs.get("cwd"):
+        os.environ[paths.OUTPUTS_ENV] = os.path.realpath(kwargs["cwd"])
+    try:
+        return papermill.execute_notebook(source, output, engine_name=NAME, execution_timeout=timeout,
+                                          max_output_bytes=limit, **kwargs)
+    finally:
+        if saved is None:
+            os.environ.pop(paths.OUTPUTS_ENV, None)
+        else:
+            os.environ[paths.OUTPUTS_ENV] = saved

@@ -13,6 +13,7 @@ and any unresolved reference left in a page, fails the build with the page named
 from __future__ import annotations
 
 import concurrent.futures
+import html
 import json
 import os
 import re
@@ -65,6 +66,31 @@ def _copy_if_changed(source: Path, target: Path) -> None:
     shutil.copy2(source, target)
 
 
+#: Where Quarto writes an edition inside its project under ``_build/quarto/<edition>/``.
+OUTPUT_DIR = "_site"
+
+
+def build_config_text(root: Path) -> str:
+    """``_quarto.yml`` as an edition's project renders with it: output into the project's own ``_site/``, and without
+    the ``pre-render`` guard that stops a ``quarto render`` at the repository root (tools/use-make-site.ts)."""
+    import yaml
+
+    config = load_quarto(root)
+    project = dict(config.get("project") or {})
+    project["output-dir"] = OUTPUT_DIR
+    project.pop("pre-render", None)
+    config["project"] = project
+    return ("# Written by helpers.build.render from the repository's _quarto.yml; edits here are overwritten.\n"
+            + yaml.safe_dump(config, sort_keys=False, allow_unicode=True, width=1000))
+
+
+def _write_if_changed(text: str, target: Path) -> None:
+    if target.exists() and target.read_text(encoding="utf-8") == text:
+        return  # unchanged: keep its time stamp
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+
+
 def _sync_tree(source: Path, target: Path) -> None:
     if target.exists():
         shutil.rmtree(target)
@@ -99,7 +125,10 @@ def stage_project(root: Path, edition: Edition, book_pages: Sequence[Page], shar
     project = project_dir(root, edition)
     _remove_unlisted_pages(project, book_pages)
     for name in shared:
-        _copy_if_changed(root / name, project / name)
+        if name == QUARTO_FILE:
+            _write_if_changed(build_config_text(root), project / name)
+        else:
+            _copy_if_changed(root / name, project / name)
     for page in book_pages:
         if changed is not None and page.source not in changed:
             continue
@@ -234,8 +263,13 @@ def render_edition(root: Path, executable: str, edition: Edition, book_pages: Se
                                        executable, quarto.version_of(executable), edition.name, staging]).encode())
     page_keys = {p.source: _page_key(root, edition, p) for p in book_pages}
     record = records.get(record_name) or {}
-    out = project_dir(root, edition) / "_site"
-    if record.get("shared") != shared_key or not (out / "index.html").exists():
+    out = project_dir(root, edition) / OUTPUT_DIR
+    note = None
+    # the kept output is trusted only as it was left: a page missing or a file changed there renders it all again
+    kept = record.get("output") == output_digest(out) and all((out / p.output).is_file() for p in book_pages)
+    if record.get("shared") != shared_key or not kept:
+        if record.get("shared") == shared_key:
+            note = f"the kept Quarto output in {out.relative_to(root)} is not what the last render left; rendered again"
         targets: list[str] = []  # all of them
     else:
         targets = [p.source for p in book_pages if record.get("pages", {}).get(p.source) != page_keys[p.source]]
@@ -249,12 +283,77 @@ def render_edition(root: Path, executable: str, edition: Edition, book_pages: Se
     # `quarto render FILE` takes one file (further arguments go to pandoc): one run per changed page
     for target in targets or [None]:
         _run_quarto(executable, project, edition, target, [p.source for p in book_pages])
-    seconds = time.perf_counter() - started
     rendered = targets or [p.source for p in book_pages]
     resolve_interface_text(out, book_pages, edition)
+    gaps = search_gaps(out)
+    if targets and not within(gaps, record.get("search_gaps")):
+        # Quarto 1.7's one-page render now and then leaves the page's old text in search.json (seen in either
+        # edition); the whole book rendered again gives the index a full render gives
+        note = (f"search.json kept old text of {', '.join(sorted(set(gaps) - set(_unchanged(gaps, record))))[:200]} "
+                "after the one-page render; rendered the whole edition")
+        _run_quarto(executable, project, edition, None, [p.source for p in book_pages])
+        rendered = [p.source for p in book_pages]
+        resolve_interface_text(out, book_pages, edition)
+        gaps = search_gaps(out)
+    seconds = time.perf_counter() - started
     check_pages(out, book_pages, edition)
-    records.put(record_name, {"key": shared_key, "shared": shared_key, "pages": page_keys})
-    return {"edition": edition.name, "rendered": rendered, "seconds": seconds}
+    records.put(record_name, {"key": shared_key, "shared": shared_key, "pages": page_keys, "search_gaps": gaps,
+                              "output": output_digest(out)})
+    return {"edition": edition.name, "rendered": rendered, "seconds": seconds, "note": note}
+
+
+def output_digest(out: Path) -> str:
+    """Names and bytes of everything in an edition's kept Quarto output."""
+    return cache.tree_digest([out], relative_to=out) if out.is_dir() else "absent"
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _page_words(text: str) -> set[str]:
+    """The words of a page that Quarto's search index takes: its main region without the title block, the page's
+    table of contents, scripts and styles."""
+    main = re.search(r"<main\b.*?</main>", text, flags=re.S)
+    body = main.group(0) if main else ""
+    body = re.sub(r'<header id="title-block-header".*?</header>', " ", body, flags=re.S)
+    body = re.sub(r'<nav[^>]*role="doc-toc".*?</nav>', " ", body, flags=re.S)
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
+    return set(_WORD.findall(html.unescape(re.sub(r"<[^>]+>", " ", body))))
+
+
+def search_gaps(out: Path) -> dict[str, list[str]]:
+    """Per page of ``search.json``, where its entries and the page disagree: ``+word`` for a word the index has and
+    the page has not (old text), ``-word`` for a word of the page the index lacks. A full render leaves a few of the
+    latter (Quarto drops first-section headings); a partial render that adds to them has left the index stale."""
+    try:
+        entries = json.loads((out / "search.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {"search.json": ["+unreadable"]}
+    indexed: dict[str, set[str]] = {}
+    for entry in entries if isinstance(entries, list) else []:
+        words = _WORD.findall(html.unescape(f"{entry.get('text', '')} {entry.get('section', '')}"))
+        indexed.setdefault(str(entry.get("href", "")).split("#")[0], set()).update(words)
+    gaps = {}
+    for href, words in sorted(indexed.items()):
+        try:
+            page = _page_words((out / unquote(href)).read_text(encoding="utf-8"))
+        except OSError:
+            gaps[href] = ["+missing page"]
+            continue
+        gaps[href] = sorted([f"+{w}" for w in words - page] + [f"-{w}" for w in page - words])
+    return gaps
+
+
+def _unchanged(gaps: dict[str, list[str]], record: dict[str, Any]) -> list[str]:
+    baseline = record.get("search_gaps") or {}
+    return [href for href, found in gaps.items() if set(found) <= set(baseline.get(href, []))]
+
+
+def within(gaps: dict[str, list[str]], baseline: Any) -> bool:
+    """Whether every page's disagreement with the index is one the last full render left too."""
+    if not isinstance(baseline, dict) or set(gaps) != set(baseline):
+        return False
+    return all(set(found) <= set(baseline.get(href) or []) for href, found in gaps.items())
 
 
 def render(root: Path, editions: Sequence[Edition], book_pages: Sequence[Page], log: Log) -> list[dict[str, Any]]:
@@ -267,6 +366,8 @@ def render(root: Path, editions: Sequence[Edition], book_pages: Sequence[Page], 
         concurrent.futures.wait(futures)
     results = [f.result() for f in futures]
     for result in results:
+        if result.get("note"):
+            log(f"  {result['edition']:4s} {result['note']}")
         if result["rendered"]:
             log(f"  {result['edition']:4s} {len(result['rendered'])} page(s) rendered in {result['seconds']:.1f} s")
         else:

@@ -1,0 +1,137 @@
+"""Variant pages and sweeps: a chapter with other assumptions as pages beside the published site, and a grid of
+assumptions as one table, the same on the local pool and on a Dask cluster."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from helpers.build import sweep as sweeps
+from helpers.build import variant
+from helpers.parameters import ParameterError
+
+from .conftest import ROOT
+
+CHAPTER = "04-nordic-comparison"  # the quickest chapter to execute
+PARAMS = {"include_indirect": False}
+#: what a copy of the built project leaves out: tools and environments, and earlier variants, sweeps and runs
+BUILT_IGNORE = shutil.ignore_patterns(".venv", ".tools", "node_modules", ".git", "__pycache__", ".pytest_cache",
+                                      "variants", "sweeps", "runs", "failed", "build.lock", "*.egg-info")
+
+
+def _digests(site: Path) -> dict[str, str]:
+    return {str(p.relative_to(site)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(site.rglob("*"))
+            if p.is_file() and p.relative_to(site).parts[0] != variant.VARIANTS}
+
+
+@pytest.fixture(scope="module")
+def built_copy(site, tmp_path_factory) -> Path:
+    """A copy of this checkout with its built site and build records: a variant there touches nothing here."""
+    project = tmp_path_factory.mktemp("variant") / "project"
+    shutil.copytree(ROOT, project, ignore=BUILT_IGNORE, symlinks=True)
+    return project
+
+
+@pytest.fixture(scope="module")
+def made(built_copy) -> dict:
+    before = _digests(built_copy / "_site")
+    folder = variant.make_variant(CHAPTER, PARAMS, root=built_copy, log=lambda *_: None)
+    return {"root": built_copy, "folder": folder, "before": before}
+
+
+@pytest.mark.slow
+def test_a_variant_is_published_in_both_editions_with_a_banner_and_what_changed(made):
+    folder = made["folder"]
+    assert folder == made["root"] / "_site" / "variants" / CHAPTER / "include_indirect-False"
+    for prefix, words in [("", ("A variant of this chapter", "What changed", ">yes<")),
+                          ("nb/", ("En variant av dette kapitlet", "Hva som endret seg", ">ja<"))]:
+        page = folder / prefix / "notebooks" / f"{CHAPTER}.html"
+        html = page.read_text(encoding="utf-8")
+        for word in words:
+            assert word in html, f"{page}: no {word!r}"
+        assert "include_indirect" in html
+        link = f'{"../" * (4 + prefix.count("/"))}{prefix}notebooks/{CHAPTER}.html'
+        assert f'href="{link}"' in html, f"{page}: no link to the published page"
+        published = (page.parent / link).resolve()
+        assert published.is_file() and published == (made["root"] / "_site" / prefix / "notebooks" / f"{CHAPTER}.html")
+    changed = (made["root"] / "_build" / "variants" / CHAPTER / "include_indirect-False" / "what-changed-en.csv")
+    table = changed.read_text(encoding="utf-8")
+    assert "True" in table.splitlines()[1], "the changed values come first"
+
+
+@pytest.mark.slow
+def test_a_variant_leaves_the_published_pages_byte_identical_and_survives_a_rebuild(made):
+    from helpers.build import build_site
+    from helpers.build.cache import Cache
+
+    root = made["root"]
+    assert _digests(root / "_site") == made["before"]
+    Cache(root).drop("publish")  # the next build publishes again, from its own projects
+    build_site(root, log=lambda *_: None)
+    assert (made["folder"] / "notebooks" / f"{CHAPTER}.html").is_file(), "a site build dropped the variant pages"
+    assert _digests(root / "_site") == made["before"]
+
+
+def test_a_bad_parameter_is_named_and_nothing_is_published(data_copy):
+    root = data_copy.parent
+    for params, message in [({"include_indirec": False}, "unknown parameter 'include_indirec'"),
+                            ({"include_indirect": "maybe"}, "'include_indirect' = 'maybe' is not allowed"),
+                            ({"lang": "nb"}, "'lang' is set by each edition"), ({}, "at least one parameter")]:
+        with pytest.raises((ParameterError, ValueError), match=message):
+            variant.make_variant(CHAPTER, params, root=root, log=lambda *_: None)
+    assert not (root / "_site").exists() and not (root / "_build" / "variants").exists()
+
+
+# --- sweeps --------------------------------------------------------------------------------------------------------
+
+
+class _Fake:
+    """An executor that answers from a table instead of running anything: tests what the sweep does with results."""
+
+    def __init__(self, answers):
+        self.answers, self.calls = answers, 0
+
+    def run(self, function, calls):
+        for i, (_, task, _) in enumerate(calls):
+            self.calls += 1
+            yield i, self.answers[task.params["include_indirect"]]
+
+
+def _value(text):
+    return [{"cell": 3, "section": "Shared services", "expression": "ch.count(n)", "value": text}]
+
+
+def test_a_failing_point_is_named_the_others_finish_and_a_rerun_reuses_what_was_computed(data_copy):
+    root = data_copy.parent
+    axes = ["include_indirect=true,false"]
+    fake = _Fake({True: {"ok": True, "values": _value("10"), "seconds": 1},
+                  False: {"ok": False, "error": "notebooks/04-nordic-comparison.ipynb: cell [5] raised KeyError: x"}})
+    result = sweeps.sweep(CHAPTER, axes, root=root, executor=fake, log=lambda *_: None, progress=False)
+    assert result["failed"] == ["point include_indirect=False: notebooks/04-nordic-comparison.ipynb: cell [5] raised "
+                                "KeyError: x"]
+    assert result["table"]["value"].tolist() == ["10"] and result["csv"].is_file()
+    again = _Fake({False: {"ok": True, "values": _value("9"), "seconds": 1}})
+    result = sweeps.sweep(CHAPTER, axes, root=root, executor=again, log=lambda *_: None, progress=False)
+    assert again.calls == 1, "the point computed before ran again"
+    assert result["table"]["value"].tolist() == ["10", "9"] and not result["failed"]
+    assert result["changing"]["expression"].tolist() == ["ch.count(n)"]
+
+
+@pytest.mark.slow
+def test_a_sweep_gives_the_same_table_on_the_local_pool_and_on_a_dask_cluster(data_copy):
+    from distributed import Client, LocalCluster
+
+    root = data_copy.parent
+    axes = ["include_indirect=true,false"]
+    local = sweeps.sweep(CHAPTER, axes, root=root, executor=sweeps.LocalPool(2), reuse=False,
+                         log=lambda *_: None, progress=False)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        dask = sweeps.sweep(CHAPTER, axes, root=root, executor=sweeps.DaskCluster(client=client), reuse=False,
+                            log=lambda *_: None, progress=False)
+    assert not local["failed"] and not dask["failed"]
+    assert local["table"].equals(dask["table"])
+    assert len(local["changing"]) > 0, "include_indirect changes nothing a reader sees"
