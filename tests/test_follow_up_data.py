@@ -279,8 +279,9 @@ KEEPS_HEDGE_NB = ("muligens", "trolig", "ut til", "synes", "tyder", "kan ", "til
 
 
 def _values(row: pd.Series) -> set[str]:
+    """The row's coded cells: not its provenance, notes or wording in either language."""
     skip = {"evidence", "note", "source", "section", "figure", "kind", "line"}
-    return {str(v) for k, v in row.items() if k not in skip}
+    return {str(v) for k, v in row.items() if k not in skip and not str(k).endswith(("_note", "_en", "_nb"))}
 
 
 def _paraphrase_keeps(row: pd.Series, en: tuple[str, ...], nb: tuple[str, ...]) -> bool:

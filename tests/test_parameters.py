@@ -97,7 +97,7 @@ def test_plain_papermill_refuses_a_misspelt_parameter(tmp_path):
     """papermill itself only warns ("Passed unknown parameter") and runs with the default; the setup call stops it."""
     source = ROOT / "notebooks" / "04-nordic-comparison.ipynb"
     with pytest.raises(papermill.PapermillExecutionError) as err:
-        papermill.execute_notebook(str(source), str(tmp_path / "out.ipynb"), parameters={"include_indirec": False},
+        papermill.execute_notebook(str(source), str(tmp_path / "out.ipynb"), parameters={"include_inferre": False},
                                    cwd=str(tmp_path), progress_bar=False, kernel_name="python3")
     assert err.value.ename == "ParameterError"
-    assert "unknown parameter 'include_indirec'" in err.value.evalue and "include_indirect (True, False)" in err.value.evalue
+    assert "unknown parameter 'include_inferre'" in err.value.evalue and "include_inferred (True, False)" in err.value.evalue

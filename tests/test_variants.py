@@ -16,7 +16,7 @@ from helpers.parameters import ParameterError
 from .conftest import ROOT
 
 CHAPTER = "04-nordic-comparison"  # the quickest chapter to execute
-PARAMS = {"include_indirect": False}
+PARAMS = {"include_inferred": False}
 #: what a copy of the built project leaves out: tools and environments, and earlier variants, sweeps and runs
 BUILT_IGNORE = shutil.ignore_patterns(".venv", ".tools", "node_modules", ".git", "__pycache__", ".pytest_cache",
                                       "variants", "sweeps", "runs", "failed", "build.lock", "*.egg-info")
@@ -45,19 +45,19 @@ def made(built_copy) -> dict:
 @pytest.mark.slow
 def test_a_variant_is_published_in_both_editions_with_a_banner_and_what_changed(made):
     folder = made["folder"]
-    assert folder == made["root"] / "_site" / "variants" / CHAPTER / "include_indirect-False"
+    assert folder == made["root"] / "_site" / "variants" / CHAPTER / "include_inferred-False"
     for prefix, words in [("", ("A variant of this chapter", "What changed", ">yes<")),
                           ("nb/", ("En variant av dette kapitlet", "Hva som endret seg", ">ja<"))]:
         page = folder / prefix / "notebooks" / f"{CHAPTER}.html"
         html = page.read_text(encoding="utf-8")
         for word in words:
             assert word in html, f"{page}: no {word!r}"
-        assert "include_indirect" in html
+        assert "include_inferred" in html
         link = f'{"../" * (4 + prefix.count("/"))}{prefix}notebooks/{CHAPTER}.html'
         assert f'href="{link}"' in html, f"{page}: no link to the published page"
         published = (page.parent / link).resolve()
         assert published.is_file() and published == (made["root"] / "_site" / prefix / "notebooks" / f"{CHAPTER}.html")
-    changed = (made["root"] / "_build" / "variants" / CHAPTER / "include_indirect-False" / "what-changed-en.csv")
+    changed = (made["root"] / "_build" / "variants" / CHAPTER / "include_inferred-False" / "what-changed-en.csv")
     table = changed.read_text(encoding="utf-8")
     assert "True" in table.splitlines()[1], "the changed values come first"
 
@@ -77,8 +77,8 @@ def test_a_variant_leaves_the_published_pages_byte_identical_and_survives_a_rebu
 
 def test_a_bad_parameter_is_named_and_nothing_is_published(data_copy):
     root = data_copy.parent
-    for params, message in [({"include_indirec": False}, "unknown parameter 'include_indirec'"),
-                            ({"include_indirect": "maybe"}, "'include_indirect' = 'maybe' is not allowed"),
+    for params, message in [({"include_inferre": False}, "unknown parameter 'include_inferre'"),
+                            ({"include_inferred": "maybe"}, "'include_inferred' = 'maybe' is not allowed"),
                             ({"lang": "nb"}, "'lang' is set by each edition"), ({}, "at least one parameter")]:
         with pytest.raises((ParameterError, ValueError), match=message):
             variant.make_variant(CHAPTER, params, root=root, log=lambda *_: None)
@@ -97,7 +97,7 @@ class _Fake:
     def run(self, function, calls):
         for i, (_, task, _) in enumerate(calls):
             self.calls += 1
-            yield i, self.answers[task.params["include_indirect"]]
+            yield i, self.answers[task.params["include_inferred"]]
 
 
 def _value(text):
@@ -106,11 +106,11 @@ def _value(text):
 
 def test_a_failing_point_is_named_the_others_finish_and_a_rerun_reuses_what_was_computed(data_copy):
     root = data_copy.parent
-    axes = ["include_indirect=true,false"]
+    axes = ["include_inferred=true,false"]
     fake = _Fake({True: {"ok": True, "values": _value("10"), "seconds": 1},
                   False: {"ok": False, "error": "notebooks/04-nordic-comparison.ipynb: cell [5] raised KeyError: x"}})
     result = sweeps.sweep(CHAPTER, axes, root=root, executor=fake, log=lambda *_: None, progress=False)
-    assert result["failed"] == ["point include_indirect=False: notebooks/04-nordic-comparison.ipynb: cell [5] raised "
+    assert result["failed"] == ["point include_inferred=False: notebooks/04-nordic-comparison.ipynb: cell [5] raised "
                                 "KeyError: x"]
     assert result["table"]["value"].tolist() == ["10"] and result["csv"].is_file()
     again = _Fake({False: {"ok": True, "values": _value("9"), "seconds": 1}})
@@ -125,7 +125,7 @@ def test_a_sweep_gives_the_same_table_on_the_local_pool_and_on_a_dask_cluster(da
     from distributed import Client, LocalCluster
 
     root = data_copy.parent
-    axes = ["include_indirect=true,false"]
+    axes = ["include_inferred=true,false"]
     local = sweeps.sweep(CHAPTER, axes, root=root, executor=sweeps.LocalPool(2), reuse=False,
                          log=lambda *_: None, progress=False)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
@@ -134,4 +134,4 @@ def test_a_sweep_gives_the_same_table_on_the_local_pool_and_on_a_dask_cluster(da
                             log=lambda *_: None, progress=False)
     assert not local["failed"] and not dask["failed"]
     assert local["table"].equals(dask["table"])
-    assert len(local["changing"]) > 0, "include_indirect changes nothing a reader sees"
+    assert len(local["changing"]) > 0, "include_inferred changes nothing a reader sees"

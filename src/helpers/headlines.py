@@ -116,3 +116,9 @@ def report_year(key: str = "dfo2023") -> str:
 def audit_counts() -> pd.Series:
     """How many of the report's stated numbers the audit finds in each status (every status, zero included)."""
     return audit.summary(audit.run()).set_index("status")["claims"]
+
+
+def audit_problems() -> pd.Series:
+    """How many distinct problems the audit finds in the report by verdict (``contradiction``, ``tension``, ``loose
+    wording``, zero included): a discrepancy printed twice counts once. The landing page's count of the audit."""
+    return audit.problem_counts(audit.problems())

@@ -69,14 +69,11 @@ PARAMETERS: dict[str, Spec] = {
         "the strategy: 1 = as aware as the respondents, 0 = none of them has heard of it")),
     "correction": Choice(("holm", "bonferroni", "none"), help=(
         "how the leader/non-leader tests of chapter 1 are adjusted for being many: Holm, Bonferroni, or not at all")),
-    # chapter 3
+    # chapters 3 and 4
     "include_inferred": Choice((True, False), help=(
-        "whether chapter 3 counts the links between measures and goal areas that are our reading of the report's "
-        "Table 1 (kind 'inferred'), or only the links the report states")),
-    # chapter 4
-    "include_indirect": Choice((True, False), help=(
-        "whether chapter 4 counts a country's service area the report describes only indirectly, in another "
-        "country's section, as the report's own words for that country")),
+        "whether what is our reading of the report (kind 'inferred') counts: in chapter 3 the links between measures "
+        "and goal areas read from the column of the report's Table 1 a measure sits in, in chapter 4 the sharing "
+        "status of a service area the report describes only indirectly; False counts only what the report states")),
 }
 
 #: The names papermill may add on its own (``--inject-paths``, ``--inject-input-path`` …): not a reader's parameters.

@@ -70,7 +70,7 @@ _CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\
 def printable(text: str) -> str:
     """``text`` safe to print on a terminal: an error quoting a cell's output or a data value cannot colour, move
     the cursor, retitle the window or reverse the line."""
-    return text
+    return _CONTROL.sub("", text)
 
 
 @dataclasses.dataclass

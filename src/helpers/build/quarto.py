@@ -322,7 +322,23 @@ def run(args: list[str], cwd: Path, env: dict[str, str], page: str | None = None
         if executable.is_relative_to(install_dir()) and damage(install_dir()) is not None:
             raise BuildError(f"rendering {what}: the assembled Quarto in {install_dir()} is damaged "
                              f"({damage(install_dir())}); the next build assembles it again. _site/ left as it was")
-    return subprocess.CompletedProcess(args, proc.returncode, out, None)
+    return subprocess.CompletedProcess(args, proc.returncode, without_stack(out), None)
+
+
+def without_stack(output: str) -> str:
+    """Quarto's output without the TypeScript stack traces it prints under an error (frames of Quarto's own source
+    that tell a reader nothing; the error line above them stays)."""
+    kept, in_stack = [], False
+    for line in output.splitlines():
+        bare = _ANSI.sub("", line).strip()
+        if bare == "Stack trace:":
+            in_stack = True
+            continue
+        if in_stack and (bare.startswith("at ") or not bare):
+            continue
+        in_stack = False
+        kept.append(line)
+    return "\n".join(kept) + ("\n" if output.endswith("\n") else "")
 
 
 def no_space(path: Path) -> str:

@@ -241,7 +241,7 @@ def sweep(chapter: str, axes: Sequence[str], root: Path | None = None, edition: 
             finally:
                 bar.close()
     rows = [{"point": i + 1, **points[i], "cell": v["cell"], "section": v["section"], "expression": v["expression"],
-             "value": v["value"]}
+             "value": _plain(v["value"])}
             for i in sorted(results) if results[i]["ok"] for v in results[i]["values"]]
     table = pd.DataFrame(rows, columns=["point", *points[0], "cell", "section", "expression", "value"])
     csv = out_dir / f"{grid_name(axes)}-{chosen.name}.csv"
@@ -250,6 +250,14 @@ def sweep(chapter: str, axes: Sequence[str], root: Path | None = None, edition: 
     changing = changes(table)
     log(summary(table, changing, len(points), csv.relative_to(root)))
     return {"table": table, "csv": csv, "failed": failed, "changing": changing}
+
+
+def _plain(markdown: str) -> str:
+    """A recorded value as text: Markdown's escapes (``50 \\%``) and language spans (``[Regeringskansliet]{lang="sv"}``)
+    removed; links keep their text."""
+    text = re.sub(r"\[([^\[\]]*)\]\{[^{}]*\}", r"\1", markdown)
+    text = re.sub(r"\[([^\[\]]*)\]\([^()]*\)", r"\1", text)
+    return re.sub(r"\\(.)", r"\1", text)
 
 
 def changes(table: pd.DataFrame) -> pd.DataFrame:
