@@ -574,8 +574,10 @@ def test_the_site_is_byte_identical_when_rebuilt_from_the_same_inputs(project: P
     assert all(summary["rendered"].values()), "every page should have been rendered again"
     after = {p.relative_to(project / "_site"): p.read_bytes() for p in (project / "_site").rglob("*") if p.is_file()}
     assert sorted(after) == sorted(before)
-    differ = sorted(str(name) for name in before if before[name] != after[name])
-    assert not differ, f"rebuilt from the same inputs, these files differ: {differ[:10]}"
+    from .test_quarto_render import explain_difference  # names the edition, the file and the likely cause
+
+    differ = [explain_difference(str(name), project) for name in sorted(before) if before[name] != after[name]]
+    assert not differ, "rebuilt from the same inputs, these files differ:\n  " + "\n  ".join(differ[:10])
 
 
 def _get(url: str) -> str:

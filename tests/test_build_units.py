@@ -416,3 +416,37 @@ def test_a_damaged_quarto_installation_is_named_and_assembled_again(tmp_path: Pa
     assert assembled == [target], "the next build did not assemble the damaged Quarto again"
     (target / "bin" / "tools" / "x86_64" / "pandoc").unlink()
     assert quarto.damage(target) == "bin/tools/x86_64/pandoc is missing"
+
+
+def test_quarto_dies_with_a_build_killed_outright(tmp_path: Path):
+    # SIGKILL runs no handler: Quarto, in a process group of its own, would render on with no build to publish it
+    import psutil
+
+    fake = _fake(tmp_path, "exec sleep 300")
+    code = (f"import os, sys; from pathlib import Path; from helpers.build import quarto; print(os.getpid(), flush=True); "
+            f"quarto.run([{str(fake)!r}, 'render'], Path({str(tmp_path)!r}), dict(os.environ))")
+    build_process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        build_process.stdout.readline()
+        for _ in range(1000):
+            children = psutil.Process(build_process.pid).children()
+            if children and "sleep" in " ".join(children[0].cmdline()):
+                break
+            psutil.wait_procs([], timeout=0.01)
+        assert children, "Quarto did not start"
+        build_process.kill()
+        build_process.wait(10)
+        gone, alive = psutil.wait_procs(children, timeout=10)
+        assert not alive, "Quarto outlived the killed build"
+    finally:
+        for child in psutil.Process().children(recursive=True):
+            if "sleep" in " ".join(child.cmdline()):
+                child.kill()
+
+
+def test_a_folder_where_a_cache_record_belongs_is_replaced(tmp_path: Path):
+    records = cache.Cache(tmp_path)
+    (tmp_path / "_build" / "cache" / "publish.json" / "x").mkdir(parents=True)
+    assert records.get("publish") is None
+    records.put("publish", {"key": "k"})
+    assert records.fresh("publish", "k")

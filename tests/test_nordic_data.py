@@ -214,9 +214,9 @@ def test_the_site_shows_no_per_country_count_of_shared_services(site, lang, pref
 
 
 @pytest.mark.parametrize("lang, prefix, words", [
-    ("en", "", ("About this site", "MIT licence", "CC BY 4.0", "How to cite", "CITATION.cff", "Site built",
+    ("en", "", ("About this site", "MIT licence", "CC-BY-4.0", "How to cite", "CITATION.cff", "Site built",
                 "The report is from")),
-    ("nb", "nb/", ("Om nettstedet", "MIT-lisensen", "CC BY 4.0", "Slik siterer du", "CITATION.cff",
+    ("nb", "nb/", ("Om nettstedet", "MIT-lisensen", "CC-BY-4.0", "Slik siterer du", "CITATION.cff",
                    "Nettstedet bygd", "Rapporten er fra")),
 ])
 def test_the_landing_page_says_who_made_it_its_licences_and_how_to_cite_it(site, lang, prefix, words):

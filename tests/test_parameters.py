@@ -43,8 +43,8 @@ def test_every_declared_parameter_is_checked_documented_and_passed_to_setup(path
 def test_every_chapter_but_the_landing_page_has_an_analytic_parameter():
     missing = [p.name for p in NOTEBOOKS
                if p.name != "index.ipynb" and not set(papermill.inspect_notebook(str(p))) - {"lang"}]
-    # chapter 2 and the audit appendix have none yet (see README, "Parameters"); the others must keep theirs
-    assert set(missing) <= {"02-follow-up.ipynb", "05-audit.ipynb"}, missing
+    # chapter 2 has none yet (see README, "Parameters"); the others must keep theirs
+    assert set(missing) <= {"02-follow-up.ipynb"}, missing
 
 
 @pytest.mark.parametrize("values, message", [

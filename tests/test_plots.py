@@ -228,7 +228,7 @@ def _charts(lang: str) -> dict:
                                                  xlabel=medium[5], what="x"),
         "diagram": lambda: plots.diagram(nodes, edges, node="body", label="label", layer="level",
                                          layer_order=["a", "b", "c"], source="src", target="dst", kind="relation",
-                                         kind_labels={k: medium[i] for i, k in enumerate(plots.RELATION_STYLES)},
+                                         kind_labels={k: medium[i % len(medium)] for i, k in enumerate(plots.RELATION_STYLES)},
                                          what="x"),
         "timeline": lambda: plots.timeline(events, row="row", date="date", precision="precision", planned="planned",
                                            label="label", row_labels=four, what="x",

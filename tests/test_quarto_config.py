@@ -147,3 +147,32 @@ def test_each_editions_reference_list_is_in_its_language():
                          flags=re.M | re.S)
     undeclared = [key for key, body in entries if not re.search(r"^\s*langid\s*=", body, flags=re.M)]
     assert entries and not undeclared, f"references.bib: entries without langid (their titles get title-cased): {undeclared}"
+
+
+def test_a_root_quarto_render_is_guarded_and_quarto_finds_its_gitignore_entry():
+    """`quarto render`/`preview` at the root runs the guard (tests/test_quarto_render.py runs it for real); what Quarto
+    empties first is a scratch folder, and .gitignore already has the entry Quarto would append (`/.quarto/`)."""
+    project = config.load_quarto(ROOT)["project"]
+    assert project["pre-render"] == "tools/use-make-site.ts" and (ROOT / project["pre-render"]).is_file()
+    assert project["output-dir"].startswith("_build/"), "Quarto empties output-dir before any pre-render script runs"
+    assert "/.quarto/" in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+
+
+@pytest.mark.parametrize("uid", ["0", "1000"])
+def test_make_lab_passes_allow_root_to_root_only_and_takes_args(tmp_path: Path, uid: str):
+    import os
+    import shutil
+    import subprocess
+
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "jupyter").write_text('#!/bin/sh\necho "jupyter $*"\n')
+    (fake / "id").write_text(f'#!/bin/sh\necho {uid}\n')
+    for name in ("jupyter", "id"):
+        (fake / name).chmod(0o755)
+    env = {**os.environ, "PATH": f"{fake}:{os.environ['PATH']}"}
+    out = subprocess.run(["make", "-s", "lab", f"BIN={fake}", "STAMP=Makefile", "ARGS=--no-browser --port 8899"],
+                         cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "jupyter lab notebooks/" + (" --allow-root" if uid == "0" else "") + " --no-browser --port 8899"

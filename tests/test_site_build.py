@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+
+import pandas as pd
 from pathlib import Path
 
 import pytest
@@ -158,3 +160,49 @@ def test_no_page_or_search_result_shows_conditional_span_markup(site):
             assert not found, f"{edition.prefix}{page.output}: …{html[max(0, found.start() - 120):found.end()]}…"
         search = (site / edition.prefix / "search.json").read_text(encoding="utf-8")
         assert not markup.search(search), f"{edition.prefix}search.json shows conditional-span markup"
+
+
+# --- what a chapter writes goes where the project says, wherever it runs from ----------------------------------------
+
+PROBE = '''import pandas as pd
+from helpers import notebook
+ch = notebook.Chapter(name="99-probe", lang="en")
+ch.table(pd.DataFrame({"ministry": ["FIN"], "answers": [3]}), table_id="tbl-probe", caption="Probe")
+'''
+
+
+def _probe_notebook(folder: Path) -> Path:
+    import nbformat
+
+    path = folder / "99-probe.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(PROBE)],
+                                            metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                                     "language": "python"}}), path)
+    return path
+
+
+def test_a_chapter_writes_its_csvs_to_the_project_from_any_working_directory(data_copy: Path, tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch):
+    """In-process from another folder (as JupyterLab or a script does), then plain papermill started in a temporary
+    folder: the CSVs land in the project's git-ignored notebooks/figures/, none in the working directory."""
+    import os
+    import subprocess
+    import sys
+
+    from helpers import notebook
+
+    project = data_copy.parent
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.delenv("BEST_SAMMEN_OUTPUTS", raising=False)
+    link = notebook.Chapter(name="99-probe", lang="en")._write_csv("tbl-direct", pd.DataFrame({"a": [1]}))
+    assert link.as_posix() == "figures/99-probe/tbl-direct.csv", "the page's link stays relative to the page"
+    assert (project / "notebooks" / "figures" / "99-probe" / "tbl-direct.csv").is_file()
+    source = _probe_notebook(tmp_path)
+    env = {k: v for k, v in os.environ.items() if k != "BEST_SAMMEN_OUTPUTS"}
+    subprocess.run([sys.executable, "-m", "papermill", "--log-level", "ERROR", str(source), str(tmp_path / "out.ipynb")],
+                   cwd=elsewhere, env=env, check=True, capture_output=True, timeout=300)
+    assert (project / "notebooks" / "figures" / "99-probe" / "tbl-probe.csv").is_file()
+    assert not list(elsewhere.rglob("*.csv")), f"written in the working directory: {list(elsewhere.rglob('*'))}"
+    assert "notebooks/figures/" in (ROOT / ".gitignore").read_text().splitlines()

@@ -36,6 +36,10 @@ def copy_project(parent: Path, name: str) -> Path:
     project = parent / name
     shutil.copytree(ROOT, project, ignore=IGNORE)
     (project / ".venv").symlink_to(ROOT / ".venv")
+    from helpers.build.render import build_config_text
+
+    # a root `quarto render` is guarded (tools/use-make-site.ts); the baseline times it as a plain Quarto book would be
+    (project / "_quarto.yml").write_text(build_config_text(project), encoding="utf-8")
     return project
 
 

@@ -10,7 +10,8 @@ fraction with denominator 2, 3, 4, 5 or 10 (halves, thirds, quarters, fifths and
 speech, which include the thirds and tenths the report itself uses). Its band reaches halfway to the neighbouring
 simple fraction on each side: "1 av 3" covers 31.67–36.67 % (halfway to 3/10 and to 4/10), "7 av 10" 68.33–72.5 %
 (halfway to 2/3 and to 3/4), "1 av 10" 5–15 %. A writer who chose "1 av 3" for a share that "3 av 10" or "1 av 4"
-describes better has misstated it, so such a claim is ``inconsistent``. Qualifiers such as "om lag" or "hele" do not
+describes better has misstated it: such a claim is ``loose wording`` when the fraction lies within
+:data:`VERBAL_FRACTION_TOLERANCE_POINTS` of the share, ``inconsistent`` beyond that. Qualifiers such as "om lag" or "hele" do not
 widen the band: every verbal fraction is approximate, and the band is what makes it so. (Reading "x av y" as x ± ½
 over y instead would let "1 av 3" cover 17–50 %, wide enough that no verbal claim could ever be flagged.)
 
@@ -786,7 +787,8 @@ def run(facts: Facts | None = None) -> pd.DataFrame:
     if facts is None:
         # keyed on the data files' modification times, so an edited file in a live session is never audited stale
         stamp = tuple((p.name, p.stat().st_mtime_ns) for p in sorted(paths.data_dir().glob("*")))
-        return _run_cached(str(paths.root()), stamp, labels.current()).copy()
+        # the tolerance is a chapter parameter (05-audit's verbal_tolerance): a changed one is never answered from cache
+        return _run_cached(str(paths.root()), stamp, labels.current(), VERBAL_FRACTION_TOLERANCE_POINTS).copy()
     rows = [check_claim(claim, facts) for _, claim in facts.claims.iterrows()]
     result = pd.DataFrame(rows, columns=COLUMNS)
     result["status"] = pd.Categorical(result["status"], categories=list(STATUSES), ordered=True)
@@ -794,7 +796,7 @@ def run(facts: Facts | None = None) -> pd.DataFrame:
 
 
 @functools.lru_cache(maxsize=4)
-def _run_cached(root: str, stamp: tuple[tuple[str, int], ...], lang: str) -> pd.DataFrame:  # explanations are per language
+def _run_cached(root: str, stamp: tuple[tuple[str, int], ...], lang: str, tolerance: float = 0.0) -> pd.DataFrame:  # explanations are per language
     return run(Facts.load())
 
 

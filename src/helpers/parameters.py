@@ -74,6 +74,11 @@ PARAMETERS: dict[str, Spec] = {
         "whether what is our reading of the report (kind 'inferred') counts: in chapter 3 the links between measures "
         "and goal areas read from the column of the report's Table 1 a measure sits in, in chapter 4 the sharing "
         "status of a service area the report describes only indirectly; False counts only what the report states")),
+    # the audit appendix
+    "verbal_tolerance": Between(0.0, 50.0, inclusive=True, help=(
+        "how many percentage points a verbal fraction ('1 av 3') may lie outside its band and still be loose "
+        "wording rather than inconsistent (helpers.audit.VERBAL_FRACTION_TOLERANCE_POINTS); 0 makes every miss "
+        "inconsistent")),
 }
 
 #: The names papermill may add on its own (``--inject-paths``, ``--inject-input-path`` …): not a reader's parameters.

@@ -21,6 +21,7 @@ import hashlib
 import importlib.metadata
 import json
 import os
+import shutil
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -124,6 +125,8 @@ class Cache:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".json.partial")
         partial.write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)  # a folder where a record belongs counts as absent, and must not fail every build
         os.replace(partial, path)
 
     def drop(self, name: str) -> None:

@@ -63,8 +63,8 @@ def _on_signal(signum: int, _frame: object) -> None:
         _deferred["signum"] = signum  # in the swap of _site/: raised when the swap is complete
         return
     # a second Ctrl-C while cleaning up would interrupt the cleanup (and the pool's shutdown hangs): ignore it
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    for ignored in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(ignored, signal.SIG_IGN)
     _end_children()
     raise Interrupted(signum)
 
@@ -290,8 +290,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, env in (("cell_timeout", execute.CELL_TIMEOUT_ENV), ("max_output_mb", execute.MAX_OUTPUT_ENV)):
         if getattr(args, name, None):
             os.environ[env] = f"{getattr(args, name):g}"  # every run of this command, in every worker, sees it
-    signal.signal(signal.SIGINT, _on_signal)
-    signal.signal(signal.SIGTERM, _on_signal)
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # SIGHUP: the terminal was closed
+        signal.signal(signum, _on_signal)
     try:
         if args.command == "site":
             build_site(jobs=args.jobs, lock_timeout=args.lock_timeout)

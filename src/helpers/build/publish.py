@@ -158,6 +158,9 @@ def recover(root: Path) -> None:
         os.replace(previous, site)
     elif previous.exists():
         remove_tree(previous)
+    from .reproduce import finish_rewrite
+
+    finish_rewrite(root)  # a make reproduce killed while renaming: its journal completes the new set
     build = root / "_build"
     for pattern in ("stage-*", "exec-*"):
         for leftover in build.glob(pattern):

@@ -291,6 +291,7 @@ _running_lock = threading.RLock()  # end_all runs in a signal handler, maybe whi
 _stopping = threading.Event()  # set by end_all: a render thread starts no further Quarto
 _NO_SPACE = re.compile(r"No space left on device|ENOSPC|os error 28|Disk quota exceeded|EDQUOT|os error 122")
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_PAGE = re.compile(r"^\[\s*\d+/\d+\]\s+(\S+)", re.M)
 
 
 def run(args: list[str], cwd: Path, env: dict[str, str], page: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -302,7 +303,7 @@ def run(args: list[str], cwd: Path, env: dict[str, str], page: str | None = None
         if _stopping.is_set():
             raise BuildError(f"rendering {page or 'the book'}: the build was interrupted")
         proc = subprocess.Popen(args, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                start_new_session=True)
+                                start_new_session=True, preexec_fn=_die_with_parent)
         _running.add(proc.pid)
     try:
         out, _ = proc.communicate()
@@ -314,7 +315,8 @@ def run(args: list[str], cwd: Path, env: dict[str, str], page: str | None = None
         with _running_lock:
             _running.discard(proc.pid)
     if proc.returncode != 0:
-        what = page or "the book"
+        pages = _PAGE.findall(_ANSI.sub("", out))  # Quarto's "[ 3/12] notebooks/…" progress lines
+        what = page or (f"{pages[-1]} (or the book's shared files after it)" if pages else "the book")
         if _NO_SPACE.search(out):
             raise BuildError(f"rendering {what}: {no_space(cwd)} — Quarto stopped; _site/ left as it was, the executed "
                              "notebooks kept in _build/executed/")
@@ -339,6 +341,20 @@ def without_stack(output: str) -> str:
         in_stack = False
         kept.append(line)
     return "\n".join(kept) + ("\n" if output.endswith("\n") else "")
+
+
+_LIBC = None
+if sys.platform.startswith("linux"):
+    import ctypes
+
+    _LIBC = ctypes.CDLL(None, use_errno=True)  # loaded here: the child of a fork must not import or load anything
+
+
+def _die_with_parent() -> None:
+    """In Quarto's process before it starts: PR_SET_PDEATHSIG, so a build killed outright (SIGKILL, no handler runs)
+    takes Quarto with it; in its own process group, nothing else would."""
+    if _LIBC is not None:
+        _LIBC.prctl(1, signal.SIGKILL)
 
 
 def no_space(path: Path) -> str:

@@ -2,7 +2,8 @@
 
 Every chapter is re-executed with its default parameters into a scratch folder, under the build's lock; the committed
 notebooks are rewritten only when every one of them succeeded, so a failure leaves ``notebooks/`` as it was and names
-the notebook and cell. Volatile metadata (papermill timings, cell ids, Python patch version) is stripped, so running it
+the notebook and cell; the rewrite itself is all or none (a journal, see :func:`rewrite_all`). What changed is told
+against the committed notebooks (``HEAD``), per notebook and cell. Volatile metadata (papermill timings, cell ids, Python patch version) is stripped, so running it
 twice changes nothing.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import subprocess
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -67,14 +69,93 @@ def _outputs_text(cell: dict[str, Any]) -> str:
     return json.dumps(cell.get("outputs", []), sort_keys=True)
 
 
+JOURNAL = "reproduce-journal.json"
+
+
+def committed_notebook(root: Path, source: Path) -> tuple[Any, str]:
+    """The notebook as committed (``git show HEAD:<path>``) and what it is: 'HEAD', else the working copy's."""
+    import nbformat
+
+    rel = source.relative_to(root).as_posix()
+    try:
+        shown = subprocess.run(["git", "show", f"HEAD:{rel}"], cwd=root, capture_output=True, text=True,
+                               timeout=60, check=False)
+    except (OSError, subprocess.SubprocessError):
+        shown = None
+    if shown is not None and shown.returncode == 0:
+        return nbformat.reads(shown.stdout, as_version=4), "HEAD"
+    return nbformat.read(source, as_version=4), "the working copy (not in HEAD)"
+
+
+def changes(name: str, old: Any, new: Any) -> list[str]:
+    """'notebook: cell [n] …' for each code cell whose outputs differ and each Markdown cell whose inline values do,
+    matched by position in the committed notebook, and a changed cell count."""
+    found: list[str] = []
+    code = 0
+    for a, b in zip(old["cells"], new["cells"]):
+        if b["cell_type"] == "code":
+            code += 1
+            if a["cell_type"] != "code" or "".join(a["source"]) != "".join(b["source"]):
+                found.append(f"{name}: cell [{code}] (source changed)")
+            elif _outputs_text(a) != _outputs_text(b):
+                found.append(f"{name}: cell [{code}]")
+        elif recorded_values(a) != recorded_values(b):
+            found.append(f"{name}: inline values of the Markdown cell after [{code}]")
+    if len(old["cells"]) != len(new["cells"]):
+        found.append(f"{name}: cell count {len(old['cells'])} → {len(new['cells'])}")
+    return found
+
+
+def finish_rewrite(root: Path) -> list[str]:
+    """Complete a rewrite an interruption left half done: every notebook its journal names is renamed into place, so
+    the committed notebooks are the new set (the journal is written only once every new notebook is on disk)."""
+    journal = root / "_build" / JOURNAL
+    try:
+        moves = json.loads(journal.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        moves = {}  # none, or (written with write-then-rename) never in force
+    done = []
+    for partial, target in moves.items() if isinstance(moves, dict) else []:
+        if (root / partial).exists():
+            os.replace(root / partial, root / target)
+            done.append(target)
+    journal.unlink(missing_ok=True)
+    for leftover in [*root.glob("*.ipynb.partial"), *(root / "notebooks").glob("*.ipynb.partial")]:
+        leftover.unlink()  # of a rewrite that never reached its journal: the old set stands
+    return done
+
+
+def rewrite_all(root: Path, fresh: dict[Path, Any], log: Log = print) -> None:
+    """Rewrite every notebook of ``fresh`` or none: all written beside their targets first, then a journal naming
+    them, then the renames; an interruption before the journal leaves the old set, after it the next run (or build)
+    completes the new set (:func:`finish_rewrite`)."""
+    import nbformat
+
+    moves = {}
+    for source, nb in fresh.items():
+        partial = source.with_suffix(".ipynb.partial")
+        partial.write_text(nbformat.writes(nbformat.from_dict(nb), version=4), encoding="utf-8")
+        moves[str(partial.relative_to(root))] = str(source.relative_to(root))
+    journal = root / "_build" / JOURNAL
+    pending = journal.with_suffix(".json.partial")
+    pending.write_text(json.dumps(moves, indent=1), encoding="utf-8")
+    os.replace(pending, journal)
+    for target in finish_rewrite(root):
+        log(f"  {target}: rewritten")
+
+
 def reproduce(root: Path, names: Sequence[str] = (), log: Log = print) -> list[str]:
-    """Re-execute the committed notebooks; rewrite them only if all succeed; return 'notebook: cell [n]' that changed."""
+    """Re-execute the committed notebooks; rewrite them only if all succeed; return 'notebook: cell [n]' whose outputs
+    differ from the committed notebook (``HEAD``)."""
     import nbformat
     import papermill
 
     from .. import data
     from .engine import InlineExpressionError, execute_notebook
+    from .execute import _stderr_to, _tail
 
+    for target in finish_rewrite(root):
+        log(f"  {target}: rewritten (completing an interrupted make reproduce)")
     targets = [p for p in pages(load_quarto(root)) if p.is_notebook and (not names or p.stem in names)]
     unknown = sorted(set(names) - {p.stem for p in targets})
     if unknown:
@@ -83,13 +164,16 @@ def reproduce(root: Path, names: Sequence[str] = (), log: Log = print) -> list[s
     (root / "_build").mkdir(exist_ok=True)
     fresh: dict[Path, Any] = {}
     with tempfile.TemporaryDirectory(dir=root / "_build", prefix="reproduce-") as tmp:
+        kernel_log = Path(tmp) / "kernel.log"
         for page in targets:
             source = root / page.source
             out = Path(tmp) / source.name
             log(f"  executing {page.source} …")
             try:
-                execute_notebook(str(source), str(out), parameters={}, cwd=str(source.parent),
-                                           kernel_name="python3", progress_bar=False, log_output=False)
+                # the kernel's own warnings (TCP without encryption) go to a log, read only when a run fails
+                with _stderr_to(kernel_log):
+                    execute_notebook(str(source), str(out), parameters={}, cwd=str(source.parent),
+                                     kernel_name="python3", progress_bar=False, log_output=False)
             except papermill.PapermillExecutionError as err:
                 raise BuildError(f"{page.source}: cell {failing_cell(out)} raised {err.ename}: {err.evalue} — "
                                  "no committed notebook was rewritten") from None
@@ -98,25 +182,14 @@ def reproduce(root: Path, names: Sequence[str] = (), log: Log = print) -> list[s
                                  f"`{{python}} {err.expression}` raised {err.ename}: {err.evalue} — no committed "
                                  "notebook was rewritten") from None
             except Exception as err:
-                raise BuildError(f"{page.source}: {type(err).__name__}: {err} — no committed notebook was rewritten") \
-                    from None
+                tail = _tail(kernel_log)
+                raise BuildError(f"{page.source}: {type(err).__name__}: {err} — no committed notebook was rewritten"
+                                 + (f"\n    kernel stderr: {tail}" if tail else "")) from None
             fresh[source] = normalise(nbformat.read(out, as_version=4))
     changed: list[str] = []
     for source, nb in fresh.items():
-        old = nbformat.read(source, as_version=4)  # as nbformat holds it: multi-line text joined, like ``nb``
-        code = 0
-        for a, b in zip(old["cells"], nb["cells"]):
-            if a["cell_type"] == "code":
-                code += 1
-                if _outputs_text(a) != _outputs_text(b):
-                    changed.append(f"{source.relative_to(root)}: cell [{code}]")
-            elif recorded_values(a) != recorded_values(b):
-                changed.append(f"{source.relative_to(root)}: inline values of the Markdown cell after [{code}]")
-        if len(old["cells"]) != len(nb["cells"]):
-            changed.append(f"{source.relative_to(root)}: cell count {len(old['cells'])} → {len(nb['cells'])}")
-    for source, nb in fresh.items():
-        partial = source.with_suffix(".ipynb.partial")
-        partial.write_text(nbformat.writes(nbformat.from_dict(nb), version=4), encoding="utf-8")
-        os.replace(partial, source)
-        log(f"  {source.relative_to(root)}: rewritten")
+        old, against = committed_notebook(root, source)  # as nbformat holds it: multi-line text joined, like ``nb``
+        name = str(source.relative_to(root)) + ("" if against == "HEAD" else f" (against {against})")
+        changed += changes(name, old, nb)
+    rewrite_all(root, fresh, log)
     return changed

@@ -136,23 +136,19 @@ def what_changed(published: Path, variant: Path, published_figures: Path, varian
     old_figures, new_figures = figure_numbers(published_figures), figure_numbers(variant_figures)
     for figure_id, new in new_figures.items():
         old = old_figures.get(figure_id, pd.DataFrame(columns=new.columns))
-        label_columns = [c for c in new.columns if not _numeric(new[c])][:3]
+        words_columns = [c for c in new.columns if not _numeric(new[c])]
         unchanged = 0
         for i in range(max(len(old), len(new))):
-            row_new = new.iloc[i] if i < len(new) else None
-            row_old = old.iloc[i] if i < len(old) else None
-            base = row_new if row_new is not None else row_old
-            label = " · ".join(str(base[c]) for c in label_columns if c in base.index and str(base[c]))
-            for column in new.columns:
-                a = "" if row_old is None or column not in row_old.index else str(row_old[column])
-                b = "" if row_new is None else str(row_new[column])
-                if column in label_columns and a == b:
-                    continue
-                if a == b:
-                    unchanged += 1
-                    continue
+            row_old = old.iloc[i].astype(str).to_dict() if i < len(old) else {}
+            row_new = new.iloc[i].astype(str).to_dict() if i < len(new) else {}
+            differ = [c for c in new.columns if row_old.get(c, "") != row_new.get(c, "")]
+            unchanged += len(new.columns) - len(differ)
+            # a row is named by its words that did not change ("sweden · hr_services")
+            label = " · ".join(row_new[c] for c in words_columns if c not in differ and row_new.get(c))[:80]
+            for column in differ:
                 rows.append({"where": f"{words['figure']} {figure_id}", "value": f"{label}: {column}",
-                             "published": a, "variant": b, "changed": True})
+                             "published": row_old.get(column, ""), "variant": row_new.get(column, ""),
+                             "changed": True})
         if unchanged:
             rows.append({"where": f"{words['figure']} {figure_id}", "value": words["unchanged_rest"].format(n=unchanged),
                          "published": "", "variant": "", "changed": False})
