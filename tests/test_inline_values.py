@@ -22,7 +22,7 @@ from .conftest import ROOT
 PAGES = [p for p in config.pages(config.load_quarto(ROOT)) if p.is_notebook]
 DIV = re.compile(r'^:::+\s*\{\.content-visible (unless|when)-profile="nb"\}\s*\n(.*?)^:::+\s*$', flags=re.S | re.M)
 NBSP_LIKE = "\u00a0\u202f "
-SECTION = re.compile(r"\b(?:kap|kapittel|avsnitt|sec|section|del)\.?\s*\d+(?:\.\d+)*|\d+(?:\.\d+){2,}")
+SECTION = re.compile(r"\b(?:kap|kapittel|avsnitt|sec|section|del)\.?\s*\d+(?:\.\d+)*|\d+(?:\.\d+){2,}", re.IGNORECASE)  # "Kapittel 4.1" opens a sentence
 
 
 def shown(markdown: str, values: dict[str, str]) -> str:
