@@ -172,7 +172,11 @@ def test_make_lab_passes_allow_root_to_root_only_and_takes_args(tmp_path: Path, 
     (fake / "id").write_text(f'#!/bin/sh\necho {uid}\n')
     for name in ("jupyter", "id"):
         (fake / name).chmod(0o755)
+    # a stamp newer than pyproject.toml, so make does not set up a virtual environment first (in a fresh clone every
+    # file has the clone's time, and pyproject.toml may be the newest)
+    stamp = tmp_path / "installed"
+    stamp.touch()
     env = {**os.environ, "PATH": f"{fake}:{os.environ['PATH']}"}
-    out = subprocess.run(["make", "-s", "lab", f"BIN={fake}", "STAMP=Makefile", "ARGS=--no-browser --port 8899"],
+    out = subprocess.run(["make", "-s", "lab", f"BIN={fake}", f"STAMP={stamp}", "ARGS=--no-browser --port 8899"],
                          cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
     assert out.strip() == "jupyter lab notebooks/" + (" --allow-root" if uid == "0" else "") + " --no-browser --port 8899"
