@@ -5,6 +5,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# npm's packages as package-lock.json pins them: DataTables (the site copies it for the audit's claim list) and
+# axe-core (the browser tests); npm writes this file on every install
+NODE   := node_modules/.package-lock.json
 
 .PHONY: site test test-fast reproduce bench validate lab clean browser-deps quarto preview variant sweep
 
@@ -15,7 +18,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## site: execute what changed (papermill, cached), render what changed with Quarto (assembled once if missing), publish _site/
-site: $(STAMP)
+site: $(STAMP) $(NODE)
 	$(BIN)/python -m helpers.build site
 
 ## test: the whole suite — data, helpers, audit, nbval, build, faults, browser (installs chromium + axe-core)
@@ -26,10 +29,10 @@ test: $(STAMP) browser-deps
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow and not browser"
 
-browser-deps: node_modules/axe-core/axe.min.js
+browser-deps: $(NODE)
 	@./tools/ensure-chromium.sh
 
-node_modules/axe-core/axe.min.js: package.json package-lock.json
+$(NODE): package.json package-lock.json
 	npm ci --silent --no-audit --no-fund
 	touch $@
 
@@ -51,7 +54,7 @@ quarto: $(STAMP)
 
 ## variant: one chapter with other assumptions, both editions, at _site/variants/<chapter>/<slug>/
 ##          e.g. make variant CHAPTER=01-awareness P="leader_share 0.2 correction none"
-variant: $(STAMP)
+variant: $(STAMP) $(NODE)
 	$(BIN)/python -m helpers.build variant $(CHAPTER) $(foreach pair,$(shell printf '%s\n' $(P) | paste -d: - -),-p $(subst :, ,$(pair)))
 
 ## sweep: one chapter over a grid, a table in _build/sweeps/ (SCHEDULER=host:8786 for a Dask cluster)
@@ -61,7 +64,7 @@ sweep: $(STAMP)
 
 ## preview: serve one edition (EDITION=en or nb) at http://localhost:4848/, rebuilding a page when its notebook or data are saved
 EDITION ?= en
-preview: $(STAMP)
+preview: $(STAMP) $(NODE)
 	$(BIN)/python -m helpers.build preview --edition $(EDITION)
 
 ## lab: open the notebooks in JupyterLab, e.g. `make lab ARGS="--no-browser --port 8890"` (as root: --allow-root added)

@@ -164,3 +164,87 @@ def test_a_failing_inline_expression_is_named_with_its_cell(tmp_path, data_copy)
     message = str(err.value)
     assert "index.ipynb" in message and "Markdown cell after [2]" in message
     assert "`{python} 1 / 0`" in message and "ZeroDivisionError" in message
+
+
+# --- one escape per context: helpers.escape ---------------------------------------------------------------------------
+
+ATTRIBUTE_HOSTILE = [
+    'A "quoted" name',
+    "back\\slash \\\" and \\\\",
+    "&lt;script&gt; &amp; AT&T &#123;",
+    '" onerror="alert(1)',
+    "{{< meta title >}} $x$ @fig-a [@dfo2023]",
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("text", ATTRIBUTE_HOSTILE)
+def test_an_attribute_value_reaches_the_page_as_typed(text):
+    """A Pandoc attribute value (``fig-alt="…"``) escaped by :func:`helpers.escape.markdown_attribute` is, after
+    Pandoc decodes its escapes and entities, the characters typed; and nothing but that attribute is made of it."""
+    from html.parser import HTMLParser
+
+    from helpers import escape
+    from helpers.build import quarto
+
+    from .conftest import ROOT
+
+    markdown = f'![caption](x.png){{#fig-a fig-alt="{escape.markdown_attribute(text)}"}}'
+    page = subprocess.run([quarto.find(ROOT), "pandoc", "--from", "markdown", "--to", "html"], input=markdown,
+                          capture_output=True, text=True, check=True).stdout
+    found: list[dict[str, str | None]] = []
+
+    class Images(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if tag == "img":
+                found.append(dict(attrs))
+
+    Images().feed(page)
+    assert len(found) == 1 and found[0]["data-fig-alt"] == text, page
+    assert set(found[0]) == {"src", "data-fig-alt", "alt"}, page
+
+
+def test_markdown_escape_writes_every_punctuation_mark_as_text():
+    from helpers import escape
+
+    assert escape.markdown("![x](y){onerror=z} $a$ @b <c> &lt;") == (
+        "\\!\\[x\\]\\(y\\)\\{onerror\\=z\\} \\$a\\$ \\@b \\<c\\> \\&lt\\;")
+    assert escape.markdown("two\n lines\x00\u202e") == "two lines"  # control and bidi characters dropped
+
+
+def test_html_contexts_escape_what_html_reads():
+    from helpers import escape
+
+    assert escape.html_attribute('" onclick="x" <b>&') == "&quot; onclick=&quot;x&quot; &lt;b&gt;&amp;"
+    assert escape.html_text("<script>&amp;") == "&lt;script&gt;&amp;amp;"
+
+
+def test_a_caption_is_the_authors_markdown_with_data_values_as_text():
+    from helpers import escape
+
+    caption = escape.caption("As {table} sorts them, see @fig-x [@dfo2023, sec. 4.1].",
+                             table="Table 1 ![](https://example.invalid/p.png){onerror=x}")
+    assert caption == ("As Table 1 \\!\\[\\]\\(https\\:\\/\\/example\\.invalid\\/p\\.png\\)\\{onerror\\=x\\} sorts them, "
+                       "see @fig-x [@dfo2023, sec. 4.1].")
+    assert isinstance(caption, escape.Caption)
+    # Markdown a helper built (a link) goes in as it is
+    assert escape.caption("See {link}.", link=escape.Markdown("[A](#a)")) == "See [A](#a)."
+    with pytest.raises(ValueError, match=r"fields without a value \['n'\]"):
+        escape.caption("N = {n}.")
+    with pytest.raises(ValueError, match=r"values without a field \['n'\]"):
+        escape.caption("No field.", n="1")
+
+
+def test_figures_and_tables_take_only_a_caption_built_with_ch_caption(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from helpers.notebook import Chapter
+
+    monkeypatch.setenv("BEST_SAMMEN_OUTPUTS", str(tmp_path))
+    ch = Chapter(name="made-up", lang="en")
+    frame = pd.DataFrame({"a": ["x"]})
+    with pytest.raises(TypeError, match="tbl-x: the caption is a str; build it with ch.caption"):
+        ch.table(frame, table_id="tbl-x", caption=f"A caption with {'data'} [@dfo2023].")
+    with pytest.raises(TypeError, match="fig-x: the caption is a str"):
+        ch.figure(None, "alt", figure_id="fig-x", caption="Made up.", data=frame)
+    assert ch.caption("The {what} [@dfo2023].", "{what} [@dfo2023].", what="a_b") == "The a\\_b [@dfo2023]."

@@ -12,27 +12,20 @@ punctuation in a name from ``data/`` is escaped, never markup), numbers are form
 from __future__ import annotations
 
 import re
-import string
+
+from .escape import Markdown
+from .escape import markdown as escape  # the one Markdown escape (helpers.escape); prose calls it inline.escape
+
+__all__ = ["EXPRESSION", "Markdown", "as_markdown", "bullets", "escape", "expressions", "in_language",
+           "kernel_expression"]
 
 #: Quarto's own pattern for an inline expression (``src/core/execute-inline.ts``), applied line by line as Quarto does.
 EXPRESSION = re.compile(r"(^|[^`])`\{python\}[ \t]([^`]+)`")
-_PUNCTUATION = re.compile("([" + re.escape(string.punctuation.replace("'", "").replace('"', "")) + "])")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")  # control and bidi-override characters
-
-
-class Markdown(str):
-    """Markdown a helper wrote (a link, a cross-reference, emphasis): shown as markup, not escaped."""
 
 
 def expressions(source: str) -> list[str]:
     """The inline expressions of a Markdown cell's source, in order, as Quarto finds them."""
     return [m.group(2).strip() for line in source.splitlines() for m in EXPRESSION.finditer(line)]
-
-
-def escape(text: str) -> str:
-    """``text`` as Markdown that shows exactly these characters: every ASCII punctuation mark backslash-escaped
-    (Pandoc reads ``\\(`` as a plain parenthesis), line breaks as spaces, control characters dropped."""
-    return _PUNCTUATION.sub(r"\\\1", _CONTROL.sub("", re.sub(r"\s*\n\s*", " ", text)))
 
 
 def as_markdown(value: object) -> str:

@@ -12,7 +12,6 @@ table header after that is written in it. Prose is not written here: it is Markd
 from __future__ import annotations
 
 import base64
-import html
 import io
 import random
 import re
@@ -24,7 +23,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import data, labels, plots, tables
+from . import data, escape, labels, plots, tables
+from .escape import Caption
 from .parameters import ParameterError, check_injected, check_parameters  # noqa: F401  (re-exported for notebooks)
 
 FIGURE_DIR = Path("figures")  # relative to the notebook's folder: the page's folder on the site
@@ -51,6 +51,12 @@ class Chapter:
     def text(self, en: str, nb: str) -> str:
         """The edition's wording of a short text (a label, a caption) given in both languages."""
         return en if self.lang == "en" else nb
+
+    def caption(self, en: str, nb: str, **values: object) -> Caption:
+        """A figure's or a table's caption: the edition's template, the author's Markdown (``[@dfo2023, sec. 3.1]``,
+        ``@fig-awareness``), with each ``{name}`` filled by ``values[name]`` as text (:func:`helpers.escape.caption`).
+        Data text goes into a caption only this way: ``ch.figure`` and ``ch.table`` refuse any other string."""
+        return escape.caption(self.text(en, nb), **values)
 
     def spell_out(self, abbreviation: str) -> str:
         """A ministry or agency spelled out for prose, as a page names it the first time: its full name with its
@@ -98,6 +104,18 @@ class Chapter:
         its short form ("DFØ", "Goal area 1"), ``form="numbered"`` "Goal area 1: More coordinated …"."""
         return labels.name(kind, id, self.lang, form=form)
 
+    def cite(self, text: str, resource: str | Any, *more: Any, **match: Any) -> str:
+        """``text`` (a formatted value) as a link to the rows it comes from on the Data page, titled with the rows and
+        the report's place (:mod:`helpers.sources`): ``ch.cite(ch.pct(x), "survey_answers", group="all",
+        question="awareness")`` selects by column values; ``sources.Rows`` (``sources.of(name, frame)``) may be
+        passed instead, and more after it for a value computed from several files."""
+        from . import sources
+
+        first = sources.select(resource, **match) if isinstance(resource, str) else resource
+        if match and not isinstance(resource, str):
+            raise TypeError("cite: give either a resource name with column values, or Rows")
+        return sources.cite(text, [first, *more], chapter=self.name, lang=self.lang)
+
     def report_part(self, part: str, number: object = None, *, of_report: bool = False) -> str:
         """A part of the report by the glossary's name: ``ch.report_part("figure", 3, of_report=True)`` → "the
         report's Figure 3" / "rapportens figur 3"; "Table 1" / "tabell 1", "Appendix 2" / "vedlegg 2"."""
@@ -109,7 +127,7 @@ class Chapter:
         alt: str,
         *,
         figure_id: str,
-        caption: str,
+        caption: Caption,
         data: pd.DataFrame,
         claims: Sequence[str] = (),
     ) -> None:
@@ -123,6 +141,7 @@ class Chapter:
 
         if not figure_id.startswith("fig-"):
             raise ValueError(f"figure_id must start with 'fig-' (Quarto's cross-reference prefix), got {figure_id!r}")
+        _check_caption(figure_id, caption)
         if figure_id in self.figures:
             raise ValueError(f"figure_id {figure_id!r} is used twice in chapter {self.name}")
         self.figures.append(figure_id)
@@ -144,14 +163,15 @@ class Chapter:
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
         plt.close(fig)
         svg = base64.b64encode(buffer.getvalue()).decode("ascii")
-        text = safe_prose(caption)  # captions carry data text too
+        text = str(caption)  # the author's Markdown, data values escaped (ch.caption)
         links = f"[{self.t('data_csv')}]({csv_path.as_posix()}) · [{self.t('notebook')}]({DOWNLOADS}/{self.name}.ipynb)"
         notes = f" {self.audit_badge(claims)}" if claims else ""
-        alt_attr = alt.replace('"', "'")
-        markdown = f'![{text} {links}{notes}](data:image/svg+xml;base64,{svg}){{#{figure_id} fig-alt="{alt_attr}"}}'
+        # alt text is data text too (the labels drawn): written for the attribute it lands in
+        markdown = (f'![{text} {links}{notes}](data:image/svg+xml;base64,{svg})'
+                    f'{{#{figure_id} fig-alt="{escape.markdown_attribute(alt)}"}}')
         # no text/plain: Quarto would prefer it to the Markdown and print it as code
-        lab = (f'<figure id="{figure_id}"><img src="data:image/svg+xml;base64,{svg}" alt="{html.escape(alt)}" '
-               f'style="max-width:100%"><figcaption>{html.escape(text)}</figcaption></figure>')
+        lab = (f'<figure id="{figure_id}"><img src="data:image/svg+xml;base64,{svg}" alt="{escape.html_attribute(alt)}" '
+               f'style="max-width:100%"><figcaption>{escape.html_text(text)}</figcaption></figure>')
         _display({"text/markdown": markdown, "text/html": lab})
 
     def audit_badge(self, claims: Sequence[str]) -> str:
@@ -173,29 +193,38 @@ class Chapter:
         page = AUDIT_PAGE.replace(".ipynb", ".html")
         return tables.join([tables.link(f"{page}#claim-{cid}", cid) for cid in claims]) if claims else tables.MISSING
 
-    def table(self, frame: pd.DataFrame, *, table_id: str, caption: str, data: pd.DataFrame | None = None,
+    def table(self, frame: pd.DataFrame, *, table_id: str, caption: Caption, data: pd.DataFrame | None = None,
               classes: Sequence[str] = (), interactive: bool = False) -> None:
         """Show ``frame`` as a numbered table with a caption and a link to its CSV (``data`` if given, else ``frame``).
 
         Every value is escaped (:mod:`helpers.tables`); column names with a wording in :mod:`helpers.labels` are shown
-        in the edition's language. ``classes`` go on the table's div, e.g. ``searchable`` for a search box above it.
-        ``interactive`` makes it a DataTable (search, sort, filter; itables offline, :func:`tables.datatables_bundle`).
+        in the edition's language. ``classes`` go on the table's div. ``interactive`` makes it a DataTable (search,
+        sort, filter by verdict; the site's copy of DataTables, :func:`tables.datatables_assets`).
         """
         if not table_id.startswith("tbl-"):
             raise ValueError(f"table_id must start with 'tbl-' (Quarto's cross-reference prefix), got {table_id!r}")
+        _check_caption(table_id, caption)
         csv_path = self._write_csv(table_id, frame if data is None else data)
         headers = {c: self.t(str(c)) if labels.has_term(str(c)) else str(c) for c in frame.columns}
-        text = safe_prose(caption)  # captions carry data text too
-        label = re.sub(r"\s*\[@[^\]]*\]", "", text)  # the caption without its citation names the scrolling box
-        body = tables.to_html(frame, table_id=table_id, lang=self.lang, headers=headers, label=label)
-        if interactive:
-            body = f"{tables.datatables_bundle()}\n{body}"
+        text = str(caption)  # the author's Markdown, data values escaped (ch.caption)
+        # the caption without its citation, as the characters a reader sees, names the scrolling box
+        label = tables.as_written(re.sub(r"\s*\[@[^\]]*\]", "", text))
+        if interactive:  # a bare table that DataTables (the site's copy) styles and enhances: helpers.tables
+            table = tables.plain_html(frame, lang=self.lang, headers=headers, label=label)
+            body = f"{tables.datatables_assets()}\n{table}"
             classes = [*classes, "interactive"]
+        else:
+            body = tables.to_html(frame, table_id=table_id, lang=self.lang, headers=headers, label=label)
         # the div's id is Quarto's cross-reference form: its last paragraph is the caption, the raw HTML the table
         attributes = " ".join([f"#{table_id}", *(f".{c}" for c in classes)])
         markdown = (f"::: {{{attributes}}}\n```{{=html}}\n{body}\n```\n\n"
                     f"{text} [{self.t('data_csv')}]({csv_path.as_posix()})\n:::\n")
-        _display({"text/markdown": markdown, "text/html": f"{body}\n<p>{html.escape(text)}</p>"})
+        # an interactive table is kept once, for the site (its hundreds of rows twice would double the notebook):
+        # JupyterLab shows its caption and the link to its CSV
+        csv_link = f'<a href="{escape.html_attribute(csv_path.as_posix())}">{escape.html_text(self.t("data_csv"))}</a>'
+        caption_html = f"<p>{escape.html_text(text)}</p>"
+        lab = f"<p>{escape.html_text(text)} {csv_link}</p>" if interactive else f"{body}\n{caption_html}"
+        _display({"text/markdown": markdown, "text/html": lab})
 
     def _write_csv(self, output_id: str, data: pd.DataFrame) -> Path:
         """Write the CSV where the project says (never the working directory); return the page's link to it."""
@@ -207,14 +236,11 @@ class Chapter:
         return FIGURE_DIR / self.name / f"{output_id}.csv"
 
 
-_RAW_HTML = re.compile(r"(?<!\\)<")
-_UNSAFE_LINK = re.compile(r"\]\((?=\s*(?!https?:|mailto:)[a-zA-Z][a-zA-Z0-9+.-]*:)")
-
-
-def safe_prose(markdown: str) -> str:
-    """``markdown`` with every raw-HTML ``<`` turned into the character and every link to a scheme other than
-    http(s)/mailto (``javascript:``, ``data:``) left as text: prose carries data text, which is never markup."""
-    return _UNSAFE_LINK.sub("]\\(", _RAW_HTML.sub("&lt;", markdown))
+def _check_caption(output_id: str, caption: object) -> None:
+    """A caption is a :class:`Caption` (``ch.caption``): a string built any other way may carry data text as markup."""
+    if not isinstance(caption, Caption):
+        raise TypeError(f"{output_id}: the caption is a {type(caption).__name__}; build it with "
+                        "ch.caption(en, nb, **values), which puts each data value in as text")
 
 
 def _fit_width(fig: Any, attempts: int = 4) -> None:

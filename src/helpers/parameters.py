@@ -69,6 +69,11 @@ PARAMETERS: dict[str, Spec] = {
         "the strategy: 1 = as aware as the respondents, 0 = none of them has heard of it")),
     "correction": Choice(("holm", "bonferroni", "none"), help=(
         "how the leader/non-leader tests of chapter 1 are adjusted for being many: Holm, Bonferroni, or not at all")),
+    # chapter 2
+    "count_hedged": Choice((True, False), help=(
+        "whether a measure the report gives a status only with a hedge ('til dels' = partly, 'ser ut til' = seems; "
+        "measures.csv status_qualifier) counts in that status, as the report's summary counts it; False counts it "
+        "apart, as a status the report does not settle")),
     # chapters 3 and 4
     "include_inferred": Choice((True, False), help=(
         "whether what is our reading of the report (kind 'inferred') counts: in chapter 3 the links between measures "

@@ -21,44 +21,40 @@ from typing import Any
 import pandas as pd
 
 from . import labels
+from .escape import html_attribute, html_text
+from .escape import markdown as markdown_escape
 
 MISSING = "–"
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|$@<>~^=:-])")
 
 
 class Markup(str):
     """HTML a chapter built from escaped parts: shown as markup, not as text."""
 
 
-def escape_markdown(value: Any) -> str:
-    """Data text as inert Markdown: HTML special characters escaped, Markdown punctuation backslash-escaped.
-
-    For Markdown prose only (new prose: ``helpers.inline.escape``, which inline values use). A figure's labels and a
-    table's cells take the text as written: they never read Markdown, and escaped text would show its backslashes
-    (the charts and :func:`to_html` undo such escapes, :func:`as_written`)."""
-    text = html.escape(str(value), quote=False)
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
+#: Data text as inert Markdown, for Markdown prose only: the one Markdown escape, :func:`helpers.escape.markdown`. A
+#: figure's labels and a table's cells take the text as written: they never read Markdown, and escaped text would
+#: show its backslashes (the charts and :func:`to_html` undo such escapes, :func:`as_written`).
+escape_markdown = markdown_escape
 
 
-#: What escaping text for Markdown leaves in it: a backslash before ASCII punctuation (``escape_markdown`` here,
-#: ``helpers.inline.escape``), or the HTML entities ``escape_markdown`` writes. Data text has neither.
-_ESCAPES = re.compile(r"\\[!-/:-@\[-`{-~]|&(?:lt|gt|amp);")
+#: What escaping text for Markdown leaves in it: a backslash before ASCII punctuation (``helpers.escape.markdown``).
+#: An HTML entity is not one: no escape writes one, so ``&lt;`` in data text is shown as typed.
+_ESCAPES = re.compile(r"\\[!-/:-@\[-`{-~]")
 
 
 def has_escapes(text: str) -> bool:
-    """True if ``text`` carries Markdown backslash escapes or HTML entities: text escaped for prose."""
+    """True if ``text`` carries Markdown backslash escapes: text escaped for prose."""
     return bool(_ESCAPES.search(text))
 
 
 def as_written(value: Any) -> str:
     """Data text as a figure or a table cell shows it: the characters themselves. Text escaped for Markdown prose
-    (``Core\\-group trial \\(cross\\-ministry\\)``, ``a &lt; b``) is turned back into what was written; a
+    (``Core\\-group trial \\(cross\\-ministry\\)``) is turned back into what was written; a
     figure or a table never reads Markdown, and a table's cells are HTML-escaped when the table is rendered."""
     text = str(value)
     if not has_escapes(text):
         return text
-    text = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)
 
 
 def anchor(anchor_id: str, text: str) -> Markup:
@@ -138,22 +134,44 @@ def to_html(frame: pd.DataFrame, *, table_id: str, lang: str, headers: Mapping[s
     return rendered
 
 
-def datatables_bundle() -> str:
-    """itables' DataTables bundle in its offline form (``connected=False``), as HTML to put before an interactive table.
+#: The claim list's table library: npm's files (package.json, pinned by package-lock.json), which the site build copies
+#: from ``node_modules/`` into each edition at these paths (``_quarto.yml``'s resources, ``helpers.build.render``).
+DATATABLES_FILES = ("node_modules/datatables.net-dt/css/dataTables.dataTables.min.css",
+                    "node_modules/datatables.net/js/dataTables.min.js")
+#: A chapter's page from its edition's root: every chapter is in ``notebooks/``, in both editions (``nb/notebooks/``).
+PAGE_TO_SITE_ROOT = ".."
 
-    The bundle's script and stylesheet are inlined (base64, loaded as a module from a blob), so the page needs nothing
-    from another host and works from ``file://`` as from a static host. ``assets/table-filter.html`` turns each
-    ``.interactive`` table into a DataTable with it (search, sort, a filter by verdict); without JavaScript the table
-    stays the plain, complete great_tables table below it.
+
+def datatables_assets() -> str:
+    """The HTML that loads DataTables, put before an interactive table: the site's own copy, by a path relative to
+    the page, so the page needs nothing from another host and works from ``file://`` as from a static host.
+
+    ``assets/table-filter.html`` turns each ``.interactive`` table into a DataTable with it (search, sort, a filter by
+    verdict); without JavaScript, or before it runs, the table is the plain, complete table of :func:`plain_html`.
     """
-    import itables
-    from itables.javascript import generate_init_offline_itables_html
+    css, script = (f"{PAGE_TO_SITE_ROOT}/{name}" for name in DATATABLES_FILES)
+    return f'<link rel="stylesheet" href="{html_attribute(css)}">\n<script src="{html_attribute(script)}"></script>'
 
-    offline = generate_init_offline_itables_html(itables.options.dt_bundle)
-    # keep the script only: the rest is itables' notice for an untrusted notebook, in English, linking to itables.org
-    script = offline[: offline.index("</script>") + len("</script>")]
-    promise = "_itables_" + re.sub(r"[.-]", "_", itables.__version__)  # the module the bundle's script publishes
-    return f'{script}\n<script>window.siteTables = window.{promise};</script>'
+
+def plain_html(frame: pd.DataFrame, *, lang: str, headers: Mapping[str, str] | None = None, label: str = "") -> str:
+    """``frame`` as a bare HTML table for DataTables to enhance: every text cell escaped, :class:`Markup` kept.
+
+    DataTables styles the table itself, so it carries none of great_tables' stylesheet and per-cell classes, which
+    made up three fifths of the audit's claim list (about 96 of 159 KB for 207 rows). Quarto is told to leave it as
+    written (``data-quarto-disable-processing``) rather than parse it into a table of its own. As in
+    :func:`to_html`, it sits in a box of its own that scrolls on a narrow screen and can take the keyboard focus.
+    """
+    def cell(value: Any) -> str:
+        shown = cell_text(value, lang)
+        return str(shown) if isinstance(shown, Markup) else html_text(str(shown))
+
+    names = [as_written((headers or {}).get(c, c)) for c in frame.columns]
+    head = "".join(f'<th scope="col">{html_text(name)}</th>' for name in names)
+    rows = "\n".join("<tr>" + "".join(f"<td>{cell(v)}</td>" for v in row) + "</tr>"
+                     for row in frame.astype(object).itertuples(index=False))
+    return (f'<div class="table-scroll" tabindex="0" role="region" aria-label="{html_attribute(label)}">\n'
+            f'<table data-quarto-disable-processing="true">\n<thead><tr>{head}</tr></thead>\n'
+            f"<tbody>\n{rows}\n</tbody>\n</table>\n</div>")
 
 
 def marked(text: str, languages: Mapping[str, str]) -> Markup:

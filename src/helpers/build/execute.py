@@ -197,11 +197,12 @@ def data_snapshot(root: Path, also: Sequence[str] = ()) -> dict[str, str]:
 
 
 def run(root_str: str, task: Task, validated: str | None, limits: tuple[float, int] | None = None,
-        read_before: Sequence[str] = ()) -> dict[str, Any]:
+        read_before: Sequence[str] = (), engine_options: dict[str, Any] | None = None) -> dict[str, Any]:
     """Execute one chapter in a scratch folder. Never raises: returns ``ok`` and either the folder or the error.
 
     ``limits`` are the cell timeout (seconds) and the largest output (bytes); ``read_before`` the files the last run
-    read, hashed with ``data/`` before the kernel starts."""
+    read, hashed with ``data/`` before the kernel starts; ``engine_options`` go to the notebook client (a sweep's
+    kept kernel, :mod:`.kept`)."""
     import papermill
 
     from ..data import DEPS_LOG_ENV, VALIDATED_ENV
@@ -241,6 +242,7 @@ def run(root_str: str, task: Task, validated: str | None, limits: tuple[float, i
                 request_save_on_cell_execute=False,
                 # every output has arrived when the last cell replies: stop the kernel instead of waiting for it
                 shutdown_kernel="immediate",
+                **(engine_options or {}),
             )
     except (papermill.PapermillExecutionError, InlineExpressionError) as err:
         kept = failed_copy(root, task)

@@ -25,12 +25,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+from .. import paths
 from . import cache, quarto
 from .config import QUARTO_FILE, BuildError, Edition, Page, load_quarto, page_title, resolve_spans
 from .execute import executed_figures, executed_path
 
 Log = Callable[..., None]
 ASSETS = "assets"
+NPM = "node_modules/"  # npm's packages (package-lock.json): installed in the checkout, shared by its copies
 DOWNLOADS = "downloads"  # beside each chapter: its executed notebook, linked from every figure (Quarto leaves it be)
 MAX_SINGLE_RENDERS = 2  # more changed pages than this: render the whole book in one run
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -54,6 +56,8 @@ def shared_inputs(root: Path, config: dict[str, Any]) -> list[str]:
         names.append(str(config["csl"]))
     if (root / ASSETS).is_dir():
         names += sorted(str(p.relative_to(root)) for p in (root / ASSETS).rglob("*") if p.is_file())
+    # npm's files a page loads (the audit's DataTables): the project's resources under node_modules/
+    names += [r for r in (config.get("project") or {}).get("resources") or [] if str(r).startswith(NPM)]
     return names
 
 
@@ -128,7 +132,7 @@ def stage_project(root: Path, edition: Edition, book_pages: Sequence[Page], shar
         if name == QUARTO_FILE:
             _write_if_changed(build_config_text(root), project / name)
         else:
-            _copy_if_changed(root / name, project / name)
+            _copy_if_changed((paths.checkout() if name.startswith(NPM) else root) / name, project / name)
     for page in book_pages:
         if changed is not None and page.source not in changed:
             continue

@@ -4,7 +4,8 @@
 chapter (the English edition unless ``--edition``) at each point of the grid through one executor interface — the
 local process pool by default, or a Dask cluster (``--scheduler ADDRESS`` or ``DASK_SCHEDULER_ADDRESS``; its workers
 must see the project at the same path) — with the build's executor (:func:`helpers.build.execute.run`), so a point
-gives the same values either way. The table has a row per point and recorded inline value
+gives the same values either way. Each worker keeps one kernel, with its imports, for all its points and resets it
+to a fresh kernel's state before each (:mod:`.kept`): a point costs the chapter's cells, not a kernel's start. The table has a row per point and recorded inline value
 (``_build/sweeps/<chapter>/<grid>.csv``); each point's values are kept under ``points/`` by a key over the notebook,
 the parameters, ``helpers``, the installed packages and the data, so a re-run executes only the points not done yet.
 A failing point is named and the others finish.
@@ -160,8 +161,27 @@ def executor_for(scheduler: str | None, workers: int | None = None) -> Executor:
 
 
 def run_point(root: str, task: execute.Task, validated: str | None) -> dict[str, Any]:
-    """Execute one point with the build's executor; its recorded values, or the error. Never raises."""
-    result = execute.run(root, task, validated)
+    """Execute one point in this worker's kept kernel (:mod:`.kept`): its recorded values, or the error. Never
+    raises."""
+    from . import kept
+
+    kernel = kept.worker_kernel([str(paths.helpers_source_dir()), str(Path(root) / "notebooks")])
+    try:
+        options = kernel.engine_options()
+    except Exception as err:  # no kernel to run in: the point fails, named, and the next one tries a new kernel
+        kernel.shutdown()
+        return {"ok": False, "error": f"{task.page.source} (edition {task.edition.name}): {err}"}
+    result = execute.run(root, task, validated, engine_options=options)
+    kernel.finished(result["ok"])
+    return _values(task, result)
+
+
+def run_point_fresh(root: str, task: execute.Task, validated: str | None) -> dict[str, Any]:
+    """Execute one point in a kernel of its own, as the build does: the reference a kept kernel must equal."""
+    return _values(task, execute.run(root, task, validated))
+
+
+def _values(task: execute.Task, result: dict[str, Any]) -> dict[str, Any]:
     if not result["ok"]:
         return {"ok": False, "error": result["error"]}
     work = Path(result["work"])
@@ -178,8 +198,11 @@ def run_point(root: str, task: execute.Task, validated: str | None) -> dict[str,
 
 def sweep(chapter: str, axes: Sequence[str], root: Path | None = None, edition: str = "en",
           executor: Executor | None = None, reuse: bool = True, log: Log = print,
-          progress: bool = True, lock_timeout: float = 900) -> dict[str, Any]:
-    """Run the grid; write the tidy table; return it with the failures and the values that change."""
+          progress: bool = True, lock_timeout: float = 900, kept_kernels: bool = True) -> dict[str, Any]:
+    """Run the grid; write the tidy table; return it with the failures and the values that change.
+
+    ``kept_kernels``: each worker reuses one kernel for its points (:func:`run_point`); else every point starts its
+    own (:func:`run_point_fresh`, the build's way, slower by the kernel's start and imports)."""
     import pandas as pd
 
     from .. import data
@@ -228,7 +251,7 @@ def sweep(chapter: str, axes: Sequence[str], root: Path | None = None, edition: 
             runner = executor or LocalPool()
             bar = _progress_bar(len(todo), progress)
             try:
-                for j, result in runner.run(run_point, calls):
+                for j, result in runner.run(run_point if kept_kernels else run_point_fresh, calls):
                     i = todo[j]
                     results[i] = result
                     if result["ok"]:

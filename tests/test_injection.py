@@ -1,0 +1,266 @@
+"""Data text is text: every injection family typed into every free-text column of every data file, in both
+languages, reaches the built pages and figures as the characters typed — no live handler, no request to another
+host, no MathJax, no citation, cross-reference or shortcode made of it.
+
+One site build of a copy of the project (``BEST_SAMMEN_ROOT``), checked with a parser (``html.parser`` for pages,
+``xml.etree`` for the SVG figures, which pages embed as ``data:`` images).
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import json
+import re
+import shutil
+import time
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from helpers import build
+
+from .conftest import COPY_IGNORE, ROOT
+
+pytestmark = pytest.mark.slow
+
+HOST = "example.invalid"  # the only host a payload names: any reference to it in a URL is a request made from data
+#: One payload per family, each with its own marker (letters and digits only, so no escape touches it): where a
+#: marker is shown, the payload around it must be shown whole, as typed.
+PAYLOADS = {
+    "html": '<b onmouseover="alert(1)">Qhtml1</b>',
+    "attribute": 'Qattr1{onclick="alert(2)"}',
+    "span": '[Qspan1]{.btn onclick="alert(3)" style="background:url(https://example.invalid/s.png)"}',
+    "image": '![Qimg1](https://example.invalid/p.png){onerror="alert(4)"}',
+    "link": "[Qlink1](https://example.invalid/) <https://example.invalid/a> [Qjs1](javascript:alert(5))",
+    "raw": "`<img src=x onerror=alert(6)>`{=html} Qraw1",
+    "math": "$Qmath1$ and $$Qmath2$$",
+    "crossref": "@fig-Qref1 and [@dfo2023] and [@Qcite1]",
+    "shortcode": "{{< meta title >}} Qshort1",
+    "entity": "&lt;script&gt;Qent1&amp;",
+    "footnote": "^[Qfoot1] *Qem1* Qtail1\\",
+}
+FULL = " " + " ".join(PAYLOADS.values())
+#: Payloads short enough for a label column (figure labels: a long one would overlap its neighbours, and the figure
+#: rightly refuses that, helpers.plots.check_layout).
+SHORT = {
+    "html": "<b>Qh2</b>", "attribute": "Qa2{onclick=x}", "span": "[Qs2]{onclick=x}",
+    "image": "![](https://example.invalid/q.png)", "math": "$Qm3$", "crossref": "@fig-Qr2", "citation": "[@dfo2023]",
+    "shortcode": "{{< meta title >}}", "entity": "&lt;Qe2&gt;", "link": "[Ql2](https://example.invalid/)",
+}
+
+#: Columns the code parses or joins on, so no free text: a payload there is refused by validation or breaks a lookup,
+#: which is not what this test is about (validation's own tests cover them).
+PARSED = {
+    "section": "report section numbers, '|'-separated; the audit and the links parse them",
+    "figure": "the report's figure/table names ('Figur 3'); chapters match rows by them",
+    "topic_sections": "'|'-separated section numbers, parsed like section",
+    "stated": "claims.stated: the number as printed, parsed by helpers.audit into a value",
+    "stated_value": "survey_summary_statements: the printed value, parsed by helpers.audit",
+    "responses": "survey_summary_statements: '|'-separated answer categories matched against survey_answers",
+    "claims": "problems.claims: '|'-separated claim ids",
+    "value": "problem_statements.value: a date or status code the audit parses",
+    "number": "report_structure.number: a part's number, joined with report_part lookups",
+    "target": "cross_references.target: a part's number, joined with report_structure",
+    "parent": "strategy.parent: a foreign key to strategy.element_id",
+    "subject": "problem_statements.subject: a core group, measure or body id",
+    "id": "glossary.id: the code other files use, looked up by every chapter",
+    "statement_id": "an identifier, referenced from the audit",
+    "lesson_id": "an identifier grouping rows of one lesson",
+    "problem_id": "a foreign key to problems.problem_id",
+    "item": "nordic_evidence/denmark_typology.item: codes the chapters select rows by",
+    "organisation": "norwegian_shared_services.organisation: a glossary organisation code",
+    "response": "response_scales.response: the Norwegian answer label, joined with survey_answers.response",
+}
+
+
+def _free_text_columns(descriptor: dict) -> dict[str, dict[str, int | None]]:
+    """Every string column without an enum or a pattern (codes have one), minus :data:`PARSED`: resource → column →
+    maxLength."""
+    found: dict[str, dict[str, int | None]] = {}
+    for resource in descriptor["resources"]:
+        for f in resource["schema"]["fields"]:
+            constraints = f.get("constraints", {})
+            if f.get("type", "string") != "string" or "enum" in constraints or "pattern" in constraints:
+                continue
+            if f["name"] in PARSED:
+                continue
+            found.setdefault(resource["name"], {})[f["name"]] = constraints.get("maxLength")
+    return found
+
+
+def _is_label(resource: str, column: str, limit: int | None) -> bool:
+    """A column whose text a figure draws as a label (short payloads only, see :data:`SHORT`)."""
+    return bool(limit) or resource == "glossary" or column.startswith(("label_", "step_", "name_"))
+
+
+def _inject(project: Path) -> dict[str, list[str]]:
+    descriptor = json.loads((project / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    columns = _free_text_columns(descriptor)
+    paths = {r["name"]: r["path"] for r in descriptor["resources"]}
+    short = list(SHORT.values())
+    for resource, fields in columns.items():
+        path = project / "data" / paths[resource]
+        rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+        for number, row in enumerate(rows):
+            for name, limit in fields.items():
+                if not row[name].strip():
+                    continue  # an empty optional cell means "none"; text there would change what a chapter shows
+                if _is_label(resource, name, limit):
+                    payload = " " + short[number % len(short)]
+                    room = (limit or 10**6) - len(payload)
+                    row[name] = row[name][:max(room, 0)].rstrip() + payload
+                else:
+                    row[name] = row[name] + FULL
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        path.write_text(out.getvalue(), encoding="utf-8")
+    return {r: sorted(f) for r, f in columns.items()}
+
+
+_URL_ATTRIBUTES = {"src", "href", "srcset", "poster", "action", "formaction", "data", "background", "cite",
+                   "xlink:href", "ping", "manifest"}
+_SKIP_TEXT = {"script", "style", "template"}
+
+
+def _fold(text: str) -> str:
+    """Text compared as typed: Quarto's smart quotes folded to straight ones, runs of white space to one space."""
+    text = text.replace("\u201c", '"').replace("\u201d", '"').replace("\u2018", "'").replace("\u2019", "'")
+    return re.sub(r"\s+", " ", text.replace("\u00a0", " "))
+
+
+def _url_problem(value: str) -> str | None:
+    if HOST in value:
+        return "a URL to the payload's host"
+    if re.match(r"\s*javascript:", value, re.I):
+        return "a javascript: URL"
+    return None
+
+
+class Page(HTMLParser):
+    """A page as a browser builds it: live attributes, loaded resources, shown text, embedded SVG figures."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.problems: list[str] = []
+        self.text: list[str] = []
+        self.attribute_text: list[str] = []  # alt text, titles, labels: read out by a screen reader, shown as typed
+        self.svgs: list[str] = []
+        self.skipping: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            value = value or ""
+            if name.startswith("on"):
+                self.problems.append(f"<{tag} {name}={value!r}>")
+            if name in _URL_ATTRIBUTES and (problem := _url_problem(value)):
+                self.problems.append(f"<{tag} {name}={value!r}>: {problem}")
+            if name == "style" and re.search(r"url\(", value):
+                self.problems.append(f"<{tag} style={value!r}>: a url() in a style attribute")
+            if name in {"alt", "title", "aria-label"}:
+                self.attribute_text.append(value)
+            if value.startswith("data:image/svg+xml;base64,"):
+                self.svgs.append(base64.b64decode(value.split(",", 1)[1]).decode("utf-8"))
+        source = dict(attrs).get("src") or ""
+        if tag == "script" and (re.match(r"(https?:)?//", source) or "mathjax" in source.lower()):
+            self.problems.append(f"<script src={source!r}>: a script from another host")
+        if tag in _SKIP_TEXT:
+            self.skipping.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.skipping and self.skipping[-1] == tag:
+            self.skipping.pop()
+
+    def handle_data(self, data: str) -> None:
+        if self.skipping:
+            if re.search(r"mathjax|MathJax", data):
+                self.problems.append("MathJax configured in a script")
+            return
+        self.text.append(data)
+
+
+def _svg_problems_and_text(svg: str) -> tuple[list[str], str]:
+    problems: list[str] = []
+    texts: list[str] = []
+    for element in ET.fromstring(svg).iter():
+        tag = element.tag.rsplit("}", 1)[-1]
+        if tag in {"script", "foreignObject", "image", "a"}:
+            problems.append(f"SVG <{tag}>")
+        for name, value in element.attrib.items():
+            local = name.rsplit("}", 1)[-1]
+            if local.startswith("on") or (local == "href" and _url_problem(value)) or "url(http" in value:
+                problems.append(f"SVG <{tag} {local}={value!r}>")
+        if tag == "text":
+            texts.append("".join(element.itertext()))
+    return problems, " ".join(texts)
+
+
+def _markers(payload: str) -> list[str]:
+    return re.findall(r"Q[a-z]+\d", payload)
+
+
+def _misshown(text: str, payloads: list[str]) -> list[str]:
+    """Each place a marker is shown without the payload it came in around it, as typed."""
+    wrong = []
+    folded = _fold(text)
+    for payload in payloads:
+        typed = _fold(payload).strip()
+        for marker in _markers(payload):
+            for m in re.finditer(re.escape(marker) + r"(?!\d)", folded):
+                window = folded[max(0, m.start() - len(typed)): m.end() + len(typed)]
+                if typed not in window:
+                    wrong.append(f"{marker}: …{folded[max(0, m.start() - 60): m.end() + 60]}…")
+    return wrong
+
+
+def test_every_injection_family_in_every_free_text_column_is_shown_as_text(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch):
+    project = tmp_path / "project"
+    shutil.copytree(ROOT, project, ignore=COPY_IGNORE)
+    monkeypatch.setenv("BEST_SAMMEN_ROOT", str(project))
+    attacked = _inject(project)
+    assert sum(len(c) for c in attacked.values()) > 60, attacked
+    assert any(c.endswith("_nb") for cs in attacked.values() for c in cs), "the Norwegian columns must be attacked too"
+
+    started = time.perf_counter()
+    build.build_site(project, log=lambda *_: None)  # a BuildError (a citation or reference made of data) fails here
+    print(f"injection build: {time.perf_counter() - started:.0f} s")
+
+    site = project / "_site"
+    pages = sorted(site.rglob("*.html"))
+    editions = {"en": [p for p in pages if not p.relative_to(site).parts[0] == "nb"],
+                "nb": [p for p in pages if p.relative_to(site).parts[0] == "nb"]}
+    assert all(editions.values()), editions
+    full = list(PAYLOADS.values())
+    short = list(SHORT.values())
+    problems: list[str] = []
+    for edition, edition_pages in editions.items():
+        shown = ""
+        for page in edition_pages:
+            parser = Page()
+            parser.feed(page.read_text(encoding="utf-8"))
+            where = page.relative_to(site)
+            problems += [f"{where}: {p}" for p in parser.problems]
+            text = " ".join(parser.text)
+            problems += [f"{where}: shown as markup, not as typed: {w}" for w in _misshown(text, full + short)]
+            problems += [f"{where}: an attribute (alt, title, aria-label) not as typed: {w}"
+                         for w in _misshown(" | ".join(parser.attribute_text), full + short)]
+            for number, svg in enumerate(parser.svgs):
+                svg_problems, svg_text = _svg_problems_and_text(svg)
+                problems += [f"{where} (figure {number + 1}): {p}" for p in svg_problems]
+                problems += [f"{where} (figure {number + 1}): {w}" for w in _misshown(svg_text, short)]
+                shown += " " + svg_text
+            shown += " " + text
+        for sidecar in site.rglob("*.svg"):
+            svg_problems, _ = _svg_problems_and_text(sidecar.read_text(encoding="utf-8"))
+            problems += [f"{sidecar.relative_to(site)}: {p}" for p in svg_problems]
+        folded = _fold(shown)
+        # every family reaches this edition's pages somewhere, whole
+        problems += [f"{edition}: the {family} payload is shown nowhere as typed" for family, payload in PAYLOADS.items()
+                     if _fold(payload).strip() not in folded]
+    assert not problems, f"{len(problems)} problems, first 40:\n" + "\n".join(problems[:40])
