@@ -256,30 +256,6 @@ def test_a_failing_run_is_logged_with_its_seconds(project: Path):
     assert len(failed) == 2 and all("s" in line.split()[3] for line in failed), lines
 
 
-def test_loaders_skip_validation_only_for_the_bytes_the_build_validated(data_copy: Path,
-                                                                       monkeypatch: pytest.MonkeyPatch):
-    from helpers import data
-
-    digest = data.package_digest(data_copy)
-    data.validate_all(data_copy)
-    path = data_copy / "survey_answers.csv"
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    row = int(frame.index[frame["percent"] != ""][0])
-    frame.loc[row, "percent"] = "140"
-    frame.to_csv(path, index=False, lineterminator="\n")
-    for key in (digest, None):  # the build's key for the old bytes, then no key at all (JupyterLab)
-        if key is None:
-            monkeypatch.delenv(data.VALIDATED_ENV, raising=False)
-        else:
-            monkeypatch.setenv(data.VALIDATED_ENV, key)
-        with pytest.raises(data.DataValidationError, match="percent"):
-            data.load("survey_answers")
-    # with the key of exactly these bytes the build vouches for them, and frictionless is not consulted
-    monkeypatch.setenv(data.VALIDATED_ENV, data.package_digest(data_copy))
-    monkeypatch.setattr(data, "validate", lambda *a, **k: pytest.fail("validated although the key matched"))
-    assert len(data.load("survey_answers")) == len(frame)
-
-
 # --------------------------------------------------------------------------------------------------------------------
 # The command readers and CI run (`python -m helpers.build site`, as `make site` does), killed or run twice at once
 

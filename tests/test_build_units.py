@@ -222,7 +222,7 @@ def test_a_cell_past_a_limit_fails_naming_notebook_and_cell_and_leaves_no_kernel
     from helpers.build import execute
 
     root, task = _tiny_project(tmp_path, code)
-    result = execute.run(str(root), task, None, limits=(3, 100_000))
+    result = execute.run(str(root), task, limits=(3, 100_000))
     assert not result["ok"]
     first = result["error"].splitlines()[0]
     assert first.startswith("notebooks/tiny.ipynb (edition en): ") and expected in first, result["error"]
@@ -248,7 +248,7 @@ def test_a_data_file_edited_while_its_chapter_runs_is_recorded_with_the_bytes_fr
             "open(root + '/data/numbers.csv', 'w').write('n\\n2\\n')  # the author saves while it runs")
     root, task = _tiny_project(tmp_path, code)
     original = cache.file_digest(root / "data" / "numbers.csv")
-    result = execute.run(str(root), task, None, limits=(60, 10**6))
+    result = execute.run(str(root), task, limits=(60, 10**6))
     assert result["ok"], result.get("error")
     records, lines = cache.Cache(root), []
     execute.store(root, records, task, result, lambda *a: lines.append(" ".join(map(str, a))))

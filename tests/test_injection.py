@@ -93,8 +93,15 @@ def _free_text_columns(descriptor: dict) -> dict[str, dict[str, int | None]]:
 
 
 def _is_label(resource: str, column: str, limit: int | None) -> bool:
-    """A column whose text a figure draws as a label (short payloads only, see :data:`SHORT`)."""
-    return bool(limit) or resource == "glossary" or column.startswith(("label_", "step_", "name_"))
+    """A column whose text a figure draws as a label or a legend entry (short payloads only, see :data:`SHORT`)."""
+    return (bool(limit) or resource == "glossary" or column == "response_en"
+            or column.startswith(("label_", "step_", "name_")))
+
+
+#: Glossary entries whose names are the column headers of grids as wide as the name itself (the goal areas of the
+#: relevance matrix, the countries of the services grid): any text added overlaps the next header, which the figure
+#: rightly refuses. Their names take the same code paths as every other glossary entry's, which are attacked.
+TIGHT_GLOSSARY = {"goal_area", "country"}
 
 
 def _inject(project: Path) -> dict[str, list[str]]:
@@ -109,6 +116,8 @@ def _inject(project: Path) -> dict[str, list[str]]:
             for name, limit in fields.items():
                 if not row[name].strip():
                     continue  # an empty optional cell means "none"; text there would change what a chapter shows
+                if resource == "glossary" and row["category"] in TIGHT_GLOSSARY:
+                    continue
                 if _is_label(resource, name, limit):
                     payload = " " + short[number % len(short)]
                     room = (limit or 10**6) - len(payload)

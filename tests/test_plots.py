@@ -304,7 +304,7 @@ def test_ch_figure_refuses_an_overlapping_figure(overlapping, tmp_path, monkeypa
     ax.text(2.2, 5, "Strategisk forum", fontsize=plots.MIN_FONT_PT)
     chapter = notebook.Chapter(name="test", lang="en")
     with pytest.raises(ValueError, match="fig-x: text 'Strategisk forum' overlaps"):
-        chapter.figure(fig, "alt", figure_id="fig-x", caption="c", data=pd.DataFrame({"a": [1]}))
+        chapter.figure(fig, "alt", figure_id="fig-x", caption=chapter.caption("c", "c"), data=pd.DataFrame({"a": [1]}))
 
 
 ESCAPED = {"k0": "Core\\-group trial \\(cross\\-ministry core groups\\)", "k1": "Felles sak\\-arkiv",

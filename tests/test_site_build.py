@@ -169,7 +169,7 @@ def test_no_page_or_search_result_shows_conditional_span_markup(site):
 PROBE = '''import pandas as pd
 from helpers import notebook
 ch = notebook.Chapter(name="99-probe", lang="en")
-ch.table(pd.DataFrame({"ministry": ["FIN"], "answers": [3]}), table_id="tbl-probe", caption="Probe")
+ch.table(pd.DataFrame({"ministry": ["FIN"], "answers": [3]}), table_id="tbl-probe", caption=ch.caption("Probe", "Probe"))
 '''
 
 

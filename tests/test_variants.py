@@ -9,14 +9,15 @@ from pathlib import Path
 
 import pytest
 
+from helpers.build import kept, variant
 from helpers.build import sweep as sweeps
-from helpers.build import variant
 from helpers.build.config import BuildError
 from helpers.parameters import ParameterError
 
 from .conftest import ROOT
 
 CHAPTER = "04-nordic-comparison"  # the quickest chapter to execute
+LEAK_FIXTURE = Path(__file__).parent / "fixtures" / "kept-kernel" / "leak.ipynb"
 PARAMS = {"include_inferred": False}
 #: what a copy of the built project leaves out: tools and environments, and earlier variants, sweeps and runs
 BUILT_IGNORE = shutil.ignore_patterns(".venv", ".tools", "node_modules", ".git", "__pycache__", ".pytest_cache",
@@ -127,7 +128,8 @@ def test_a_sweep_gives_the_same_table_on_the_local_pool_and_on_a_dask_cluster(da
 
     root = data_copy.parent
     axes = ["include_inferred=true,false"]
-    local = sweeps.sweep(CHAPTER, axes, root=root, executor=sweeps.LocalPool(2), reuse=False,
+    # one local worker: its kept kernel runs both points, one after the other; each Dask worker runs one
+    local = sweeps.sweep(CHAPTER, axes, root=root, executor=sweeps.LocalPool(1), reuse=False,
                          log=lambda *_: None, progress=False)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
             Client(cluster) as client:
@@ -136,3 +138,49 @@ def test_a_sweep_gives_the_same_table_on_the_local_pool_and_on_a_dask_cluster(da
     assert not local["failed"] and not dask["failed"]
     assert local["table"].equals(dask["table"])
     assert len(local["changing"]) > 0, "include_inferred changes nothing a reader sees"
+
+
+def _leak_checks(kernel, folder: Path) -> dict[str, str]:
+    """Run the leak fixture in ``folder`` (in ``kernel``, or a kernel of its own): each check's recorded value."""
+    from helpers.build.engine import execute_notebook
+
+    folder.mkdir()
+    execute_notebook(str(LEAK_FIXTURE), str(folder / "out.ipynb"), parameters={"folder": folder.name},
+                     cwd=str(folder), kernel_name="python3", progress_bar=False, request_save_on_cell_execute=False,
+                     **(kernel.engine_options() if kernel else {}))
+    if kernel:
+        kernel.finished(True)
+    return {v["expression"]: v["value"] for v in variant.recorded_values(folder / "out.ipynb")}
+
+
+def test_a_kept_kernel_leaks_nothing_from_one_point_into_the_next(tmp_path):
+    from helpers import paths
+
+    kernel = kept.KeptKernel([str(paths.helpers_source_dir()), str(LEAK_FIXTURE.parent)])
+    try:
+        points, managers = [], set()
+        for i in (1, 2, 3):
+            points.append(_leak_checks(kernel, tmp_path / f"point-{i}"))
+            managers.add(id(kernel.manager))
+        assert len(managers) == 1, "the kernel was not kept between points"
+    finally:
+        kernel.shutdown()
+    fresh = _leak_checks(None, tmp_path / "fresh")
+    assert len(fresh) == 13 and set(fresh.values()) == {"fresh"}, f"the fixture itself is wrong: {fresh}"
+    for i, found in enumerate(points, start=1):
+        leaked = sorted(k for k, v in found.items() if v != "fresh")
+        assert not leaked, f"point {i} in a kept kernel found what an earlier point left: {', '.join(leaked)}"
+
+
+@pytest.mark.slow
+def test_a_kept_kernel_sweep_gives_the_table_of_a_kernel_per_point(data_copy):
+    """The chapter with the most parameters, in the other edition, over two of them: each point run after others
+    in one kernel records the same values as in a kernel of its own."""
+    root = data_copy.parent
+    axes = ["nonrespondent_awareness=0,1", "correction=holm,none"]
+    run = {kind: sweeps.sweep("01-awareness", axes, root=root, edition="nb", executor=sweeps.LocalPool(1),
+                              reuse=False, log=lambda *_: None, progress=False, kept_kernels=kind == "kept")
+           for kind in ("kept", "fresh")}
+    assert not run["kept"]["failed"] and not run["fresh"]["failed"]
+    assert run["kept"]["table"].equals(run["fresh"]["table"])
+    assert len(run["kept"]["changing"]) > 1, "the parameters change nothing a reader sees"

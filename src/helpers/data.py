@@ -19,9 +19,11 @@ line 1) and the column, in one line.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import difflib
 import io
 import json
+import math
 import os
 import re
 from collections.abc import Iterable
@@ -29,7 +31,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-import numpy as np
 import pandas as pd
 
 from . import paths
@@ -350,29 +351,49 @@ def _unshowable_message(cell: str) -> str:
             f"{found.start() + 1}: it cannot be shown as text on a page or in a figure; delete it")
 
 
-def _typed_column(cells: pd.Series, field: dict[str, Any], missing: list[str]) -> tuple[Any, pd.Series]:
-    """The column in its schema type, and which cells cannot be read as that type (or are outside its enum)."""
+def _cell_reader(field: dict[str, Any]) -> Any:
+    """The function that gives a present cell's value in the field's type, or ``_UNREADABLE``."""
     kind = field.get("type", "string")
-    absent = cells.isin(missing)
-    present = cells.where(~absent)
     if kind in ("integer", "number"):
-        spelled = cells.str.fullmatch(_SPELLING[kind][0]) | absent
-        values = pd.to_numeric(present.where(spelled)).astype("Int64" if kind == "integer" else "Float64")
-        bad = ~spelled | pd.Series(np.isinf(values.to_numpy(dtype="float64", na_value=0.0)), index=cells.index)
-    elif kind == "boolean":
+        pattern, convert = _SPELLING[kind][0], int if kind == "integer" else float
+        return lambda cell: convert(cell) if pattern.fullmatch(cell) and math.isfinite(float(cell)) else _UNREADABLE
+    if kind == "boolean":
         meaning = {**{str(v): True for v in field.get("trueValues", DEFAULT_TRUE_VALUES)},
                    **{str(v): False for v in field.get("falseValues", DEFAULT_FALSE_VALUES)}}
-        values = present.map(meaning).astype("boolean")
-        bad = ~absent & ~cells.isin(list(meaning))
-    elif kind == "date":
-        spelled = cells.str.fullmatch(_SPELLING["date"][0]) | absent
-        values = pd.to_datetime(present.where(spelled), format="%Y-%m-%d", errors="coerce").astype("datetime64[us]")
-        bad = ~spelled | (~absent & values.isna())
-    else:
-        enum = field.get("constraints", {}).get("enum")
-        values, bad = (present.astype(str), ~absent & ~cells.isin([str(v) for v in enum])) if enum is not None \
-            else (cells.where(~absent, ""), pd.Series(False, index=cells.index))
-    return values, bad | cells.str.contains(_UNSHOWABLE)
+        return lambda cell: meaning.get(cell, _UNREADABLE)
+    if kind == "date":
+        def read_date(cell: str) -> Any:
+            try:
+                return dt.date.fromisoformat(cell) if _SPELLING["date"][0].fullmatch(cell) else _UNREADABLE
+            except ValueError:  # a day that does not exist, e.g. 2023-02-29
+                return _UNREADABLE
+        return read_date
+    enum = field.get("constraints", {}).get("enum")
+    allowed = {str(v) for v in enum} if enum is not None else None
+    return lambda cell: cell if allowed is None or cell in allowed else _UNREADABLE
+
+
+_UNREADABLE = object()
+#: The pandas dtype of each Table Schema type (dates: pandas' datetime in microseconds).
+_DTYPES = {"integer": "Int64", "number": "Float64", "boolean": "boolean"}
+
+
+def _typed_column(cells: tuple[str, ...], field: dict[str, Any], missing: frozenset[str]) -> tuple[Any, list[int]]:
+    """The column in its schema type, and the indices of the cells that cannot be read as that type (or are outside
+    its enum, or hold a character that cannot be shown)."""
+    kind, read = field.get("type", "string"), _cell_reader(field)
+    values = [None if cell in missing else read(cell) for cell in cells]
+    bad = [i for i, value in enumerate(values) if value is _UNREADABLE]
+    if _UNSHOWABLE.search("\t".join(cells)):
+        bad = sorted(set(bad) | {i for i, cell in enumerate(cells) if _UNSHOWABLE.search(cell)})
+    values = [None if value is _UNREADABLE else value for value in values]
+    if kind in _DTYPES:
+        return pd.array(values, dtype=_DTYPES[kind]), bad
+    if kind == "date":
+        return pd.to_datetime(pd.Series(values, dtype=object)).astype("datetime64[us]"), bad
+    if field.get("constraints", {}).get("enum") is not None:
+        return pd.Series(values, dtype=str), bad  # codes as strings, NaN where the file leaves them empty
+    return pd.Series(["" if v is None else v for v in values], dtype=str), bad
 
 
 def _cell_message(cell: str, field: dict[str, Any]) -> str:
@@ -398,16 +419,15 @@ def _read(res: dict[str, Any], data_dir: Path, raw: bytes) -> tuple[pd.DataFrame
     shown = _display_path(data_dir / res["path"])
     fields = res["schema"]["fields"]
     names = [f["name"] for f in fields]
-    text = pd.DataFrame(_read_rows(raw, shown, names), columns=names, dtype=str)
-    missing = [str(v) for v in res["schema"].get("missingValues", [""])]
+    rows = _read_rows(raw, shown, names)
+    texts = list(zip(*rows)) if rows else [()] * len(names)
+    missing = frozenset(str(v) for v in res["schema"].get("missingValues", [""]))
     columns: dict[str, Any] = {}
     problems: list[_Problem] = []
-    for position, field in enumerate(fields):
-        cells = text[field["name"]]
+    for position, (field, cells) in enumerate(zip(fields, texts)):
         columns[field["name"]], bad = _typed_column(cells, field, missing)
-        problems += [_Problem(int(i) + 2, position, field["name"], _cell_message(cells[i], field))
-                     for i in cells.index[bad.to_numpy(dtype=bool)]]
-    return pd.DataFrame(columns, index=pd.RangeIndex(len(text))), problems
+        problems += [_Problem(i + 2, position, field["name"], _cell_message(cells[i], field)) for i in bad]
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(rows))), problems
 
 
 def _raise_first(shown: str, problems: list[_Problem]) -> None:
@@ -592,7 +612,14 @@ def _log_dependency(paths_read: Iterable[Path]) -> None:
             fh.writelines(f"{path}\n" for path in paths_read)
 
 
-_loaded: dict[tuple[str, str], tuple[tuple[tuple[int, int], ...], pd.DataFrame]] = {}
+#: (data folder, resource) → (descriptor's stat, file, file's stat, frame): notebooks call load many times on unchanged
+#: files, so an unchanged descriptor and file are neither parsed nor read again.
+_loaded: dict[tuple[str, str], tuple[tuple[int, int], Path, tuple[int, int], pd.DataFrame]] = {}
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_mtime_ns, stat.st_size
 
 
 def load(name: str) -> pd.DataFrame:
@@ -600,19 +627,23 @@ def load(name: str) -> pd.DataFrame:
     type stops it with a :class:`DataValidationError` naming file, row and column."""
     data_dir = paths.data_dir()
     descriptor_path = data_dir / DESCRIPTOR
-    res = resource_descriptor(name, data_dir)
-    path = data_dir / res["path"]
-    _log_dependency([descriptor_path, path])
-    if not path.exists():
-        raise _missing_file(path)
-    # read again whenever the file or its descriptor changed (notebooks call load many times on unchanged files)
-    stamp = tuple((s.st_mtime_ns, s.st_size) for s in (path.stat(), descriptor_path.stat()))
     cached = _loaded.get((str(data_dir), name))
-    if cached is None or cached[0] != stamp:
+    try:
+        fresh = cached is not None and cached[0] == _stamp(descriptor_path) and cached[2] == _stamp(cached[1])
+    except OSError:
+        fresh = False
+    if cached is None or not fresh:
+        res = resource_descriptor(name, data_dir)
+        path = data_dir / res["path"]
+        if not path.exists():
+            _log_dependency([descriptor_path, path])
+            raise _missing_file(path)
+        stamps = _stamp(descriptor_path), _stamp(path)
         frame, problems = _read(res, data_dir, path.read_bytes())
         _raise_first(_display_path(path), problems)
-        cached = _loaded[(str(data_dir), name)] = (stamp, frame)
-    return cached[1].copy()
+        cached = _loaded[(str(data_dir), name)] = (stamps[0], path, stamps[1], frame)
+    _log_dependency([descriptor_path, cached[1]])
+    return cached[3].copy()
 
 
 def response_order(question: str) -> list[str]:

@@ -308,8 +308,9 @@ def _verbal(claim: pd.Series) -> bool:
 
 
 def audit_verdicts(verbal_tolerance: float = 5.0) -> pd.DataFrame:
-    """``audit.run()`` at another tolerance: the full audit once (cached), then only the verbal-fraction claims checked
-    again, which is what the tolerance changes — a point costs a fraction of a second instead of a full audit."""
+    """``audit.run()``'s verdicts at another tolerance: the full audit once (cached), then only the verbal-fraction
+    claims judged again, which is all the tolerance changes. Their explanations are the published run's (only the
+    verdicts are counted here); a point costs a few rule checks instead of a full audit."""
     parameters.check_parameters({"verbal_tolerance": verbal_tolerance})
     published = audit.VERBAL_FRACTION_TOLERANCE_POINTS
     try:
@@ -321,27 +322,29 @@ def audit_verdicts(verbal_tolerance: float = 5.0) -> pd.DataFrame:
         result = base.set_index("id")
         for _, claim in facts.claims.iterrows():
             if _verbal(claim):
-                row = audit.check_claim(claim, facts)
-                result.loc[row["id"], ["status", "explanation"]] = [row["status"], row["explanation"]]
+                result.loc[claim["claim_id"], "status"] = audit.verdict(audit.RULES[str(claim["rule"])](claim, facts))
         return result.reset_index()[base.columns]
     finally:
         audit.VERBAL_FRACTION_TOLERANCE_POINTS = published
+
+
+_PROBLEM_COUNTS: dict[tuple[Any, ...], dict[str, float]] = {}
 
 
 def audit_headlines(verbal_tolerance: float = 5.0) -> dict[str, float]:
     """The audit's headline numbers: distinct problems by verdict and the claims found inconsistent or loosely
     worded."""
     verdicts = audit_verdicts(verbal_tolerance)
-    published = audit.VERBAL_FRACTION_TOLERANCE_POINTS
-    try:
-        audit.VERBAL_FRACTION_TOLERANCE_POINTS = verbal_tolerance  # problems() words loose wording with it
+    statuses = verdicts["status"].astype(str)
+    # problems() takes seconds; most tolerances give the same verdicts, which give the same problems
+    key = (_data_stamp(), tuple(statuses))
+    if key not in _PROBLEM_COUNTS:
         counts = audit.problem_counts(audit.problems(verdicts))
-    finally:
-        audit.VERBAL_FRACTION_TOLERANCE_POINTS = published
-    claims = verdicts["status"].astype(str).value_counts()
-    return {"contradiction": float(counts[audit.CONTRADICTION]), "tension": float(counts[audit.TENSION]),
-            "loose_problems": float(counts[audit.LOOSE_WORDING]),
-            "inconsistent_claims": float(claims.get(audit.INCONSISTENT, 0)),
+        _PROBLEM_COUNTS[key] = {"contradiction": float(counts[audit.CONTRADICTION]),
+                                "tension": float(counts[audit.TENSION]),
+                                "loose_problems": float(counts[audit.LOOSE_WORDING])}
+    claims = statuses.value_counts()
+    return {**_PROBLEM_COUNTS[key], "inconsistent_claims": float(claims.get(audit.INCONSISTENT, 0)),
             "loose_claims": float(claims.get(audit.LOOSE_WORDING, 0))}
 
 

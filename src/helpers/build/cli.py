@@ -88,14 +88,17 @@ def _say(*args: object) -> None:
 
 
 def _validation_key(root: Path) -> str:
-    """What validation depends on: every file of data/ and the rules that check them."""
+    """What validation depends on: every file of data/ and the rules that check them (helpers/data.py, Frictionless)."""
     import importlib.metadata
 
     rules = paths.helpers_source_dir() / "data.py"
     return cache.tree_digest([root / "data", rules], relative_to=root) + importlib.metadata.version("frictionless")
 
 
-def validate(root: Path, log=_say) -> None:
+def validate(root: Path, log=_say, *, in_build: bool = True) -> None:
+    """Validate data/ (Frictionless and the package's own rules) unless these bytes already passed; the verdict is
+    cached like every other step. ``in_build``: a failure is the build's error (no notebook is executed); else the
+    one-line :class:`~helpers.data.DataValidationError` itself (``make validate``)."""
     records = cache.Cache(root)
     key = _validation_key(root)
     if records.fresh("validate", key):
@@ -106,6 +109,8 @@ def validate(root: Path, log=_say) -> None:
     try:
         checked = data.validate_all(root / "data")
     except data.DataValidationError as err:
+        if not in_build:
+            raise
         raise BuildError(f"data validation failed — no notebook was executed:\n  {err}") from err
     records.put("validate", {"key": key})
     log(f"  {len(checked)} data files valid")
@@ -160,15 +165,7 @@ def _build_site(root: Path, jobs: int | None, lock_timeout: float, log, cell_tim
         log(f"executing {len(tasks)} chapter runs ({workers} at a time) …")
         t_exec = time.perf_counter()
 
-        def validated_digest() -> str | None:
-            from .. import data
-
-            try:
-                return data.package_digest(root / "data")
-            except OSError:
-                return None
-
-        summary = execute.execute_all(root, tasks, workers, log, validated_digest, cell_timeout_s, max_output_mb)
+        summary = execute.execute_all(root, tasks, workers, log, cell_timeout_s, max_output_mb)
         summary["prepare_seconds"] = t_exec - started
         summary["execute_seconds"] = time.perf_counter() - t_exec
         log("rendering with Quarto …")
@@ -300,10 +297,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             serve(root, args.edition, args.port, log=_say)
         elif args.command == "validate":
-            from .. import data
-
-            names = data.validate_all()
-            print(f"{len(names)} data files valid: {', '.join(names)}")
+            validate(root, _say, in_build=False)
         elif args.command == "run":
             run_chapter(args.chapter, {k: yaml.safe_load(v) for k, v in args.parameter})
         elif args.command == "variant":

@@ -196,8 +196,8 @@ def data_snapshot(root: Path, also: Sequence[str] = ()) -> dict[str, str]:
     return found
 
 
-def run(root_str: str, task: Task, validated: str | None, limits: tuple[float, int] | None = None,
-        read_before: Sequence[str] = (), engine_options: dict[str, Any] | None = None) -> dict[str, Any]:
+def run(root_str: str, task: Task, limits: tuple[float, int] | None = None, read_before: Sequence[str] = (),
+        engine_options: dict[str, Any] | None = None) -> dict[str, Any]:
     """Execute one chapter in a scratch folder. Never raises: returns ``ok`` and either the folder or the error.
 
     ``limits`` are the cell timeout (seconds) and the largest output (bytes); ``read_before`` the files the last run
@@ -205,7 +205,7 @@ def run(root_str: str, task: Task, validated: str | None, limits: tuple[float, i
     kept kernel, :mod:`.kept`)."""
     import papermill
 
-    from ..data import DEPS_LOG_ENV, VALIDATED_ENV
+    from ..data import DEPS_LOG_ENV
     from .engine import CellLimitError, InlineExpressionError, execute_notebook
 
     root = Path(root_str)
@@ -221,10 +221,6 @@ def run(root_str: str, task: Task, validated: str | None, limits: tuple[float, i
     work = Path(tempfile.mkdtemp(prefix=f"exec-{task.edition.name}-{task.page.stem}-", dir=root / "_build"))
     os.environ[DEPS_LOG_ENV] = str(work / "deps.log")
     os.environ["BEST_SAMMEN_ROOT"] = str(root)
-    if validated:
-        os.environ[VALIDATED_ENV] = validated
-    else:
-        os.environ.pop(VALIDATED_ENV, None)
     output = work / f"{task.page.stem}.ipynb"
     kernel_log = work / "kernel.log"
 
@@ -405,12 +401,11 @@ def limits_of(cell_timeout_s: float | None, max_output_mb: float | None) -> tupl
     return (cell_timeout_s or cell_timeout(), int((max_output_mb or output_limit_mb()) * 1e6))
 
 
-def execute_all(root: Path, tasks: Sequence[Task], jobs: int, log: Log, validated: Callable[[], str | None],
-                cell_timeout_s: float | None = None, max_output_mb: float | None = None) -> dict[str, Any]:
+def execute_all(root: Path, tasks: Sequence[Task], jobs: int, log: Log, cell_timeout_s: float | None = None,
+                max_output_mb: float | None = None) -> dict[str, Any]:
     """Execute the stale tasks, longest first, ``jobs`` at a time; raise BuildError naming every failure.
 
-    ``validated`` is called only when something must run: it gives the digest of the data just validated. An
-    interruption (KeyboardInterrupt, or any error here) ends the workers and their kernels before it propagates.
+    The caller validated ``data/`` first (:func:`helpers.build.cli.validate`). An interruption (KeyboardInterrupt, or any error here) ends the workers and their kernels before it propagates.
     """
     import multiprocessing
 
@@ -425,7 +420,6 @@ def execute_all(root: Path, tasks: Sequence[Task], jobs: int, log: Log, validate
     if stale:
         for t in stale:
             check_declared(root / t.page.source, t.params)
-        digest = validated()
         order = sorted(stale, key=lambda t: -_expected_cost(root, records, t))
         total, done = len(order), 0
         limits = limits_of(cell_timeout_s, max_output_mb)
@@ -433,7 +427,7 @@ def execute_all(root: Path, tasks: Sequence[Task], jobs: int, log: Log, validate
         pool = concurrent.futures.ProcessPoolExecutor(max_workers=max(1, min(jobs, total)), initializer=_init_worker,
                                                       initargs=(started,))
         try:
-            futures = {pool.submit(run, str(root), t, digest, limits, _last_read(records, t)): t for t in order}
+            futures = {pool.submit(run, str(root), t, limits, _last_read(records, t)): t for t in order}
             pending = set(futures)
             while pending:
                 finished, pending = concurrent.futures.wait(pending, timeout=0.2,

@@ -80,6 +80,7 @@ def _best_sammen_install():
     state.environ = dict(os.environ)
 
     def reset(cwd, changed, removed):
+        os.chdir(cwd)  # first: the last point's folder is gone, and a lookup of a relative path would fail
         shell = get_ipython()
         shell.reset(new_session=True)  # namespace, In/Out, execution count 1
         for name in [n for n, m in list(sys.modules.items()) if m is not None and is_project(m) and n not in modules]:
@@ -114,7 +115,6 @@ def _best_sammen_install():
         os.environ.update(changed)
         for key in removed:
             os.environ.pop(key, None)
-        os.chdir(cwd)
         gc.collect()
 
     state.reset = reset

@@ -41,12 +41,7 @@ def rebuild(root: Path, edition: config.Edition, log: Log) -> list[str]:
         validate(root, lambda *_: None)
         tasks = execute.plan(root, [edition], book_pages)
 
-        def validated_digest() -> str | None:
-            from .. import data
-
-            return data.package_digest(root / "data")
-
-        execute.execute_all(root, tasks, (os.cpu_count() or 1) + 1, lambda *_: None, validated_digest)
+        execute.execute_all(root, tasks, (os.cpu_count() or 1) + 1, lambda *_: None)
         shared = render.shared_inputs(root, config.load_quarto(root))
         return render.render_edition(root, quarto.find(root), edition, book_pages, shared)["rendered"]
 

@@ -160,7 +160,7 @@ def executor_for(scheduler: str | None, workers: int | None = None) -> Executor:
 # One point (in a worker)
 
 
-def run_point(root: str, task: execute.Task, validated: str | None) -> dict[str, Any]:
+def run_point(root: str, task: execute.Task) -> dict[str, Any]:
     """Execute one point in this worker's kept kernel (:mod:`.kept`): its recorded values, or the error. Never
     raises."""
     from . import kept
@@ -171,14 +171,14 @@ def run_point(root: str, task: execute.Task, validated: str | None) -> dict[str,
     except Exception as err:  # no kernel to run in: the point fails, named, and the next one tries a new kernel
         kernel.shutdown()
         return {"ok": False, "error": f"{task.page.source} (edition {task.edition.name}): {err}"}
-    result = execute.run(root, task, validated, engine_options=options)
+    result = execute.run(root, task, engine_options=options)
     kernel.finished(result["ok"])
     return _values(task, result)
 
 
-def run_point_fresh(root: str, task: execute.Task, validated: str | None) -> dict[str, Any]:
+def run_point_fresh(root: str, task: execute.Task) -> dict[str, Any]:
     """Execute one point in a kernel of its own, as the build does: the reference a kept kernel must equal."""
-    return _values(task, execute.run(root, task, validated))
+    return _values(task, execute.run(root, task))
 
 
 def _values(task: execute.Task, result: dict[str, Any]) -> dict[str, Any]:
@@ -205,7 +205,6 @@ def sweep(chapter: str, axes: Sequence[str], root: Path | None = None, edition: 
     own (:func:`run_point_fresh`, the build's way, slower by the kernel's start and imports)."""
     import pandas as pd
 
-    from .. import data
     from .cli import validate
 
     root = (root or paths.root()).resolve()
@@ -245,8 +244,7 @@ def sweep(chapter: str, axes: Sequence[str], root: Path | None = None, edition: 
             todo.append(i)
         log(f"sweep of {page.stem} ({chosen.name}): {len(points)} points, {len(points) - len(todo)} already computed")
         if todo:
-            digest = data.package_digest(root / "data")
-            calls = [(str(root), execute.Task(chosen, page, {**chosen.parameters, **points[i]}, keys[i]), digest)
+            calls = [(str(root), execute.Task(chosen, page, {**chosen.parameters, **points[i]}, keys[i]))
                      for i in todo]
             runner = executor or LocalPool()
             bar = _progress_bar(len(todo), progress)

@@ -214,14 +214,11 @@ def execute_editions(root: Path, page: Page, editions: Sequence[Edition], params
     """Run the chapter once per edition with ``params`` (at once), each into ``target/executed/<edition>/``."""
     import multiprocessing
 
-    from .. import data
-
-    digest = data.package_digest(root / "data")
     tasks = [execute.Task(e, page, {**e.parameters, **params}, key="") for e in editions]
     queue = multiprocessing.get_context().SimpleQueue()
     with concurrent.futures.ProcessPoolExecutor(max_workers=len(tasks), initializer=execute._init_worker,
                                                 initargs=(queue,)) as pool:
-        results = list(pool.map(execute.run, [str(root)] * len(tasks), tasks, [digest] * len(tasks)))
+        results = list(pool.map(execute.run, [str(root)] * len(tasks), tasks))
     errors = [r["error"] for r in results if not r["ok"]]
     if errors:
         for r in results:
