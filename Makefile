@@ -1,5 +1,5 @@
 # Two commands set everything up on a fresh machine with Python >= 3.11:  make site   and   make test
-# Every target creates the virtual environment first if it is missing or older than pyproject.toml.
+# Every target creates the virtual environment first if it is missing or older than pyproject.toml or requirements.lock.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -11,10 +11,11 @@ NODE   := node_modules/.package-lock.json
 
 .PHONY: site test test-fast reproduce bench validate lab clean browser-deps quarto preview variant sweep
 
-$(STAMP): pyproject.toml
+# every package, pip and setuptools included, at the version and hashes of requirements.lock; then this project itself
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 ## site: execute what changed (papermill, cached), render what changed with Quarto (assembled once if missing), publish _site/

@@ -525,7 +525,8 @@ def test_the_audit_notebook_is_at_most_400_kb():
 
 
 def test_the_claim_list_table_escapes_data_text_and_keeps_built_markup():
-    frame = pd.DataFrame({"claim": [tables.anchor("claim-C1", "C1")], "explanation": ["<script>alert(1)</script> & 1 < 2"]})
+    frame = pd.DataFrame({"claim": [tables.anchor("claim-C1", "C1")],
+                          "explanation": ["<script>alert(1)</script> & 1 < 2"]})
     rendered = tables.plain_html(frame, lang="en", headers={"claim": "Claim <b>", "explanation": "Explanation"},
                                  label='Every "number"')
     assert '<span id="claim-C1">C1</span>' in rendered  # where the chapters' badges land

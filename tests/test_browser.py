@@ -299,3 +299,103 @@ def test_audit_badges_and_cross_references_land_on_an_element(browser, server, p
         elif anchor and anchor not in TARGET_IDS[target]:
             dangling.append(f"{link['text']!r} → {link['href']}: no element with id {anchor!r} there")
     assert not dangling, f"{path}: links that land nowhere:\n  " + "\n  ".join(dangling[:20])
+
+
+# --- The audit's claim list: a DataTable from the site's own copy of DataTables ---------------------------------------
+
+AUDIT = "notebooks/05-audit.html"
+MAX_AUDIT_PAGE_BYTES = 400_000  # issue 20: the page was 1.33 MB, most of it an inlined DataTables bundle
+_CLAIM_ROWS = ("() => [...document.querySelectorAll('.interactive tbody tr')]"
+               ".map(r => r.querySelector('[id^=\"claim-\"]')?.id)")
+
+
+def _audit_params():
+    return [pytest.param(e.prefix, e.lang, id=e.prefix + AUDIT) for e in config.editions(ROOT)]
+
+
+def _open_claim_list(browser, url: str):
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    response = page.goto(url, wait_until="load")
+    assert response is None or response.ok, f"{url} did not load"  # a file:// page has no HTTP response
+    page.wait_for_selector(".interactive .dt-container", timeout=10_000)  # DataTables took the table
+    assert not errors, f"{url}: script errors {errors}"
+    return page
+
+
+@pytest.mark.parametrize("prefix, lang", _audit_params())
+def test_the_claim_list_filters_sorts_and_lands_on_a_row(browser, server, prefix, lang):
+    page = _open_claim_list(browser, f"{server}/{prefix}{AUDIT}")
+    every = page.evaluate(_CLAIM_ROWS)
+    assert len(every) > 100 and all(every), f"{prefix}{AUDIT}: {len(every)} rows, or a row without its claim anchor"
+    # search: the words typed keep the rows that contain them
+    page.fill(".table-controls input[type=search]", every[-1].removeprefix("claim-"))
+    assert page.evaluate(_CLAIM_ROWS) == [every[-1]], "the search box does not filter the claim list"
+    page.fill(".table-controls input[type=search]", "")
+    # the verdict filter: every row left carries the verdict chosen, and fewer rows are left
+    select = page.locator(".table-controls select")
+    chosen = select.locator("option").nth(1).text_content()
+    select.select_option(label=chosen)
+    verdicts = page.evaluate("() => [...document.querySelectorAll('.interactive tbody tr span[class^=\"status-\"]')]"
+                             ".map(s => s.textContent)")
+    assert verdicts and set(verdicts) == {chosen} and len(verdicts) < len(every), \
+        f"filter by {chosen!r}: {set(verdicts)}"
+    select.select_option(index=0)
+    # sorting: the claim column, activated twice, orders the rows by claim, last first
+    header = page.locator(".interactive thead th").first
+    header.click()
+    header.click()
+    assert header.get_attribute("aria-sort") == "descending"
+    assert page.evaluate(_CLAIM_ROWS) == sorted(every, reverse=True), "the claim column does not sort the list"
+    # a chapter's badge lands on its row, even when a search had hidden it; the row is shown and marked
+    page.fill(".table-controls input[type=search]", every[0].removeprefix("claim-"))
+    page.evaluate(f"() => {{ location.hash = '{every[-1]}'; }}")
+    row = page.locator(f"#{every[-1]}").locator("xpath=ancestor::tr")
+    row.wait_for(state="visible", timeout=5_000)
+    assert "claim-target" in (row.get_attribute("class") or "")
+    assert row.evaluate("r => { const b = r.getBoundingClientRect(); return b.top >= 0 && b.bottom <= innerHeight; }")
+    page.close()
+
+
+@pytest.mark.parametrize("prefix, lang", _audit_params())
+def test_the_claim_list_works_from_the_file_system(browser, site, prefix, lang):
+    """Opened from disk (``file://``), as the README says the site can be: DataTables is found by its relative path."""
+    page = _open_claim_list(browser, (site / prefix / AUDIT).as_uri())
+    assert page.locator(".table-controls input[type=search]").count() == 1
+    page.close()
+
+
+def _loaded(browser, url: str) -> dict[str, int]:
+    """Every file a page loads (the page itself first), with its size in bytes."""
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    sizes: dict[str, int] = {}
+    page.on("requestfinished", lambda r: sizes.setdefault(r.url.split("#")[0], len(r.response().body()))
+            if r.response() else None)
+    assert page.goto(url, wait_until="networkidle").ok
+    page.close()
+    return sizes
+
+
+def audit_page_weight(own: dict[str, int], shared: dict[str, int]) -> int:
+    """What reading the audit page costs beyond any page of the site: its HTML and every file no other page loads
+    (Quarto's scripts and styles, loaded and cached by every page, are not counted)."""
+    return sum(size for url, size in own.items() if url not in shared)
+
+
+def test_the_audit_page_weight_counts_what_only_it_loads():
+    own = {"a/05-audit.html": 300_000, "a/node_modules/dataTables.min.js": 123_000,
+           "a/site_libs/bootstrap.css": 200_000}
+    assert audit_page_weight(own, {"a/site_libs/bootstrap.css": 200_000, "a/index.html": 40_000}) == 423_000
+
+
+@pytest.mark.parametrize("prefix, lang", _audit_params())
+def test_the_audit_page_weighs_at_most_400_kb(browser, server, prefix, lang):
+    own = _loaded(browser, f"{server}/{prefix}{AUDIT}")
+    foreign = [url for url in own if not url.startswith(server)]
+    assert not foreign, f"{prefix}{AUDIT} loads from another host: {foreign}"
+    assert any(url.endswith("dataTables.min.js") for url in own), f"{prefix}{AUDIT}: the site's DataTables not loaded"
+    weight = audit_page_weight(own, _loaded(browser, f"{server}/{prefix}index.html"))
+    assert weight <= MAX_AUDIT_PAGE_BYTES, (
+        f"{prefix}{AUDIT} weighs {weight} bytes with what only it loads, above {MAX_AUDIT_PAGE_BYTES}: "
+        + ", ".join(f"{url.rsplit('/', 1)[-1]} {size}" for url, size in own.items() if size > 20_000))

@@ -116,6 +116,13 @@ class Chapter:
             raise TypeError("cite: give either a resource name with column values, or Rows")
         return sources.cite(text, [first, *more], chapter=self.name, lang=self.lang)
 
+    @staticmethod
+    def rows(resource: str, **match: Any) -> Any:
+        """The rows of ``resource`` whose columns equal ``match``, as a source for :meth:`cite` (``sources.select``)."""
+        from . import sources
+
+        return sources.select(resource, **match)
+
     def report_part(self, part: str, number: object = None, *, of_report: bool = False) -> str:
         """A part of the report by the glossary's name: ``ch.report_part("figure", 3, of_report=True)`` → "the
         report's Figure 3" / "rapportens figur 3"; "Table 1" / "tabell 1", "Appendix 2" / "vedlegg 2"."""

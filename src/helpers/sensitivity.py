@@ -63,6 +63,7 @@ class Axis:
     drawn: tuple[str, ...]
     en: str
     nb: str
+    plain_ticks: bool = False  # tick labels as bare numbers (the unit is in the axis label): "12", not "12 points"
 
     def label(self, lang: str) -> str:
         return self.en if lang == "en" else self.nb
@@ -387,7 +388,8 @@ def sweep_for(chapter: str) -> Sweep:
                  Headline("loose_claims", "numbers loosely worded", "upresist formulerte tall", "count"))
         return Sweep(chapter, audit_headlines, {"verbal_tolerance": 5.0}, heads,
                      (Axis("verbal_tolerance", _grid(0.0, 12.0, 1.0), ("contradiction", "loose_problems"),
-                           "Tolerance for verbal fractions", "Toleranse for brøker i ord"),),
+                           "Tolerance for verbal fractions (percentage points)",
+                           "Toleranse for brøker i ord (prosentpoeng)", plain_ticks=True),),
                      bars=("contradiction", "tension", "loose_problems"), value_text=_tolerance_text)
     raise KeyError(f"no sensitivity for chapter {chapter!r}")
 
@@ -425,47 +427,61 @@ def table(sweep: Sweep, found: Sequence[Point]) -> pd.DataFrame:
 # the figure
 
 
+#: Characters per line of a legend entry or axis title: a 6-inch figure at the 12 pt floor holds about 60, and the
+#: drawing area must keep most of the width.
+_LINE_CHARS = 46
+
+
 def figure(sweep: Sweep, found: Sequence[Point], lang: str):
     """One panel per parameter: the headline numbers it moves, across its range, the published value ringed.
     Returns the figure and its alt text."""
     import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
 
     from . import plots
 
     rows = len(sweep.axes)
-    fig, axes = plt.subplots(rows, 1, figsize=(plots.FIGURE_WIDTH, 2.9 * rows + 0.6), squeeze=False)
+    fig, axes = plt.subplots(rows, 1, figsize=(plots.FIGURE_WIDTH, 3.4 * rows), squeeze=False, layout="constrained")
     alt_parts = []
-    published_word = "published" if lang == "en" else "publisert"
+    ring = "published value" if lang == "en" else "publisert verdi"
     for ax, axis in zip(axes[:, 0], sweep.axes):
         on_axis = [p for p in found if p.parameter == axis.parameter]
         numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in axis.values)
-        xs = [p.value for p in on_axis] if numeric else list(range(len(on_axis)))
+        xs = [float(p.value) for p in on_axis] if numeric else list(range(len(on_axis)))
+        mark = next(i for i, p in enumerate(on_axis) if p.published)
+        handles = []
         for index, key in enumerate(axis.drawn):
             head = sweep.headline(key)
             ys = [p.numbers[key] for p in on_axis]
-            style = "-o" if numeric else "o"
-            ax.plot(xs, ys, style, color=plots.PALETTE[index % len(plots.PALETTE)], markersize=5, label=head.label(lang))
-            mark = next(i for i, p in enumerate(on_axis) if p.published)
-            ax.plot([xs[mark]], [ys[mark]], "o", markersize=12, markerfacecolor="none",
-                    markeredgecolor="black", markeredgewidth=1.5)
+            colour = plots.PALETTE[index % len(plots.PALETTE)]
+            # a choice has no values between its options: dots, not a line through them
+            line, = ax.plot(xs, ys, "-o" if numeric else "o", color=colour, markersize=5 if numeric else 8,
+                            label=plots.wrap(head.label(lang), _LINE_CHARS, lang=lang))
+            handles.append(line)
+            ax.plot([xs[mark]], [ys[mark]], "o", markersize=13, markerfacecolor="none", markeredgecolor="black",
+                    markeredgewidth=1.5)
             alt_parts.append(f"{head.label(lang)}: " + ", ".join(
                 f"{sweep.value_text(axis.parameter, p.value, lang)} → {head.text(p.numbers[key], lang)}" for p in on_axis))
+        handles.append(Line2D([], [], marker="o", markersize=13, markerfacecolor="none", markeredgecolor="black",
+                              markeredgewidth=1.5, linestyle="none", label=ring))
+        every = max(1, -(-len(axis.values) // 5))  # at most five tick labels: they must not touch on a phone
+        ticks = list(range(0, len(axis.values), every))
+        if mark not in ticks:
+            ticks = sorted({*ticks, mark} - {t for t in ticks if abs(t - mark) < every and t != 0} | {0})
+        tick_text = (lambda v: labels.number(v, 0, lang)) if axis.plain_ticks else \
+            (lambda v: sweep.value_text(axis.parameter, v, lang))
+        ax.set_xticks([xs[i] for i in ticks], [tick_text(axis.values[i]) for i in ticks])
         if not numeric:
-            ax.set_xticks(xs, [sweep.value_text(axis.parameter, v, lang) for v in axis.values])
             ax.set_xlim(-0.5, len(xs) - 0.5)
-        elif all(0 <= v <= 1 for v in axis.values) and axis.parameter != "verbal_tolerance":
-            ticks = [v for i, v in enumerate(axis.values) if i % max(1, len(axis.values) // 5) == 0]
-            ax.set_xticks(ticks, [sweep.value_text(axis.parameter, v, lang) for v in ticks])
-        ax.set_xlabel(axis.label(lang), fontsize=plots.MIN_FONT_PT)
+        ax.set_xlabel(plots.wrap(axis.label(lang), _LINE_CHARS + 8, lang=lang), fontsize=plots.MIN_FONT_PT)
         ax.tick_params(labelsize=plots.MIN_FONT_PT)
-        ax.margins(y=0.25)
-        ax.legend(loc="upper left", bbox_to_anchor=(0, -0.32), fontsize=plots.MIN_FONT_PT, frameon=False,
-                  handlelength=1.2, borderaxespad=0)
-        lows, highs = ax.get_ylim()
-        ax.set_ylim(min(lows, 0) if sweep.headline(axis.drawn[0]).unit == "count" else lows, highs)
-    # one note for the ring, above the first panel
-    axes[0, 0].set_title(("○ = " + published_word), loc="left", fontsize=plots.MIN_FONT_PT, fontweight="normal")
-    fig.tight_layout()
+        ax.margins(x=0.08, y=0.3)
+        if sweep.headline(axis.drawn[0]).unit == "count":
+            low, high = ax.get_ylim()
+            ax.set_ylim(0, max(high, 1))
+            ax.yaxis.get_major_locator().set_params(integer=True)
+        ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.02), fontsize=plots.MIN_FONT_PT,
+                  frameon=False, handlelength=1.2, borderaxespad=0, ncols=1)
     what = ("How the chapter's headline numbers change with each assumption, the published value ringed. "
             if lang == "en" else
             "Hvordan kapitlets hovedtall endrer seg med hver forutsetning; den publiserte verdien har en ring. ")

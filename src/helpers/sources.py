@@ -108,7 +108,12 @@ class Rows:
 
 
 def _text(value: Any) -> str:
-    return "" if value is None or value is pd.NA or (isinstance(value, float) and value != value) else str(value)
+    """A cell as the file writes it: empty for a missing value, a date as ISO 8601 (2023-01-23)."""
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    return str(value)
 
 
 def of(resource: str, frame: pd.DataFrame) -> Rows:

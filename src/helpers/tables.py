@@ -111,6 +111,7 @@ def to_html(frame: pd.DataFrame, *, table_id: str, lang: str, headers: Mapping[s
 
     shown = frame.reset_index(drop=True).astype(object)
     shown = shown.apply(lambda column: column.map(lambda v: cell_text(v, lang)))
+    stacked = stacks_on_a_phone(shown)  # measured on the cells' text, before markup is set aside below
     # Markup cells go through great_tables as placeholders (which it escapes harmlessly) and are put back after
     token = f"markup{secrets.token_hex(6)}x"
     markup: dict[str, str] = {}
@@ -128,10 +129,31 @@ def to_html(frame: pd.DataFrame, *, table_id: str, lang: str, headers: Mapping[s
     table = GT(shown, id=f"gt-{table_id}").cols_label(**names)
     rendered = table.as_raw_html()
     box = f'<div id="gt-{table_id}"'
-    rendered = rendered.replace(box, f'{box} tabindex="0" role="region" aria-label="{html.escape(label or table_id)}"', 1)
+    cards = ' class="table-cards"' if stacked else ""
+    rendered = rendered.replace(box, f'{box}{cards} tabindex="0" role="region" aria-label="{html.escape(label or table_id)}"', 1)
+    # each cell names its column (data-label): the site's stylesheet shows it beside the value when a phone stacks
+    # the rows into cards (assets/site.css); the cells' text is all escaped here, so `headers="…"` is only GT's own
+    rendered = re.sub(rf'headers="gt-{re.escape(table_id)}-(c\d+)"',
+                      lambda m: f'{m[0]} data-label="{html.escape(names[m[1]])}"', rendered)
     for key, value in markup.items():
         rendered = rendered.replace(key, value)
     return rendered
+
+
+#: Stacked into cards on a phone: a table with this many columns, or with one column fewer and a column of running text
+#: (a mean cell this long); a narrower table fits a phone's width, or scrolls inside its box.
+CARD_COLUMNS, CARD_TEXT_COLUMNS, RUNNING_TEXT = 5, 4, 40
+
+
+def stacks_on_a_phone(shown: pd.DataFrame) -> bool:
+    """Whether a phone shows ``shown`` (cells as :func:`to_html` shows them) as one card per row: many columns, or
+    sentences in a column, leave too little width per column for a row to be read across."""
+    def mean_length(column: pd.Series) -> float:
+        return column.map(lambda v: len(re.sub(r"<[^>]*>", "", str(v)))).mean() if len(column) else 0.0
+
+    columns = len(shown.columns)
+    return columns >= CARD_COLUMNS or (
+        columns >= CARD_TEXT_COLUMNS and any(mean_length(shown[c]) > RUNNING_TEXT for c in shown.columns))
 
 
 #: The claim list's table library: npm's files (package.json, pinned by package-lock.json), which the site build copies

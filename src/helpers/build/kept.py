@@ -147,7 +147,6 @@ class KeptKernel:
     def __init__(self, project_dirs: list[str]) -> None:
         self.project_dirs = project_dirs
         self.manager: _Manager | None = None
-        self.points = 0
         self._start_env: dict[str, str] = {}
         self._stderr: Any = None
 
@@ -195,7 +194,6 @@ class KeptKernel:
 
     def finished(self, ok: bool) -> None:
         """After a point: close its client; end the kernel if the point failed."""
-        self.points += 1
         if self.manager is not None and self.manager.last_client is not None:
             self.manager.last_client.stop_channels()
             self.manager.last_client = None
