@@ -45,9 +45,10 @@ validate: $(STAMP)
 reproduce: $(STAMP)
 	$(BIN)/python -m helpers.build reproduce
 
-## bench: time `make site` as typed (cold, no-op, after edits) against `quarto render` executing every notebook
+## bench: time `make site` as typed (cold, no-op, after edits) against `quarto render` executing every notebook,
+##        and a 20-point sweep against a loop of plain papermill (parts: make bench ARGS="--only baseline sweep")
 bench: $(STAMP)
-	$(BIN)/python tools/bench.py
+	$(BIN)/python tools/bench.py $(ARGS)
 
 ## quarto: the project's Quarto, e.g. `make quarto ARGS=--version` (assembled offline on first use)
 quarto: $(STAMP)

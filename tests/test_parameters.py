@@ -43,13 +43,13 @@ def test_every_declared_parameter_is_checked_documented_and_passed_to_setup(path
 def test_every_chapter_but_the_landing_page_has_an_analytic_parameter():
     missing = [p.name for p in NOTEBOOKS
                if p.name != "index.ipynb" and not set(papermill.inspect_notebook(str(p))) - {"lang"}]
-    # chapter 2 has none yet (see README, "Parameters"); the others must keep theirs
-    assert set(missing) <= {"02-follow-up.ipynb"}, missing
+    assert not missing, missing
 
 
 @pytest.mark.parametrize("values, message", [
     ({"correction": "sidak"}, "'correction' = 'sidak' is not allowed; allowed values: 'holm', 'bonferroni', 'none'"),
     ({"include_inferred": 1}, "'include_inferred' = 1 is not allowed; allowed values: True, False"),
+    ({"count_hedged": "yes"}, "'count_hedged' = 'yes' is not allowed; allowed values: True, False"),
     ({"confidence": 1.0}, "'confidence' = 1.0 is not allowed; allowed values: a number in (0.5, 1)"),
     ({"nonrespondent_awareness": -0.1}, "allowed values: a number in [0, 1]"),
     ({"leader_share": "0.2"}, "'leader_share' = '0.2' is not allowed"),
@@ -75,6 +75,7 @@ def test_the_names_papermill_injected_are_read_from_its_cell_only():
 
 def test_values_typed_on_the_command_line_take_the_parameters_type():
     assert parameters.parse_value("include_inferred", "false") is False
+    assert parameters.parse_value("count_hedged", "false") is False
     assert parameters.parse_value("correction", "none") == "none"
     assert parameters.parse_value("confidence", "0.9") == 0.9
     with pytest.raises(ParameterError, match="'correction' = 'sidak'"):

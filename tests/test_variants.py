@@ -97,7 +97,7 @@ class _Fake:
         self.answers, self.calls = answers, 0
 
     def run(self, function, calls):
-        for i, (_, task, _) in enumerate(calls):
+        for i, (_, task) in enumerate(calls):
             self.calls += 1
             yield i, self.answers[task.params["include_inferred"]]
 

@@ -8,7 +8,12 @@ timed as a whole process, as typed — interpreter start-up, imports, Quarto's s
   lang:nb`;
 - `make site` cold (empty cache), no-op, after editing one notebook, after editing one data file;
 - `make preview`: from saving the fastest and the slowest chapter to the preview serving the refreshed page;
-- Quarto's own `freeze: auto` after a data-file edit: fast, and the page it keeps is stale.
+- Quarto's own `freeze: auto` after a data-file edit: fast, and the page it keeps is stale;
+- a sweep: 20 points of chapter 1 with `python -m helpers.build sweep` (kept kernels, two workers, no reuse of
+  points computed before) against a loop of plain `papermill` calls running the same points one after the other,
+  and the sweep's time per point with one and with two workers.
+
+`python tools/bench.py --only baseline cold sweep` runs only those parts (all by default).
 
 Each figure is printed with its ratio and its verdict against the targets; nothing here asserts them.
 """
@@ -30,6 +35,11 @@ IGNORE = shutil.ignore_patterns(".venv", ".tools", "_build", "_site", "_site.pre
                                 "__pycache__", ".pytest_cache", "figures", ".drafts", "*.egg-info", ".quarto")
 EDITED_CHAPTER = "notebooks/04-nordic-comparison.ipynb"
 EDITED_DATA = "data/nordic_evidence.csv"
+SWEEP_CHAPTER = "01-awareness"
+SWEEP_AXIS = "nonrespondent_awareness=0:0.95:0.05"  # 20 points, from none as aware as respondents to almost equal
+SWEEP_POINTS = 20
+#: what ``--only`` chooses from; the edits and the preview run on the project the cold build made
+PARTS = ("baseline", "cold", "edits", "preview", "freeze", "sweep")
 
 
 def copy_project(parent: Path, name: str) -> Path:
@@ -43,10 +53,10 @@ def copy_project(parent: Path, name: str) -> Path:
     return project
 
 
-def run(args: list[str], project: Path, check: bool = True) -> tuple[float, str]:
-    """Run a command as typed in ``project``; return its wall-clock seconds and output."""
+def run(args: list[str], project: Path, check: bool = True, env: dict[str, str] | None = None) -> tuple[float, str]:
+    """Run a command as typed in ``project`` (with ``env`` added); return its wall-clock seconds and output."""
     env = {**os.environ, "BEST_SAMMEN_ROOT": str(project),
-           "PATH": f"{ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"}
+           "PATH": f"{ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}", **(env or {})}
     env.pop("QUARTO_PROFILE", None)
     start = time.perf_counter()
     proc = subprocess.run(args, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -154,69 +164,140 @@ def preview_refresh(project: Path, stems: list[str], port: int = 4949) -> dict[s
     return times
 
 
+def sweep_values() -> list[str]:
+    """The sweep's points as papermill's ``-p`` values, from the same grid the sweep parses."""
+    from helpers.build.sweep import parse_axis
+
+    name, values = parse_axis(SWEEP_AXIS)
+    if len(values) != SWEEP_POINTS:
+        sys.exit(f"{SWEEP_AXIS} gives {len(values)} points, not {SWEEP_POINTS}")
+    return [repr(v) for v in values]
+
+
+def papermill_loop(project: Path) -> float:
+    """Seconds for plain ``papermill`` run once per point, one after the other (each its own process and kernel)."""
+    out = project / "_build" / "papermill-loop"
+    out.mkdir(parents=True)
+    name = SWEEP_AXIS.partition("=")[0]
+    total = 0.0
+    for i, value in enumerate(sweep_values()):
+        seconds, _ = run([str(ROOT / ".venv" / "bin" / "papermill"), "--no-progress-bar", "-k", "python3",
+                          f"notebooks/{SWEEP_CHAPTER}.ipynb", str(out / f"point-{i}.ipynb"), "-p", name, value,
+                          "--cwd", str(out)], project, env={"BEST_SAMMEN_OUTPUTS": str(out)})
+        total += seconds
+    return total
+
+
+def timed_sweep(project: Path, workers: int) -> float:
+    """Seconds for the sweep as typed, with ``workers`` workers; the points computed before are removed first, so
+    every point is executed (a reused point would measure nothing)."""
+    shutil.rmtree(project / "_build" / "sweeps", ignore_errors=True)
+    seconds, log = run([sys.executable, "-m", "helpers.build", "sweep", SWEEP_CHAPTER, "-p", SWEEP_AXIS,
+                        "--jobs", str(workers)], project)
+    if f"{SWEEP_POINTS} points, 0 already computed" not in log:
+        sys.exit(f"the sweep reused earlier points or did not run them all:\n{log[-2000:]}")
+    return seconds
+
+
+def sweep_rows(tmp: Path) -> list[tuple[str, float, str, str]]:
+    project = copy_project(tmp, "sweep")
+    run([sys.executable, "-m", "helpers.build", "validate"], project)  # the data checked once, as before a sweep
+    t_loop = papermill_loop(project)
+    t_two = timed_sweep(project, 2)
+    t_one = timed_sweep(project, 1)
+    n = SWEEP_POINTS
+    return [
+        (f"loop of plain papermill, {n} points of {SWEEP_CHAPTER} one after the other", t_loop, "",
+         f"{t_loop / n:.1f} s a point"),
+        (f"make sweep, the same {n} points, kept kernels, 2 workers", t_two, "",
+         f"≤ 0.35 × the loop — {verdict(t_two <= 0.35 * t_loop)} ({t_two / t_loop:.2f} × the loop; "
+         f"{t_two / n:.1f} s a point)"),
+        (f"make sweep, the same {n} points, kept kernels, 1 worker", t_one, "",
+         f"{t_one / n:.1f} s a point ({t_one / t_loop:.2f} × the loop)"),
+    ]
+
+
 def verdict(ok: bool) -> str:
     return "met" if ok else "NOT MET"
 
 
 def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="+", choices=PARTS, default=list(PARTS), help="the parts to run")
+    parts = set(parser.parse_args().only)
+    if parts & {"edits", "preview"}:
+        parts.add("cold")  # they start from the cold build's project
     run(["make", "-s", "quarto", "ARGS=--version"], ROOT)  # assemble Quarto first: not part of any timing
     rows: list[tuple[str, float, str, str]] = []
     load = os.getloadavg()[0]
+    t_base = float("nan")
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
-        base = copy_project(Path(tmp), "baseline")
         quarto = [sys.executable, "-m", "helpers.build", "quarto"]
-        t_base_en, _ = run([*quarto, "render", "--execute"], base)
-        t_base_nb, _ = run([*quarto, "render", "--profile", "nb", "--execute", "-P", "lang:nb"], base)
-        t_base = t_base_en + t_base_nb
-        rows.append(("baseline: quarto render --execute, both editions (en + nb)", t_base, "1.00", ""))
+        if "baseline" in parts:
+            base = copy_project(Path(tmp), "baseline")
+            t_base_en, _ = run([*quarto, "render", "--execute"], base)
+            t_base_nb, _ = run([*quarto, "render", "--profile", "nb", "--execute", "-P", "lang:nb"], base)
+            t_base = t_base_en + t_base_nb
+            rows.append(("baseline: quarto render --execute, both editions (en + nb)", t_base, "1.00", ""))
 
-        project = copy_project(Path(tmp), "project")
-        t_cold, log = make_site(project)
-        rows.append((f"make site, cold ({len(executed(log))} chapter runs, both editions)", t_cold,
-                     f"{t_cold / t_base:.2f}", f"≤ 0.6 × baseline — {verdict(t_cold <= 0.6 * t_base)}"))
-        t_noop, log = make_site(project)
-        ok = t_noop <= 0.03 * t_cold and t_noop <= 1.5 and not executed(log) and not rendered(log)
-        rows.append(("make site, nothing changed", t_noop, f"{t_noop / t_base:.2f}",
-                     f"≤ 3 % of cold and ≤ 1.5 s — {verdict(ok)} ({100 * t_noop / t_cold:.1f} % of cold)"))
+        if "cold" in parts:
+            project = copy_project(Path(tmp), "project")
+            t_cold, log = make_site(project)
+            rows.append((f"make site, cold ({len(executed(log))} chapter runs, both editions)", t_cold,
+                         f"{t_cold / t_base:.2f}", f"≤ 0.6 × baseline — {verdict(t_cold <= 0.6 * t_base)}"))
+        if "edits" in parts:
+            t_noop, log = make_site(project)
+            ok = t_noop <= 0.03 * t_cold and t_noop <= 1.5 and not executed(log) and not rendered(log)
+            rows.append(("make site, nothing changed", t_noop, f"{t_noop / t_base:.2f}",
+                         f"≤ 3 % of cold and ≤ 1.5 s — {verdict(ok)} ({100 * t_noop / t_cold:.1f} % of cold)"))
 
-        append_cell(project / EDITED_CHAPTER, "A paragraph added by the benchmark.")
-        t_nb, log = make_site(project)
-        stem = Path(EDITED_CHAPTER).stem
-        only = executed(log) == [f"en/{stem}", f"nb/{stem}"] and rendered(log) == {"en": 1, "nb": 1}
-        rows.append((f"make site after editing {EDITED_CHAPTER}", t_nb, f"{t_nb / t_base:.2f}",
-                     f"≤ 25 % of cold, only its pages — {verdict(t_nb <= 0.25 * t_cold and only)} "
-                     f"({100 * t_nb / t_cold:.0f} % of cold; executed {', '.join(executed(log))}; "
-                     f"rendered {rendered(log)})"))
+            append_cell(project / EDITED_CHAPTER, "A paragraph added by the benchmark.")
+            t_nb, log = make_site(project)
+            stem = Path(EDITED_CHAPTER).stem
+            only = executed(log) == [f"en/{stem}", f"nb/{stem}"] and rendered(log) == {"en": 1, "nb": 1}
+            rows.append((f"make site after editing {EDITED_CHAPTER}", t_nb, f"{t_nb / t_base:.2f}",
+                         f"≤ 25 % of cold, only its pages — {verdict(t_nb <= 0.25 * t_cold and only)} "
+                         f"({100 * t_nb / t_cold:.0f} % of cold; executed {', '.join(executed(log))}; "
+                         f"rendered {rendered(log)})"))
 
-        readers = readers_of(project, EDITED_DATA)
-        edit_data(project / EDITED_DATA, "description_en", " (edited)")
-        t_data, log = make_site(project)
-        rows.append((f"make site after editing {EDITED_DATA}", t_data, f"{t_data / t_base:.2f}",
-                     f"only the chapters that read it — {verdict(executed(log) == readers)} "
-                     f"(read by {', '.join(readers) or 'none'}; executed {', '.join(executed(log)) or 'none'})"))
+            readers = readers_of(project, EDITED_DATA)
+            edit_data(project / EDITED_DATA, "description_en", " (edited)")
+            t_data, log = make_site(project)
+            rows.append((f"make site after editing {EDITED_DATA}", t_data, f"{t_data / t_base:.2f}",
+                         f"only the chapters that read it — {verdict(executed(log) == readers)} "
+                         f"(read by {', '.join(readers) or 'none'}; executed {', '.join(executed(log)) or 'none'})"))
 
-        seconds = chapter_seconds(project)
-        fastest, slowest = min(seconds, key=seconds.get), max(seconds, key=seconds.get)
-        for stem, t_preview in preview_refresh(project, [fastest, slowest]).items():
-            rows.append((f"make preview: save notebooks/{stem}.ipynb → refreshed page", t_preview, "",
-                         f"≤ 6 s — {verdict(t_preview <= 6)} ({'fastest' if stem == fastest else 'slowest'} chapter)"))
+        if "preview" in parts:
+            seconds = chapter_seconds(project)
+            fastest, slowest = min(seconds, key=seconds.get), max(seconds, key=seconds.get)
+            for stem, t_preview in preview_refresh(project, [fastest, slowest]).items():
+                rows.append((f"make preview: save notebooks/{stem}.ipynb → refreshed page", t_preview, "",
+                             f"≤ 6 s — {verdict(t_preview <= 6)} "
+                             f"({'fastest' if stem == fastest else 'slowest'} chapter)"))
 
-        # Quarto's own cache: freeze re-executes only when a notebook's source changes, never for its data
-        frozen = copy_project(Path(tmp), "freeze")
-        settings = (frozen / "_quarto.yml").read_text(encoding="utf-8")
-        (frozen / "_quarto.yml").write_text(settings.replace("  enabled: false\n", "  enabled: true\n  freeze: auto\n"),
-                                            encoding="utf-8")
-        run([*quarto, "render"], frozen)
-        page = frozen / "_site" / "notebooks" / f"{stem}.html"
-        before = page.read_bytes()
-        marker = "Benchmark-edited evidence"
-        edit_data(frozen / EDITED_DATA, "description_en", f" {marker}")
-        t_freeze, _ = run([*quarto, "render"], frozen)
-        shown = marker in page.read_text(encoding="utf-8")
-        rows.append((f"quarto render with freeze: auto, after editing {EDITED_DATA}", t_freeze,
-                     f"{t_freeze / t_base:.2f}",
-                     "the page shows the edited data" if shown else
-                     f"the page still shows the old data (stale; page {'unchanged' if page.read_bytes() == before else 're-rendered from the frozen outputs'})"))
+        if "freeze" in parts:
+            # Quarto's own cache: freeze re-executes only when a notebook's source changes, never for its data
+            stem = Path(EDITED_CHAPTER).stem
+            frozen = copy_project(Path(tmp), "freeze")
+            settings = (frozen / "_quarto.yml").read_text(encoding="utf-8")
+            (frozen / "_quarto.yml").write_text(settings.replace("  enabled: false\n", "  enabled: true\n  freeze: auto\n"),
+                                                encoding="utf-8")
+            run([*quarto, "render"], frozen)
+            page = frozen / "_site" / "notebooks" / f"{stem}.html"
+            before = page.read_bytes()
+            marker = "Benchmark-edited evidence"
+            edit_data(frozen / EDITED_DATA, "description_en", f" {marker}")
+            t_freeze, _ = run([*quarto, "render"], frozen)
+            shown = marker in page.read_text(encoding="utf-8")
+            rows.append((f"quarto render with freeze: auto, after editing {EDITED_DATA}", t_freeze,
+                         f"{t_freeze / t_base:.2f}",
+                         "the page shows the edited data" if shown else
+                         f"the page still shows the old data (stale; page {'unchanged' if page.read_bytes() == before else 're-rendered from the frozen outputs'})"))
+
+        if "sweep" in parts:
+            rows += sweep_rows(Path(tmp))
 
     width = max(len(r[0]) for r in rows)
     print(f"make bench — {os.cpu_count()} cores, load average {load:.1f} before the run; seconds of wall-clock time")

@@ -432,11 +432,20 @@ def table(sweep: Sweep, found: Sequence[Point]) -> pd.DataFrame:
 _LINE_CHARS = 46
 
 
+def _axis_number(value: float, unit: str, lang: str) -> str:
+    """A tick label in the edition's style: decimal comma, "%" with its no-break space in Norwegian."""
+    decimals = 0 if float(value).is_integer() else 1
+    if unit == "percent":
+        return labels.percent(value, decimals, lang)
+    return labels.number(value, decimals, lang)
+
+
 def figure(sweep: Sweep, found: Sequence[Point], lang: str):
     """One panel per parameter: the headline numbers it moves, across its range, the published value ringed.
     Returns the figure and its alt text."""
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
+    from matplotlib.ticker import FuncFormatter
 
     from . import plots
 
@@ -476,7 +485,9 @@ def figure(sweep: Sweep, found: Sequence[Point], lang: str):
         ax.set_xlabel(plots.wrap(axis.label(lang), _LINE_CHARS + 8, lang=lang), fontsize=plots.MIN_FONT_PT)
         ax.tick_params(labelsize=plots.MIN_FONT_PT)
         ax.margins(x=0.08, y=0.3)
-        if sweep.headline(axis.drawn[0]).unit == "count":
+        unit = sweep.headline(axis.drawn[0]).unit
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos, unit=unit: _axis_number(v, unit, lang)))
+        if unit == "count":
             low, high = ax.get_ylim()
             ax.set_ylim(0, max(high, 1))
             ax.yaxis.get_major_locator().set_params(integer=True)
@@ -502,6 +513,7 @@ def explorer_data(sweep: Sweep, found: Sequence[Point], lang: str) -> list[dict[
         entries.append({
             "parameter": axis.parameter,
             "label": axis.label(lang),
+            "published_word": "published" if lang == "en" else "publisert",
             "published": next(i for i, p in enumerate(on_axis) if p.published),
             "numbers": [{"key": k, "label": sweep.headline(k).label(lang), "bar": k in sweep.bars} for k in keys],
             "points": [{"at": sweep.value_text(axis.parameter, p.value, lang),
@@ -524,8 +536,8 @@ def explorer_html(sweep: Sweep, found: Sequence[Point], lang: str) -> str:
     """The explorer's markup: per parameter a labelled slider, the numbers at the published point as text (so the
     block reads without JavaScript), an empty SVG for the bars, and the data; ``assets/explorer.js`` wires it up."""
     entries = explorer_data(sweep, found, lang)
-    words = {"en": ("Published value", "Move the slider (or use the arrow keys) to see the numbers at another value."),
-             "nb": ("Publisert verdi", "Flytt glidebryteren (eller bruk piltastene) for å se tallene ved en annen verdi.")}[lang]
+    words = {"en": ("", "Move a slider (or use the arrow keys) to see the numbers at another value."),
+             "nb": ("", "Flytt en glidebryter (eller bruk piltastene) for å se tallene ved en annen verdi.")}[lang]
     parts = [f'<div class="explorer" data-chapter="{html.escape(sweep.chapter)}">',
              f'<p class="explorer-help">{html.escape(words[1])}</p>']
     for entry in entries:
@@ -538,7 +550,7 @@ def explorer_html(sweep: Sweep, found: Sequence[Point], lang: str) -> str:
                      f'value="{entry["published"]}" aria-valuetext="{html.escape(start["at"])}" '
                      f'aria-describedby="{base}-value"> '
                      f'<output id="{base}-value" for="{base}-range" aria-live="polite">'
-                     f'{html.escape(start["at"])} ({html.escape(words[0].lower())})</output>')
+                     f'{html.escape(start["at"])} ({html.escape(entry["published_word"])})</output>')
         parts.append('<dl class="explorer-numbers">' + "".join(
             f'<div><dt>{html.escape(n["label"])}</dt><dd data-key="{html.escape(n["key"])}">{html.escape(t)}</dd></div>'
             for n, t in zip(entry["numbers"], start["texts"])) + "</dl>")
@@ -561,7 +573,7 @@ def embedded_points(page_html: str) -> list[dict[str, Any]]:
         r'<script type="application/json" class="explorer-data">(.*?)</script>', page_html, flags=re.S)]
 
 
-def show(ch: Any, *, figure_id: str, caption: str) -> list[Point]:
+def show(ch: Any, *, figure_id: str, caption: Any) -> list[Point]:
     """The chapter's sensitivity section: the figure through ``ch.figure`` (caption, alt text, CSV, label), then the
     explorer. Returns the points, for prose."""
     from IPython.display import display

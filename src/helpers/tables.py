@@ -140,20 +140,21 @@ def to_html(frame: pd.DataFrame, *, table_id: str, lang: str, headers: Mapping[s
     return rendered
 
 
-#: Stacked into cards on a phone: a table with this many columns, or with one column fewer and a column of running text
-#: (a mean cell this long); a narrower table fits a phone's width, or scrolls inside its box.
-CARD_COLUMNS, CARD_TEXT_COLUMNS, RUNNING_TEXT = 5, 4, 40
+#: Stacked into cards on a phone: a table with this many columns, or with one column fewer and rows of this many
+#: characters on average (sentences, or long compounds that cannot wrap); a narrower table fits a phone's width.
+CARD_COLUMNS, CARD_TEXT_COLUMNS, CARD_ROW_TEXT = 5, 4, 60
 
 
 def stacks_on_a_phone(shown: pd.DataFrame) -> bool:
     """Whether a phone shows ``shown`` (cells as :func:`to_html` shows them) as one card per row: many columns, or
-    sentences in a column, leave too little width per column for a row to be read across."""
-    def mean_length(column: pd.Series) -> float:
-        return column.map(lambda v: len(re.sub(r"<[^>]*>", "", str(v)))).mean() if len(column) else 0.0
-
+    long rows, leave too little width per column for a row to be read across."""
     columns = len(shown.columns)
-    return columns >= CARD_COLUMNS or (
-        columns >= CARD_TEXT_COLUMNS and any(mean_length(shown[c]) > RUNNING_TEXT for c in shown.columns))
+    if columns >= CARD_COLUMNS:
+        return True
+    if columns < CARD_TEXT_COLUMNS or shown.empty:
+        return False
+    text = shown.apply(lambda column: column.map(lambda v: len(re.sub(r"<[^>]*>", "", str(v)))))  # markup's text
+    return float(text.sum(axis=1).mean()) > CARD_ROW_TEXT
 
 
 #: The claim list's table library: npm's files (package.json, pinned by package-lock.json), which the site build copies

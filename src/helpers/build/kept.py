@@ -181,7 +181,9 @@ class KeptKernel:
     def start(self) -> None:
         self._stderr = tempfile.TemporaryFile()  # its warnings would scatter over the progress bar
         self.manager = _Manager(kernel_name="python3")
-        self._run(self.manager.start_kernel(stderr=self._stderr, stdout=self._stderr))
+        # history in memory, as nbclient starts its kernels: no history file shared by the workers' kernels
+        self._run(self.manager.start_kernel(stderr=self._stderr, stdout=self._stderr,
+                                            extra_arguments=["--HistoryManager.hist_file=:memory:"]))
         self._start_env = dict(os.environ)
         self._execute(f"PROJECT_DIRS = {self.project_dirs!r}\n{KERNEL_SIDE}\ndel PROJECT_DIRS")
 

@@ -5,10 +5,10 @@ chapter (the English edition unless ``--edition``) at each point of the grid thr
 local process pool by default, or a Dask cluster (``--scheduler ADDRESS`` or ``DASK_SCHEDULER_ADDRESS``; its workers
 must see the project at the same path) — with the build's executor (:func:`helpers.build.execute.run`), so a point
 gives the same values either way. Each worker keeps one kernel, with its imports, for all its points and resets it
-to a fresh kernel's state before each (:mod:`.kept`): a point costs the chapter's cells, not a kernel's start. The table has a row per point and recorded inline value
-(``_build/sweeps/<chapter>/<grid>.csv``); each point's values are kept under ``points/`` by a key over the notebook,
-the parameters, ``helpers``, the installed packages and the data, so a re-run executes only the points not done yet.
-A failing point is named and the others finish.
+to a fresh kernel's state before each (:mod:`.kept`): a point costs the chapter's cells, not a kernel's start. The
+table has a row per point and recorded inline value (``_build/sweeps/<chapter>/<grid>.csv``); each point's values
+are kept under ``points/`` by a key over the notebook, the parameters, ``helpers``, the installed packages and the
+data, so a re-run executes only the points not done yet. A failing point is named and the others finish.
 """
 
 from __future__ import annotations
