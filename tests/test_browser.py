@@ -94,8 +94,9 @@ def _switches() -> list:
 def test_language_switch_leads_to_the_same_chapter(browser, server, path, expected, lang, position):
     page = browser.new_page(viewport={"width": 1200, "height": 900})
     assert page.goto(f"{server}/{path}", wait_until="domcontentloaded").ok
-    switch = page.locator(f'a[hreflang="{lang}"]')
-    assert switch.count() == 1, f"{path}: expected one link to the '{lang}' edition, found {switch.count()}"
+    # the link at the top of the page (the sidebar holds a copy: test_the_language_switch_keeps_the_section)
+    switch = page.locator(f'.edition-link a[hreflang="{lang}"]')
+    assert switch.count() == 1, f"{path}: expected one link to the '{lang}' edition at the top, found {switch.count()}"
     with page.expect_navigation(wait_until="domcontentloaded") as navigation:
         switch.click()
     assert navigation.value and navigation.value.ok, f"{path}: the language switch leads to a missing page"
@@ -404,3 +405,244 @@ def test_the_audit_page_weighs_at_most_400_kb(browser, server, site, prefix, lan
     assert weight <= MAX_AUDIT_PAGE_BYTES, (
         f"{prefix}{AUDIT} weighs {weight} bytes with what only it loads, above {MAX_AUDIT_PAGE_BYTES}: "
         + ", ".join(f"{url.rsplit('/', 1)[-1]} {size}" for url, size in own.items() if size > 20_000))
+
+
+# --- On a phone (issue 21): tables readable, the claim list's verdict in view, the sidebar, the language switch ------
+# Each page is loaded once at 390 px (PHONE_MEASURE memoises it); its tables are read there and again at 320 px
+# (the narrowest phone the page-overflow check above uses), then the sidebar is opened and the switch followed.
+
+PHONE = {"width": 390, "height": 844}
+NARROW = 320
+SITE_CSS = ROOT / "assets" / "site.css"
+PHONE_MEASURE: dict[str, dict] = {}
+
+_READ_PHONE_TABLES = """() => {
+  const main = document.querySelector('main') || document.body;
+  const name = el => { const owner = el.closest('[id^="tbl-"], [id]'); return owner ? '#' + owner.id : el.tagName; };
+  const textRect = el => { const range = document.createRange(); range.selectNodeContents(el); return range.getBoundingClientRect(); };
+  const cut = [], unlabelled = [], scrolling = [];
+  for (const table of main.querySelectorAll('table')) {
+    if (!table.offsetParent) continue;  // not displayed
+    let box = null;  // the table's own scrolling box, if any: what a header must be visible in
+    for (let el = table.parentElement; el && el !== main; el = el.parentElement)
+      if (['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(el).overflowX)) { box = el; break; }
+    const view = box ? box.getBoundingClientRect() : {left: 0, right: innerWidth};
+    const left = Math.max(view.left, 0), right = Math.min(view.right, innerWidth);
+    const thead = table.tHead, head = thead && thead.getBoundingClientRect();
+    if (head && head.width > 1 && head.height > 1) {  // a header row in sight: every header's text wholly visible
+      for (const th of thead.querySelectorAll('th')) {
+        const text = th.textContent.trim(), r = textRect(th);
+        if (!text) continue;
+        const clipped = th.scrollWidth > th.clientWidth + 1 && getComputedStyle(th).overflowX !== 'visible';
+        if (clipped || r.right > right + 1 || r.left < left - 1)
+          cut.push(`${name(table)}: "${text.slice(0, 40)}" (text ${Math.round(r.left)}–${Math.round(r.right)} px, `
+                   + `visible ${Math.round(left)}–${Math.round(right)} px${clipped ? ', clipped by its cell' : ''})`);
+      }
+    } else if (thead) {  // cards: the header row is out of sight, so each cell must show its column's name
+      const names = Object.fromEntries([...thead.querySelectorAll('th')].map(th => [th.id, th.textContent.trim()]));
+      for (const td of table.querySelectorAll('tbody td')) {
+        if (!td.offsetParent || !td.textContent.trim()) continue;
+        const column = names[td.getAttribute('headers')] || '', shown = getComputedStyle(td, '::before').content;
+        if (!column || !shown.includes(column)) { unlabelled.push(`${name(table)}: a cell of "${column}" shows ${shown}`); break; }
+      }
+    }
+    if (box && box.scrollWidth > box.clientWidth + 1) {
+      const b = box.getBoundingClientRect(), style = getComputedStyle(box);
+      scrolling.push({name: name(table), id: box.id, x: b.left + box.clientLeft, y: b.top + box.clientTop + window.scrollY,
+                      width: box.clientWidth, height: box.clientHeight,
+                      scrollbar: box.offsetHeight - box.clientHeight - parseFloat(style.borderTopWidth) - parseFloat(style.borderBottomWidth)});
+    }
+  }
+  return {cut, unlabelled, scrolling};
+}"""
+
+_OPEN_SIDEBAR = """async () => {
+  const toggle = document.querySelector('.quarto-btn-toggle');
+  if (!toggle || !toggle.offsetParent) return {error: 'no sidebar toggle in sight'};
+  toggle.click();
+  const sidebar = document.getElementById('quarto-sidebar');
+  for (let i = 0; i < 40 && !(sidebar.classList.contains('show') && !sidebar.classList.contains('collapsing')); i++)
+    await new Promise(done => setTimeout(done, 50));
+  await new Promise(done => setTimeout(done, 100));
+  const r = sidebar.getBoundingClientRect();
+  const wide = [...sidebar.querySelectorAll('.sidebar-item-text')].filter(a => a.getBoundingClientRect().right > innerWidth + 1
+      || a.scrollWidth > a.clientWidth + 1).map(a => a.textContent.trim().slice(0, 50));
+  const link = sidebar.querySelector('a[hreflang]'), lr = link && link.getBoundingClientRect();
+  return {open: sidebar.classList.contains('show'), width: Math.round(r.width), right: Math.round(r.right),
+          scrollWidth: sidebar.scrollWidth, clientWidth: sidebar.clientWidth, viewport: innerWidth, wide,
+          switchInSight: !!lr && lr.width > 0 && lr.left >= 0 && lr.right <= innerWidth && lr.top >= 0 && lr.bottom <= innerHeight};
+}"""
+
+
+def scroll_cues(page, boxes: list[dict]) -> list[str]:
+    """Which of ``boxes`` (overflowing scroll boxes _READ_PHONE_TABLES found) do not show that they scroll: no
+    scrollbar in sight, or a right edge that looks the same without the box's background (site.css draws the shadow
+    there, behind the table, so a table or cell painted over it would hide it)."""
+    from io import BytesIO
+
+    from PIL import Image, ImageChops
+
+    missing = []
+    for box in boxes:
+        if box["scrollbar"] < 4:
+            missing.append(f"{box['name']}: no scrollbar in sight ({box['scrollbar']} px)")
+        strip = {"x": box["x"] + box["width"] - 12, "y": box["y"], "width": 10, "height": min(box["height"], 600)}
+        shots = []
+        for background in ("", "none"):
+            page.evaluate("([id, bg]) => { const b = document.getElementById(id); b.scrollLeft = 0; b.style.background = bg; }",
+                          [box["id"], background])
+            shots.append(Image.open(BytesIO(page.screenshot(clip=strip, full_page=True))).convert("L"))
+        page.evaluate("id => { document.getElementById(id).style.background = ''; }", box["id"])
+        changed = ImageChops.difference(*shots).point(lambda v: 255 if v > 8 else 0).histogram()[255]
+        if changed < 0.5 * strip["width"] * strip["height"] * 0.4:  # the shadow darkens most of the strip's inner half
+            missing.append(f"{box['name']}: no shadow at its right edge ({changed} px of the edge differ)")
+    return missing
+
+
+def _phone(browser, server, path: str) -> dict:
+    if path not in PHONE_MEASURE:
+        page = browser.new_page(viewport=PHONE)
+        assert page.goto(f"{server}/{path}", wait_until="load").ok, f"{path} did not load"
+        page.evaluate("() => document.fonts.ready.then(() => true)")
+        result = {"tables": page.evaluate(_READ_PHONE_TABLES)}
+        result["cues"] = scroll_cues(page, result["tables"]["scrolling"])
+        page.set_viewport_size({"width": NARROW, "height": PHONE["height"]})
+        result["narrow"] = page.evaluate(_READ_PHONE_TABLES)
+        result["narrow_cues"] = scroll_cues(page, result["narrow"]["scrolling"])
+        page.set_viewport_size(PHONE)
+        result["claim_links"] = page.evaluate("() => [...document.querySelectorAll('main a[href*=\"#claim-\"]')].map(a => a.href)")
+        # the switch, after the address has a section's #fragment: both links carry it, and the menu's leads there
+        section = page.evaluate("() => (document.querySelector('main section[id]') || {}).id || null")
+        result["section"] = section
+        if section:
+            page.evaluate("id => { location.hash = id; }", section)
+        result["switch_hrefs"] = page.evaluate("() => [...document.querySelectorAll('a[hreflang]')].map(a => a.getAttribute('href'))")
+        result["sidebar"] = page.evaluate(_OPEN_SIDEBAR)
+        result["landed"] = None
+        if section and result["sidebar"].get("open"):
+            with page.expect_navigation(wait_until="load"):
+                page.locator("#quarto-sidebar a[hreflang]").click()
+            result["landed"] = page.evaluate("id => ({url: location.href, found: !!document.getElementById(id), "
+                                             "top: document.getElementById(id)?.getBoundingClientRect().top})", section)
+        page.close()
+        PHONE_MEASURE[path] = result
+    return PHONE_MEASURE[path]
+
+
+def _phone_params():
+    pages = config.pages(config.load_quarto(ROOT))
+    return [pytest.param(e.prefix + p.output, e.lang, id=e.prefix + p.output) for e in config.editions(ROOT) for p in pages]
+
+
+@pytest.mark.parametrize("path, lang", _phone_params())
+def test_no_table_header_is_cut_on_a_phone(browser, server, path, lang):
+    measured = _phone(browser, server, path)
+    problems = [f"at {PHONE['width']} px: {p}" for p in measured["tables"]["cut"] + measured["tables"]["unlabelled"]]
+    assert not problems, f"{path}: table headers a reader cannot read:\n  " + "\n  ".join(problems[:15])
+
+
+@pytest.mark.parametrize("path, lang", _phone_params())
+def test_a_table_that_scrolls_shows_it_on_a_phone(browser, server, path, lang):
+    measured = _phone(browser, server, path)
+    missing = [f"at {PHONE['width']} px: {m}" for m in measured["cues"]] + [f"at {NARROW} px: {m}" for m in measured["narrow_cues"]]
+    assert not missing, f"{path}: tables that scroll without showing it:\n  " + "\n  ".join(missing)
+
+
+@pytest.mark.parametrize("path, lang", _phone_params())
+def test_the_opened_sidebar_fits_a_phone(browser, server, path, lang):
+    sidebar = _phone(browser, server, path)["sidebar"]
+    assert sidebar.get("open"), f"{path}: the sidebar does not open at {PHONE['width']} px: {sidebar}"
+    assert sidebar["right"] <= sidebar["viewport"] + 1 and sidebar["scrollWidth"] <= sidebar["clientWidth"] + 1, \
+        f"{path}: the opened sidebar is {sidebar['width']} px wide ({sidebar['scrollWidth']} px of content) on a {sidebar['viewport']} px screen"
+    assert not sidebar["wide"], f"{path}: chapter titles run off the screen: {sidebar['wide']}"
+    assert sidebar["switchInSight"], f"{path}: the opened menu does not show the link to the other edition"
+
+
+@pytest.mark.parametrize("path, lang", _phone_params())
+def test_the_language_switch_keeps_the_section(browser, server, path, lang):
+    measured = _phone(browser, server, path)
+    section = measured["section"]
+    if section is None:
+        pytest.skip(f"{path} has no section to keep")  # the references page: one list, no sections
+    hrefs = measured["switch_hrefs"]
+    assert len(hrefs) == 2, f"{path}: expected the switch at the top and in the menu, found {hrefs}"
+    assert all(h.endswith(f"#{section}") for h in hrefs), f"{path}#{section}: the switch leads to {hrefs}"
+    landed = measured["landed"]
+    assert landed and landed["url"].endswith(f"#{section}") and landed["found"], \
+        f"{path}#{section}: the menu's switch lands on {landed}"
+    assert 0 <= landed["top"] < PHONE["height"] / 2, f"{path}#{section}: the other edition opens with the section at {landed['top']} px"
+
+
+def _claim_columns(lang: str) -> tuple[str, ...]:
+    from helpers import labels
+
+    return tuple(labels.term(key, lang) for key in ("audit_claim", "verdict", "explanation"))
+
+
+_CLAIM_IN_VIEW = """([id, columns]) => {
+  const anchor = document.getElementById(id), row = anchor && anchor.closest('tr');
+  if (!row) return [`no row holds #${id}`];
+  const table = row.closest('table'), ids = {};
+  for (const th of table.querySelectorAll('thead th')) ids[th.textContent.trim()] = th.id;
+  const hidden = [];
+  for (const column of columns) {
+    const cell = row.querySelector(`td[headers="${ids[column]}"]`);
+    if (!cell) { hidden.push(`${column}: no such column`); continue; }
+    const r = cell.getBoundingClientRect();
+    const x = Math.min(Math.max(r.left + 4, 0), innerWidth - 1), y = Math.min(Math.max(r.top + 4, 0), innerHeight - 1);
+    const seen = document.elementFromPoint(x, y);  // what is drawn there: the cell, not the top bar or nothing
+    if (r.left < 0 || r.right > innerWidth + 1 || r.top < 0 || r.bottom > innerHeight + 1 || !cell.contains(seen))
+      hidden.push(`${column}: ${Math.round(r.left)}–${Math.round(r.right)} × ${Math.round(r.top)}–${Math.round(r.bottom)} px `
+                  + `in ${innerWidth} × ${innerHeight}, under ${seen ? seen.tagName + '.' + seen.className : 'nothing'}`);
+  }
+  return hidden;
+}"""
+
+
+@pytest.mark.parametrize("prefix, lang", [pytest.param(e.prefix, e.lang, id=e.prefix + "notebooks/05-audit.html")
+                                          for e in config.editions(ROOT)])
+def test_a_badge_lands_with_claim_verdict_and_explanation_in_view_on_a_phone(browser, server, prefix, lang):
+    pages = [p for p in _phone_params() if p.values[1] == lang]
+    claims = sorted({unquote(href.partition("#")[2]) for p in pages for href in _phone(browser, server, p.values[0])["claim_links"]})
+    assert claims, f"{prefix}: no chapter links to a claim of the audit"
+    page = browser.new_page(viewport=PHONE)
+    # the first as a reader arrives from a badge (a new page at its #claim-…), the rest as the address changes
+    assert page.goto(f"{server}/{prefix}notebooks/05-audit.html#{claims[0]}", wait_until="load").ok
+    hidden = {}
+    for claim in claims:
+        page.evaluate("id => { if (location.hash !== '#' + id) location.hash = id; }", claim)
+        page.wait_for_function("id => document.getElementById(id)?.closest('tr')?.classList.contains('claim-target')",
+                               arg=claim, timeout=5_000)
+        page.wait_for_timeout(50)
+        if problems := page.evaluate(_CLAIM_IN_VIEW, [claim, list(_claim_columns(lang))]):
+            hidden[claim] = problems
+    page.close()
+    assert not hidden, f"{prefix}: a badge lands on a claim whose columns are out of sight at {PHONE['width']} px:\n  " \
+        + "\n  ".join(f"#{c}: {p}" for c, p in list(hidden.items())[:8])
+
+
+def test_the_phone_checks_can_fail(browser):
+    """Each phone check names a page that fails it: a header at the edge of a scroll box, a card without labels, a
+    scrolling table without the site's stylesheet; and passes the same tables styled by it."""
+    def content(css: bool, cards: str) -> str:
+        cells = "".join(f'<td headers="h{i}" data-label="Column {i}">value {i}</td>' for i in range(6))
+        heads = "".join(f'<th id="h{i}">Column {i}</th>' for i in range(6))
+        table = f'<table style="width:{700 if not cards else 300}px"><thead><tr>{heads}</tr></thead><tbody><tr>{cells}</tr><tr>{cells}</tr></tbody></table>'
+        return (f'<html lang="en"><body style="margin:0"><main style="width:370px;margin:10px">'
+                f'<div id="gt-tbl-x" {cards} tabindex="0" role="region" aria-label="x" style="overflow-x:auto">{table}</div>'
+                '</main></body></html>')
+
+    page = browser.new_page(viewport=PHONE)
+    page.set_content(content(False, ""))
+    plain = page.evaluate(_READ_PHONE_TABLES)
+    assert plain["cut"] and all(c.startswith("#gt-tbl-x") for c in plain["cut"]), plain
+    assert len(scroll_cues(page, plain["scrolling"])) == 2, "a bare scrolling table passes the scroll-cue check"
+    page.add_style_tag(path=str(SITE_CSS))
+    assert scroll_cues(page, page.evaluate(_READ_PHONE_TABLES)["scrolling"]) == [], "the site's scroll cue is not seen"
+    page.set_content(content(True, 'class="table-cards"'))
+    page.add_style_tag(path=str(SITE_CSS))
+    cards = page.evaluate(_READ_PHONE_TABLES)
+    assert cards["cut"] == [] and cards["unlabelled"] == [], cards
+    page.add_style_tag(content=".table-cards td::before { content: none; }")
+    assert page.evaluate(_READ_PHONE_TABLES)["unlabelled"], "cards without their column names pass"
+    page.close()

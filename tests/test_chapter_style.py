@@ -179,9 +179,10 @@ PROSE_WORDS = 16
 
 
 def prose_strings(tree: ast.AST) -> list[str]:
-    """Sentences written as string literals in code (f-strings included), except inside ``ch.text(…)``."""
-    short_texts = {id(n) for call in ast.walk(tree) if isinstance(call, ast.Call) and _dotted(call.func).endswith(".text")
-                   for arg in call.args for n in ast.walk(arg)}
+    """Sentences written as string literals in code (f-strings included), except inside ``ch.text(…)`` and
+    ``ch.caption(…)`` (a caption's two templates)."""
+    short_texts = {id(n) for call in ast.walk(tree) if isinstance(call, ast.Call)
+                   and _dotted(call.func).endswith((".text", ".caption")) for arg in call.args for n in ast.walk(arg)}
     found = []
     for node in ast.walk(tree):
         if id(node) in short_texts or not isinstance(node, (ast.Constant, ast.JoinedStr)):

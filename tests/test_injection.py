@@ -25,8 +25,6 @@ from helpers import build
 
 from .conftest import COPY_IGNORE, ROOT
 
-pytestmark = pytest.mark.slow
-
 HOST = "example.invalid"  # the only host a payload names: any reference to it in a URL is a request made from data
 #: One payload per family, each with its own marker (letters and digits only, so no escape touches it): where a
 #: marker is shown, the payload around it must be shown whole, as typed.
@@ -224,12 +222,13 @@ def _markers(payload: str) -> list[str]:
     return re.findall(r"Q[a-z]+\d", payload)
 
 
-def _misshown(text: str, payloads: list[str]) -> list[str]:
-    """Each place a marker is shown without the payload it came in around it, as typed."""
+def _misshown(text: str, payloads: list[str], *, wrapped: bool = False) -> list[str]:
+    """Each place a marker is shown without the payload it came in around it, as typed. ``wrapped``: text a figure
+    breaks into lines (at a space or a hyphen), compared without its white space."""
     wrong = []
-    folded = _fold(text)
+    folded = re.sub(r"\s", "", _fold(text)) if wrapped else _fold(text)
     for payload in payloads:
-        typed = _fold(payload).strip()
+        typed = re.sub(r"\s", "", _fold(payload)) if wrapped else _fold(payload).strip()
         for marker in _markers(payload):
             for m in re.finditer(re.escape(marker) + r"(?!\d)", folded):
                 window = folded[max(0, m.start() - len(typed)): m.end() + len(typed)]
@@ -261,7 +260,7 @@ def site_problems(site: Path) -> list[str]:
             for number, svg in enumerate(parser.svgs):
                 svg_problems, svg_text = _svg_problems_and_text(svg)
                 problems += [f"{where} (figure {number + 1}): {p}" for p in svg_problems]
-                problems += [f"{where} (figure {number + 1}): {w}" for w in _misshown(svg_text, short)]
+                problems += [f"{where} (figure {number + 1}): {w}" for w in _misshown(svg_text, short, wrapped=True)]
                 shown += " " + svg_text
             shown += " " + text
         for sidecar in site.rglob("*.svg"):
@@ -274,6 +273,7 @@ def site_problems(site: Path) -> list[str]:
     return problems
 
 
+@pytest.mark.slow  # one site build of the attacked copy: minutes
 def test_every_injection_family_in_every_free_text_column_is_shown_as_text(tmp_path: Path,
                                                                            monkeypatch: pytest.MonkeyPatch):
     project = tmp_path / "project"
@@ -289,3 +289,38 @@ def test_every_injection_family_in_every_free_text_column_is_shown_as_text(tmp_p
 
     problems = site_problems(project / "_site")
     assert not problems, f"{len(problems)} problems, first 40:\n" + "\n".join(problems[:40])
+
+
+def test_the_checks_find_each_kind_of_markup_made_of_data(tmp_path: Path):
+    """The parser-based checks above, on pages written by hand: a page showing every payload as typed passes; each
+    way data text can become markup is named."""
+    import html
+
+    def site(body: str) -> Path:
+        root = tmp_path / f"site{len(list(tmp_path.iterdir()))}"
+        for prefix in ("", "nb/"):
+            page = root / f"{prefix}index.html"
+            page.parent.mkdir(parents=True, exist_ok=True)
+            page.write_text(f"<html><body><p>{html.escape(FULL)}</p>{body}</body></html>", encoding="utf-8")
+        return root
+
+    svg = base64.b64encode(b'<svg xmlns="http://www.w3.org/2000/svg"><text>Felles $Qm3$</text></svg>').decode()
+    assert site_problems(site(f'<img src="data:image/svg+xml;base64,{svg}" alt="x">')) == []
+    live = {
+        '<img src="https://example.invalid/p.png">': "payload's host",
+        '<span onclick="alert(3)">Qspan1</span>': "onclick",
+        '<span style="background:url(https://example.invalid/s.png)">x</span>': "url() in a style",
+        '<script src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js"></script>': "another host",
+        '<script>window.MathJax = {};</script>': "MathJax",
+        '<a href="javascript:alert(5)">Qjs1</a>': "javascript:",
+        "<p>Qhtml1</p>": "Qhtml1: ",  # the marker shown without the rest of its payload: it became markup
+        '<img alt="Qimg1" src="x.png">': "attribute (alt",
+    }
+    for markup, named in live.items():
+        problems = site_problems(site(markup))
+        assert any(named in p for p in problems), (markup, problems)
+    root = tmp_path / "bare"
+    for prefix in ("", "nb/"):
+        (root / prefix).mkdir(parents=True, exist_ok=True)
+        (root / prefix / "index.html").write_text("<p>nothing from data</p>", encoding="utf-8")
+    assert any("shown nowhere as typed" in p for p in site_problems(root))

@@ -125,3 +125,17 @@ def test_one_markdown_escape_for_tables_and_prose():
     from helpers import escape, inline
 
     assert tables.escape_markdown is escape.markdown and inline.escape is escape.markdown
+
+
+def test_each_cell_names_its_column_and_wide_tables_stack_on_a_phone():
+    """A phone shows a table of many columns, or of long rows, as cards: the box says so (class table-cards) and
+    each cell carries its column's name, escaped (data-label, shown by assets/site.css); a small table stays a table."""
+    wide = pd.DataFrame({f"<b>{i}</b>": ["1"] for i in range(tables.CARD_COLUMNS)})
+    rendered = tables.to_html(wide, table_id="tbl-wide", lang="en")
+    assert 'id="gt-tbl-wide" class="table-cards"' in rendered
+    assert rendered.count('data-label="&lt;b&gt;0&lt;/b&gt;"') == 1 and "<b>" not in rendered
+    long_rows = pd.DataFrame({c: ["x" * 16] for c in "abcd"})  # 4 columns, 64 characters a row
+    short_rows = pd.DataFrame({c: ["x" * 14] for c in "abcd"})
+    assert tables.stacks_on_a_phone(long_rows) and not tables.stacks_on_a_phone(short_rows)
+    small = tables.to_html(pd.DataFrame({"a": ["1"], "b": ["2"]}), table_id="tbl-small", lang="en")
+    assert "table-cards" not in small and 'data-label="b"' in small
