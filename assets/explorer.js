@@ -5,7 +5,8 @@
 (function () {
   "use strict";
   var SVG = "http://www.w3.org/2000/svg";
-  var ROW = 30, LABEL = 250, WIDTH = 600, VALUE = 70;
+  // each bar under its label, in a drawing 400 units wide: its text stays legible when a phone shrinks it
+  var ROW = 46, WIDTH = 400, VALUE = 60;
 
   function make(name, attributes, text) {
     var node = document.createElementNS(SVG, name);
@@ -38,12 +39,12 @@
       for (var i = 0; i < cells.length; i += 1) cells[i].textContent = point.texts[i];
       while (svg.firstChild) svg.removeChild(svg.firstChild);
       bars.forEach(function (i, row) {
-        var y = row * ROW + 2;
-        var length = most > 0 ? (WIDTH - LABEL - VALUE) * point.values[i] / most : 0;
-        svg.appendChild(make("text", { x: LABEL - 8, y: y + ROW / 2 + 5, "text-anchor": "end", "class": "explorer-label" },
-                             data.numbers[i].label.length > 34 ? data.numbers[i].label.slice(0, 33) + "…" : data.numbers[i].label));
-        svg.appendChild(make("rect", { x: LABEL, y: y + 4, width: Math.max(length, 1), height: ROW - 10, "class": "explorer-bar" }));
-        svg.appendChild(make("text", { x: LABEL + length + 6, y: y + ROW / 2 + 5, "class": "explorer-value" }, point.texts[i]));
+        var y = row * ROW + 2, label = data.numbers[i].label;
+        var length = most > 0 ? (WIDTH - VALUE) * point.values[i] / most : 0;
+        svg.appendChild(make("text", { x: 0, y: y + 15, "class": "explorer-label" },
+                             label.length > 44 ? label.slice(0, 43) + "…" : label));
+        svg.appendChild(make("rect", { x: 0, y: y + 21, width: Math.max(length, 1), height: 18, "class": "explorer-bar" }));
+        svg.appendChild(make("text", { x: length + 6, y: y + 36, "class": "explorer-value" }, point.texts[i]));
       });
       svg.removeAttribute("hidden");
     }

@@ -45,8 +45,9 @@ FULL = " " + " ".join(PAYLOADS.values())
 #: Payloads for a label column, each in place of the label's last characters (:func:`_labelled`): a figure's labels
 #: keep their width, so the figure's own refusal of overlapping text (helpers.plots.check_layout) is not triggered.
 SHORT = {
-    "html": "<b>Qh2", "attribute": "Qa2{#x}", "span": "[Qs2]{.x}", "image": "![Qi2](x)", "math": "$Qm3$",
-    "crossref": "@fig-Qr2", "citation": "[@dfo2023]", "entity": "&lt;Qe2", "link": "[Ql2](x)",
+    "html": "<b>Qh2</b>", "attribute": "`Qa2`{onclick=x}", "span": "[Qs2]{onclick=x}", "image": "![Qi2](x.png)",
+    "math": "$Qm3$", "crossref": "@fig-Qr2", "citation": "[@dfo2023]", "entity": "&lt;Qe2", "link": "[Ql2](x)",
+    "shortcode": "{{< meta Qsc1 >}}",
 }
 
 

@@ -127,7 +127,8 @@ def row_link_problems(html: str, data_page_ids: set[str], lang: str) -> list[str
             continue
         record = frame.iloc[row - 1]
         place = labels.report_place(record.get("section"), record.get("figure"), lang)
-        title = a.get("title", "")
+        # a link title's no-break spaces reach the page as plain ones: compare the words
+        title, place = " ".join(a.get("title", "").split()), " ".join(place.split())
         if f"{resource}.csv" not in title or (place and place not in title):
             found.append(f"{shown!r}: title {title!r} does not name {resource}.csv and {place!r}")
     return found

@@ -1249,6 +1249,11 @@ def problem_link(problem_id: str) -> Markdown:
     return Markdown(f"[{escape(problem_id)}](#{problem_anchor(problem_id)})")
 
 
+def problem_cell(problem_id: str) -> tables.Markup:
+    """The same link in a table cell: HTML, since a table's cells are not read as Markdown."""
+    return tables.link(f"#{problem_anchor(problem_id)}", problem_id)
+
+
 def problem_list(found: Sequence[Problem]) -> Markdown:
     """The problems as a Markdown list: id (anchored), verdict, what it is about; under it each printing with its place,
     the report's words and what the rule found (a claim's printing links to its row in the list of claims)."""
