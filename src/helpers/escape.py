@@ -51,8 +51,12 @@ def markdown(text: str) -> str:
 def markdown_attribute(text: str) -> str:
     """``text`` as the inside of a double-quoted Pandoc attribute value (``fig-alt="…"``): Pandoc decodes backslash
     escapes and HTML entities there, so a backslash, a quotation mark and an ampersand are written as escapes of
-    themselves; the HTML writer then escapes the value for the page's attribute."""
-    return plain(text).replace("\\", "\\\\").replace('"', '\\"').replace("&", "&amp;")
+    themselves; the HTML writer then escapes the value for the page's attribute. A shortcode's opening ``{{<`` gets
+    an invisible word joiner (U+2060) after its braces."""
+    value = plain(text).replace("\\", "\\\\").replace('"', '\\"').replace("&", "&amp;")
+    # Quarto reads an attribute holding "{{<" as Markdown with a shortcode (no escape survives Pandoc's decoding): an
+    # invisible word joiner keeps the characters shown and breaks the shortcode's opening
+    return value.replace("{{<", "{{\u2060<")
 
 
 def html_attribute(text: str) -> str:

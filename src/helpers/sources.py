@@ -289,7 +289,7 @@ def download_link(download: Download, text: str | None = None) -> Markdown:
 
 
 def summary_frame(downloads: dict[str, Download], lang: str) -> pd.DataFrame:
-    """One row per resource for the page's first table: the file (a link to its section), what it holds, its rows,
+    """One row per resource for the page's first table: the file (a link that downloads it), what it holds, its rows,
     and its provenance columns."""
     from . import tables
 
@@ -298,7 +298,10 @@ def summary_frame(downloads: dict[str, Download], lang: str) -> pd.DataFrame:
         name = resource["name"]
         download = downloads[f"data/{resource['path']}"]
         rows.append({
-            _say("file", lang): tables.Markup(f'<a href="#{resource_anchor(name)}"><code>{download.name}</code></a>'),
+            # the download itself: a link to the section below would be one more fetch of this heavy page for
+            # every file when linkchecker checks anchors (it fetches each URL with a #fragment on its own)
+            _say("file", lang): tables.Markup(f'<a href="{download.link}" download="{download.name}">'
+                                              f'<code>{download.name}</code></a>'),
             _say("title", lang): tables.Markup(_english_html(resource.get("title", name), lang)),
             _say("rows", lang): len(data.load(name)),
             _say("provenance_short", lang): tables.Markup(", ".join(f"<code>{c}</code>"
