@@ -308,7 +308,7 @@ def test_ch_figure_refuses_an_overlapping_figure(overlapping, tmp_path, monkeypa
 
 
 ESCAPED = {"k0": "Core\\-group trial \\(cross\\-ministry core groups\\)", "k1": "Felles sak\\-arkiv",
-           "k2": "a &lt; b \\[note\\]"}
+           "k2": "a \\< b \\[note\\]"}  # helpers.escape.markdown writes no entities: \\< for <
 AS_WRITTEN = ["Core-group trial (cross-ministry core groups)", "Felles sak-arkiv", "a < b [note]"]
 
 
