@@ -516,7 +516,7 @@ def test_the_claim_list_check_can_fail():
     assert len(_claim_list_problems(inlined)) == 3
 
 
-@pytest.mark.xfail(strict=True, reason="the audit notebook is ~540 KB without the bundle: its figures and its other "
+@pytest.mark.xfail(strict=True, reason="the audit notebook is ~600 KB without the bundle: its figures and its other "
                    "tables are stored twice (text/markdown for Quarto, text/html for JupyterLab) and each great_tables "
                    "table carries its own ~9 KB stylesheet (helpers.notebook, helpers.tables.to_html; issue 20)")
 def test_the_audit_notebook_is_at_most_400_kb():
