@@ -597,11 +597,12 @@ def _claim_columns(lang: str) -> tuple[str, ...]:
 _CLAIM_IN_VIEW = """([id, columns]) => {
   const anchor = document.getElementById(id), row = anchor && anchor.closest('tr');
   if (!row) return [`no row holds #${id}`];
-  const table = row.closest('table'), ids = {};
-  for (const th of table.querySelectorAll('thead th')) ids[th.textContent.trim()] = th.id;
+  const table = row.closest('table'), index = {};
+  // a column by its header's text and position (a plain table's cells carry no headers attribute)
+  table.querySelectorAll('thead th').forEach((th, i) => { index[th.textContent.trim()] = i; });
   const hidden = [];
   for (const column of columns) {
-    const cell = row.querySelector(`td[headers="${ids[column]}"]`);
+    const cell = column in index ? row.cells[index[column]] : null;
     if (!cell) { hidden.push(`${column}: no such column`); continue; }
     const r = cell.getBoundingClientRect();
     const x = Math.min(Math.max(r.left + 4, 0), innerWidth - 1), y = Math.min(Math.max(r.top + 4, 0), innerHeight - 1);
