@@ -117,6 +117,20 @@ def _remove_unlisted_pages(project: Path, book_pages: Sequence[Page]) -> None:
                 path.unlink()
 
 
+def shared_path(root: Path, name: str) -> Path:
+    """Where a shared input is read from: npm's files from the checkout that installed them (a copy of the project
+    has no node_modules/ of its own), the rest from ``root``."""
+    return (paths.checkout() if name.startswith(NPM) else root) / name
+
+
+def shared_digest(root: Path, shared: Sequence[str]) -> str:
+    """Names and bytes of the shared inputs, each under the name the project gives it: a copy of the project, which
+    reads npm's files from the checkout, has the checkout's key."""
+    return cache.sha(json.dumps([[name, cache.tree_digest([shared_path(root, name)],
+                                                          relative_to=shared_path(root, name))]
+                                 for name in shared]).encode())
+
+
 def stage_project(root: Path, edition: Edition, book_pages: Sequence[Page], shared: Sequence[str],
                   changed: Sequence[str] | None = None) -> Path:
     """Bring the edition's Quarto project up to date with the sources and the executed notebooks.
@@ -132,7 +146,7 @@ def stage_project(root: Path, edition: Edition, book_pages: Sequence[Page], shar
         if name == QUARTO_FILE:
             _write_if_changed(build_config_text(root), project / name)
         else:
-            _copy_if_changed((paths.checkout() if name.startswith(NPM) else root) / name, project / name)
+            _copy_if_changed(shared_path(root, name), project / name)
     for page in book_pages:
         if changed is not None and page.source not in changed:
             continue
@@ -263,7 +277,7 @@ def render_edition(root: Path, executable: str, edition: Edition, book_pages: Se
     titles = {p.source: page_title(root, p, edition.profile) for p in book_pages}
     # the build's own staging of the pages (this module, and normalise in reproduce) shapes every page too
     staging = cache.tree_digest([Path(__file__), Path(__file__).with_name("reproduce.py")])
-    shared_key = cache.sha(json.dumps([cache.tree_digest([root / s for s in shared], relative_to=root), titles,
+    shared_key = cache.sha(json.dumps([shared_digest(root, shared), titles,
                                        executable, quarto.version_of(executable), edition.name, staging]).encode())
     page_keys = {p.source: _page_key(root, edition, p) for p in book_pages}
     record = records.get(record_name) or {}
