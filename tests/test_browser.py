@@ -585,7 +585,7 @@ def test_the_language_switch_keeps_the_section(browser, server, path, lang):
     landed = measured["landed"]
     assert landed and landed["url"].endswith(f"#{section}") and landed["found"], \
         f"{path}#{section}: the menu's switch lands on {landed}"
-    assert 0 <= landed["top"] < PHONE["height"] / 2, f"{path}#{section}: the other edition opens with the section at {landed['top']} px"
+    assert -1 <= landed["top"] < PHONE["height"] / 2, f"{path}#{section}: the other edition opens with the section at {landed['top']} px"  # sub-pixel scroll positions
 
 
 def _claim_columns(lang: str) -> tuple[str, ...]:
