@@ -360,6 +360,18 @@ def _tolerance_text(name: str, value: Any, lang: str) -> str:
 # the sweeps
 
 
+def _evidence_sweep(chapter: str, compute: Callable[..., dict[str, float]], reading_en: str,
+                    reading_nb: str) -> Sweep:
+    """A chapter whose cells rest on the report's words, our reading, or nothing, swept over ``include_inferred``."""
+    cells = (Headline("stated", "stated by the report", "oppgitt i rapporten", "count"),
+             Headline("inferred", reading_en, reading_nb, "count"),
+             Headline("not_stated", "not stated", "ikke oppgitt", "count"))
+    keys = tuple(c.key for c in cells)
+    return Sweep(chapter, compute, {"include_inferred": True}, cells,
+                 (Axis("include_inferred", (True, False), keys, "Our reading counts", "Vår lesning regnes med"),),
+                 bars=keys, value_text=_yes_no)
+
+
 def sweep_for(chapter: str) -> Sweep:
     """The sensitivity of ``chapter`` (its notebook's name)."""
     if chapter == "01-awareness":
@@ -370,22 +382,10 @@ def sweep_for(chapter: str) -> Sweep:
                            "Hedged statuses count as stated", "Status med forbehold regnes som oppgitt"),),
                      bars=tuple(h.key for h in _status_headlines()), value_text=_yes_no)
     if chapter == "03-relevance":
-        cells = (Headline("stated", "stated by the report", "oppgitt i rapporten", "count"),
-                 Headline("inferred", "our reading of Table 1", "vår lesning av tabell 1", "count"),
-                 Headline("not_stated", "not stated", "ikke oppgitt", "count"))
-        return Sweep(chapter, relevance, {"include_inferred": True}, cells,
-                     (Axis("include_inferred", (True, False), RELEVANCE_CELLS,
-                           "Our reading counts", "Vår lesning regnes med"),),
-                     bars=RELEVANCE_CELLS, value_text=_yes_no)
+        return _evidence_sweep(chapter, relevance, "our reading of Table 1", "vår lesning av tabell 1")
     if chapter == "04-nordic-comparison":
-        cells = (Headline("stated", "stated by the report", "oppgitt i rapporten", "count"),
-                 Headline("inferred", "our reading of an indirect passage", "vår lesning av en indirekte omtale",
-                          "count"),
-                 Headline("not_stated", "not stated", "ikke oppgitt", "count"))
-        return Sweep(chapter, nordic, {"include_inferred": True}, cells,
-                     (Axis("include_inferred", (True, False), NORDIC_CELLS,
-                           "Our reading counts", "Vår lesning regnes med"),),
-                     bars=NORDIC_CELLS, value_text=_yes_no)
+        return _evidence_sweep(chapter, nordic, "our reading of an indirect passage",
+                               "vår lesning av en indirekte omtale")
     if chapter == "05-audit":
         heads = (Headline("contradiction", "contradictions", "motsigelser", "count"),
                  Headline("tension", "tensions", "spenninger", "count"),
