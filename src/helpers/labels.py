@@ -217,6 +217,20 @@ _TERMS: dict[str, dict[str, str]] = {
 
 #: Sentences written from data (alt text, table notes, explanations): ``str.format`` templates per language.
 _PHRASES: dict[str, dict[str, str]] = {
+    # the Data appendix (helpers.sources)
+    "data_page_download": {"en": "Download", "nb": "Last ned"},
+    "data_page_rows_count": {"en": "{n} rows", "nb": "{n} rader"},
+    "data_page_provenance": {"en": "Where in the report a row comes from", "nb": "Hvor i rapporten en rad kommer fra"},
+    "data_page_fields": {"en": "Fields", "nb": "Felter"},
+    "data_page_rows_table": {"en": "Every row: its number (the link target of the site's values), key, numbers and "
+                                   "place in the report; the other columns are in the file",
+                             "nb": "Hver rad: nummeret (målet for lenkene fra tallene på nettstedet), nøkkelen, tallene "
+                                   "og stedet i rapporten; de andre kolonnene står i filen"},
+    "data_page_row": {"en": "Row", "nb": "Rad"},
+    "data_page_file": {"en": "File", "nb": "Fil"},
+    "data_page_title": {"en": "What it holds", "nb": "Hva den inneholder"},
+    "data_page_rows": {"en": "Rows", "nb": "Rader"},
+    "data_page_provenance_short": {"en": "Provenance columns", "nb": "Kildekolonner"},
     "alt_bars": {
         "en": "Horizontal bar chart of {what} for {groups}; {largest} per group – {parts}.",
         "nb": "Liggende stolpediagram over {what} for {groups}; {largest} per gruppe – {parts}.",

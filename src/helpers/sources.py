@@ -250,25 +250,11 @@ def fields(resource: dict[str, Any]) -> Iterable[tuple[str, str, str]]:
 
 # --- the Data page -------------------------------------------------------------------------------------------------
 
-_PAGE_WORDS = {
-    "download": {"en": "Download", "nb": "Last ned"},
-    "rows_count": {"en": "{n} rows", "nb": "{n} rader"},
-    "provenance": {"en": "Where in the report a row comes from", "nb": "Hvor i rapporten en rad kommer fra"},
-    "fields": {"en": "Fields", "nb": "Felter"},
-    "rows_table": {"en": "Every row: its number (the link target of the site's values), key, numbers and place in "
-                         "the report; the other columns are in the file",
-                   "nb": "Hver rad: nummeret (målet for lenkene fra tallene på nettstedet), nøkkelen, tallene og "
-                         "stedet i rapporten; de andre kolonnene står i filen"},
-    "row": {"en": "Row", "nb": "Rad"},
-    "file": {"en": "File", "nb": "Fil"},
-    "title": {"en": "What it holds", "nb": "Hva den inneholder"},
-    "rows": {"en": "Rows", "nb": "Rader"},
-    "provenance_short": {"en": "Provenance columns", "nb": "Kildekolonner"},
-}
 
 
 def _say(key: str, lang: str, **values: object) -> str:
-    return _PAGE_WORDS[key]["nb" if lang == "nb" else "en"].format(**values)
+    """The Data page's wording (``helpers.labels``' phrases ``data_page_*``)."""
+    return labels.phrase(f"data_page_{key}", lang, **values)
 
 
 def _english(text: str, lang: str) -> str:
