@@ -8,6 +8,8 @@ the expression that failed.
 
 from __future__ import annotations
 
+import html
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -248,3 +250,35 @@ def test_figures_and_tables_take_only_a_caption_built_with_ch_caption(tmp_path, 
     with pytest.raises(TypeError, match="fig-x: the caption is a str"):
         ch.figure(None, "alt", figure_id="fig-x", caption="Made up.", data=frame)
     assert ch.caption("The {what} [@dfo2023].", "{what} [@dfo2023].", what="a_b") == "The a\\_b [@dfo2023]."
+
+
+CODE_HOSTILE = ["CC-BY-4.0", "a `tick` inside", "`starts and ends`", "<b>x</b> $y$ {{< meta title >}}", "``double``"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("text", CODE_HOSTILE)
+def test_a_code_span_shows_its_text_as_typed(text):
+    """:func:`helpers.escape.code` read by Pandoc is one ``<code>`` holding exactly the characters (the shortcode's
+    word joiner aside); a plain pair of backticks around the same text would not be (the fence must outrun them)."""
+    from helpers import escape
+
+    from .conftest import ROOT
+
+    def codes(markdown: str) -> list[str]:
+        from helpers.build import quarto
+
+        page = subprocess.run([quarto.find(ROOT), "pandoc", "--from", "markdown", "--to", "html"], input=markdown,
+                              capture_output=True, text=True, check=True).stdout
+        return [html.unescape(c) for c in re.findall(r"<code>(.*?)</code>", page, flags=re.S)]
+
+    assert [c.replace("\u2060", "") for c in codes(f"x {escape.code(text)} y")] == [text]
+    if "`" in text:
+        assert codes(f"x `{text}` y") != [text]
+
+
+def test_descriptor_text_shows_backtick_spans_as_code_and_the_rest_as_text():
+    from helpers import escape
+
+    shown = escape.markdown_with_code("read from (`Figur 2`, `Tabell 1`); *not* [a](b) `unpaired")
+    assert shown == "read from \\(`Figur 2`\\, `Tabell 1`\\)\\; \\*not\\* \\[a\\]\\(b\\) \\`unpaired"
+    assert escape.html_with_code("`<b>` & <i>") == "<code>&lt;b&gt;</code> &amp; &lt;i&gt;"

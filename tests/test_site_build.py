@@ -56,8 +56,8 @@ def test_chapters_are_numbered_and_the_appendix_lettered(site):
             title = re.search(r'<h1 class="title">(.*?)</h1>', _html(site, edition, page), flags=re.S).group(1)
             number = re.search(r'<span class="chapter-number">([^<]+)</span>|(?:Appendix|Vedlegg) ([A-Z]) [—–]', title)
             numbers.append((number.group(1) or number.group(2)) if number else None)
-        # landing page and references unnumbered, chapters 1..n, appendix A
-        assert numbers == [None, "1", "2", "3", "4", None, "A"], numbers
+        # landing page and references unnumbered, chapters 1..n, appendices A (the audit) and B (the data)
+        assert numbers == [None, "1", "2", "3", "4", None, "A", "B"], numbers
 
 
 def test_every_figure_and_table_has_a_numbered_caption(site):

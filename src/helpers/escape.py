@@ -5,6 +5,9 @@ characters and a browser builds nothing from it:
 
 - :func:`markdown` — Markdown prose, captions, bullets (Pandoc reads it): every ASCII punctuation mark
   backslash-escaped, so no image, link, span, attribute, math, citation, cross-reference or shortcode can start;
+- :func:`code` — a name or value shown as typed, in a code span (a file name, a licence's identifier);
+- :func:`markdown_with_code` — descriptor text (``data/datapackage.json``, whose descriptions the Data Package
+  standard writes in Markdown): its backtick spans shown as code, everything else as :func:`markdown`;
 - :func:`markdown_attribute` — the value of a Pandoc attribute in double quotes (``fig-alt="…"``), which Pandoc reads
   with its backslash escapes and HTML entities decoded;
 - :func:`html_attribute` and :func:`html_text` — HTML written by ``helpers`` itself (JupyterLab's view of a figure,
@@ -46,6 +49,38 @@ def markdown(text: str) -> str:
     """``text`` as Markdown that shows exactly these characters: every ASCII punctuation mark backslash-escaped
     (Pandoc reads ``\\(`` as a plain parenthesis), line breaks as spaces, control characters dropped."""
     return _PUNCTUATION.sub(r"\\\1", plain(text))
+
+
+def code(text: str) -> Markdown:
+    """``text`` as a Markdown code span: a run of backticks longer than any inside it (Pandoc's rule), padded with
+    spaces where the text starts or ends with a backtick; a shortcode's ``{{<`` broken as in
+    :func:`markdown_attribute` (Quarto reads shortcodes inside code too)."""
+    value = plain(text).replace("{{<", "{{\u2060<")
+    fence = "`" * (max((len(run) for run in re.findall("`+", value)), default=0) + 1)
+    pad = " " if value.startswith("`") or value.endswith("`") else ""
+    return Markdown(f"{fence}{pad}{value}{pad}{fence}")
+
+
+_CODE_SPAN = re.compile(r"`([^`]+)`")
+
+
+def markdown_with_code(text: str) -> Markdown:
+    """Descriptor text as Markdown: each span between two backticks a code span (:func:`code`), the rest escaped (:func:`markdown`);
+    an unpaired backtick is shown as itself."""
+    parts, last = [], 0
+    for match in _CODE_SPAN.finditer(text):
+        parts += [markdown(text[last:match.start()]), code(match.group(1))]
+        last = match.end()
+    return Markdown("".join(parts + [markdown(text[last:])]))
+
+
+def html_with_code(text: str) -> str:
+    """Descriptor text as HTML element content: the HTML twin of :func:`markdown_with_code`."""
+    parts, last = [], 0
+    for match in _CODE_SPAN.finditer(text):
+        parts += [html_text(text[last:match.start()]), f"<code>{html_text(match.group(1))}</code>"]
+        last = match.end()
+    return "".join(parts + [html_text(text[last:])])
 
 
 def markdown_attribute(text: str) -> str:

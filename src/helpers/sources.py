@@ -25,6 +25,7 @@ from typing import Any
 import pandas as pd
 
 from . import data, labels, paths
+from . import escape as escaping
 from .inline import Markdown, escape
 
 #: The Data appendix: a notebook at the project root, as the landing page is, so its page is ``data.html`` in each
@@ -258,19 +259,25 @@ def _say(key: str, lang: str, **values: object) -> str:
 
 
 def _english(text: str, lang: str) -> str:
-    """Descriptor text (written in English) as Markdown for the edition: marked as English in the Norwegian one."""
-    return escape(text) if lang == "en" else f'[{escape(text)}]{{lang="en"}}'
+    """Descriptor text (written in English; a value as stored in a file between backticks) as Markdown for the
+    edition: marked as English in the Norwegian one."""
+    shown = escaping.markdown_with_code(text)
+    return shown if lang == "en" else f'[{shown}]{{lang="en"}}'
 
 
 def _english_html(text: str, lang: str) -> str:
-    import html
+    shown = escaping.html_with_code(text)
+    return shown if lang == "en" else f'<span lang="en">{shown}</span>'
 
-    return html.escape(text) if lang == "en" else f'<span lang="en">{html.escape(text)}</span>'
+
+def licence(package: dict[str, Any]) -> Markdown:
+    """The package's licence identifier (``CC-BY-4.0``) as code: a name as typed, not a number to format."""
+    return escaping.code(package["licenses"][0]["name"])
 
 
 def download_link(download: Download, text: str | None = None) -> Markdown:
     """A Markdown link that downloads a published file (its name shown as code unless ``text`` is given)."""
-    shown = f"`{download.name}`" if text is None else escape(text)
+    shown = escaping.code(download.name) if text is None else escape(text)
     return Markdown(f'[{shown}]({download.link}){{download="{download.name}"}}')
 
 
@@ -344,7 +351,7 @@ def resource_section(resource: dict[str, Any], downloads: dict[str, Download], l
         f"{escape(_say('rows_table', lang))}:",
         f"```{{=html}}\n{rows}\n```",
     ]) + "\n"
-    lab = (f"<h3>{html.escape(title)}</h3><p>{html.escape(resource.get('description', ''))}</p>"
+    lab = (f"<h3>{escaping.html_with_code(title)}</h3><p>{escaping.html_with_code(resource.get('description', ''))}</p>"
            f"<p>{html.escape(download.name)}: {count}</p>{rows}")
     return {"text/markdown": markdown, "text/html": lab}
 
