@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -29,3 +30,14 @@ def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copytree(ROOT, project, ignore=COPY_IGNORE)
     monkeypatch.setenv("BEST_SAMMEN_ROOT", str(project))
     return project / "data"
+
+
+@pytest.fixture(autouse=True)
+def _environment_restored():
+    # the build's runner normally lives in a pool worker and points the environment at its project
+    # (BEST_SAMMEN_ROOT, BEST_SAMMEN_OUTPUTS); a test that calls it in-process must not leave later tests reading a
+    # deleted temporary project
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)

@@ -537,8 +537,14 @@ def _phone(browser, server, path: str) -> dict:
         if section and result["sidebar"].get("open"):
             with page.expect_navigation(wait_until="load"):
                 page.locator("#quarto-sidebar a[hreflang]").click()
-            result["landed"] = page.evaluate("id => ({url: location.href, found: !!document.getElementById(id), "
-                                             "top: document.getElementById(id)?.getBoundingClientRect().top})", section)
+            # where the section's heading is (a section's own top sits above it by the heading's collapsed margin),
+            # and where the fixed header ends: the heading must be in sight, below the header
+            result["landed"] = page.evaluate(
+                "id => { const s = document.getElementById(id), h = s && s.querySelector('h1, h2, h3, h4');"
+                " const header = document.getElementById('quarto-header');"
+                " return {url: location.href, found: !!s, top: h ? h.getBoundingClientRect().top : null,"
+                " below: header && getComputedStyle(header).position === 'fixed' ? header.getBoundingClientRect().bottom : 0}; }",
+                section)
         page.close()
         PHONE_MEASURE[path] = result
     return PHONE_MEASURE[path]
@@ -585,7 +591,9 @@ def test_the_language_switch_keeps_the_section(browser, server, path, lang):
     landed = measured["landed"]
     assert landed and landed["url"].endswith(f"#{section}") and landed["found"], \
         f"{path}#{section}: the menu's switch lands on {landed}"
-    assert -1 <= landed["top"] < PHONE["height"] / 2, f"{path}#{section}: the other edition opens with the section at {landed['top']} px"  # sub-pixel scroll positions
+    assert landed["top"] is not None, f"{path}#{section}: the section has no heading"
+    assert landed["below"] - 1 <= landed["top"] < PHONE["height"] / 2, \
+        f"{path}#{section}: the other edition opens with the section's heading at {landed['top']} px (the header ends at {landed['below']} px)"  # sub-pixel scroll positions
 
 
 def _claim_columns(lang: str) -> tuple[str, ...]:

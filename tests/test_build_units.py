@@ -16,16 +16,6 @@ from helpers import paths
 from helpers.build import cache, publish
 
 
-@pytest.fixture(autouse=True)
-def _environment_restored():
-    # execute.run normally lives in a pool worker and points the environment at its project; called in-process here,
-    # it must not leave BEST_SAMMEN_ROOT aimed at a deleted temporary project for the tests that follow
-    saved = dict(os.environ)
-    yield
-    os.environ.clear()
-    os.environ.update(saved)
-
-
 def test_the_build_command_imports_nothing_only_kernels_need():
     code = ("import sys; from helpers.build import cli, config, cache, execute, quarto, render, publish, reproduce; "
             "print(sorted({m.split('.')[0] for m in sys.modules} & {'matplotlib', 'seaborn', 'scipy', 'statsmodels'}))")

@@ -376,6 +376,8 @@ def test_no_norwegian_page_shows_quartos_stiff_words(site: Path):
     for edition in (e for e in EDITIONS if e.lang == "nb"):
         for page in PAGES:
             html = (site / edition.prefix / page.output).read_text(encoding="utf-8")
+            # code shows a value as a file stores it (the glossary's own note that Quarto's 'Bilag' is avoided)
+            html = re.sub(r"<code\b[^>]*>.*?</code>", "", html, flags=re.S)
             shown = [w for w in QUARTO_NB_REFUSED if w in html]
             assert not shown, f"{edition.prefix}{page.output} shows Quarto's words {shown} (override them in _quarto-nb.yml)"
 

@@ -57,7 +57,7 @@ def test_a_changed_stored_output_fails_naming_notebook_cell_and_text(data_copy):
     assert candidates, "no committed notebook has a table output to tamper with"
     # the table that comes earliest keeps this quick: nbval stops at the first failing cell (-x)
     source = min(candidates, key=lambda p: code_cells_before(candidates[p], table_cells(candidates[p])[0][0]))
-    target = project / "notebooks" / source.name
+    target = project / source.relative_to(ROOT)  # a chapter in notebooks/, or a page at the root (the Data appendix)
     nb = nbformat.read(target, as_version=4)
     cell_index, output_index = table_cells(nb)[0]
     output = nb.cells[cell_index].outputs[output_index]
@@ -76,7 +76,7 @@ def test_a_changed_stored_output_fails_naming_notebook_cell_and_text(data_copy):
     report = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout)
     assert (project / "tests" / "nbval-sanitize.cfg").read_bytes() == (ROOT / "tests" / "nbval-sanitize.cfg").read_bytes()
     assert result.returncode == 1, f"nbval passed a notebook whose stored output was changed:\n{report[-4000:]}"
-    assert f"notebooks/{source.name}::Cell {code_cell}" in report, report[-4000:]
+    assert f"{source.relative_to(ROOT).as_posix()}::Cell {code_cell}" in report, report[-4000:]
     assert f"Cell {code_cell}: Cell outputs differ" in report and "mismatch 'text/markdown'" in report, report[-4000:]
     diff = [line.strip() for line in report[report.index("mismatch 'text/markdown'"):].splitlines()]
     # pytest's diff: '+' the stored (reference) text, '-' what re-execution gave
