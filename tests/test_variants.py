@@ -20,8 +20,15 @@ CHAPTER = "04-nordic-comparison"  # the quickest chapter to execute
 LEAK_FIXTURE = Path(__file__).parent / "fixtures" / "kept-kernel" / "leak.ipynb"
 PARAMS = {"include_inferred": False}
 #: what a copy of the built project leaves out: tools and environments, and earlier variants, sweeps and runs
-BUILT_IGNORE = shutil.ignore_patterns(".venv", ".tools", "node_modules", ".git", "__pycache__", ".pytest_cache",
-                                      "variants", "sweeps", "runs", "failed", "build.lock", "*.egg-info")
+_BUILT_IGNORE_ANYWHERE = shutil.ignore_patterns(".venv", ".tools", ".git", "__pycache__", ".pytest_cache", "variants",
+                                               "sweeps", "runs", "failed", "build.lock", "*.egg-info")
+
+
+def BUILT_IGNORE(folder: str, names: list[str]) -> set[str]:
+    # the checkout's node_modules/ is shared with copies; the site's own copies of its files (_site/node_modules/,
+    # the audit's DataTables) are part of the published site and stay
+    shared = {"node_modules"} if Path(folder) == ROOT else set()
+    return set(_BUILT_IGNORE_ANYWHERE(folder, names)) | (shared & set(names))
 
 
 def _digests(site: Path) -> dict[str, str]:
