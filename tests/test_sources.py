@@ -74,6 +74,7 @@ def test_a_cited_value_is_an_escaped_link_to_its_row_titled_with_the_reports_pla
 
 
 def test_the_published_files_are_the_datas_bytes(tmp_path, monkeypatch):
+    monkeypatch.setenv("BEST_SAMMEN_ROOT", str(ROOT))  # this checkout, whatever project an earlier test pointed at
     monkeypatch.setenv("BEST_SAMMEN_OUTPUTS", str(tmp_path))
     log = tmp_path / "deps.log"
     monkeypatch.setenv(data.DEPS_LOG_ENV, str(log))
