@@ -450,3 +450,30 @@ def test_a_folder_where_a_cache_record_belongs_is_replaced(tmp_path: Path):
     assert records.get("publish") is None
     records.put("publish", {"key": "k"})
     assert records.fresh("publish", "k")
+
+
+def _project_with_citation(tmp_path: Path, citation: str) -> Path:
+    root = Path(__file__).resolve().parents[1]
+    shutil.copy(root / "_quarto.yml", tmp_path / "_quarto.yml")
+    (tmp_path / "CITATION.cff").write_text(citation, encoding="utf-8")
+    return tmp_path
+
+
+def test_the_title_page_date_is_the_release_date_not_the_build_day(tmp_path: Path):
+    """`date: today` made the landing page differ between two builds of the same sources a day apart."""
+    import yaml
+
+    from helpers.build import render
+
+    project = _project_with_citation(tmp_path, "cff-version: 1.2.0\ndate-released: 2025-06-30\n")
+    assert yaml.safe_load(render.build_config_text(project))["book"]["date"] == "2025-06-30"
+    assert "today" not in render.build_config_text(Path(__file__).resolve().parents[1])
+
+
+def test_a_release_date_that_is_not_a_date_is_named(tmp_path: Path):
+    from helpers.build import render
+    from helpers.build.config import BuildError
+
+    project = _project_with_citation(tmp_path, "date-released: next week\n")
+    with pytest.raises(BuildError, match=r"CITATION.cff: date-released is 'next week'; write it as YYYY-MM-DD"):
+        render.build_config_text(project)

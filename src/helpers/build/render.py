@@ -84,8 +84,34 @@ def build_config_text(root: Path) -> str:
     project["output-dir"] = OUTPUT_DIR
     project.pop("pre-render", None)
     config["project"] = project
+    released = release_date(root)
+    if released:  # a date fixed in the sources, not `today`: the same sources render the same bytes on any day
+        config["book"] = {**(config.get("book") or {}), "date": released}
     return ("# Written by helpers.build.render from the repository's _quarto.yml; edits here are overwritten.\n"
             + yaml.safe_dump(config, sort_keys=False, allow_unicode=True, width=1000))
+
+
+#: The citation metadata whose ``date-released`` is the title page's date.
+CITATION_FILE = "CITATION.cff"
+
+
+def release_date(root: Path) -> str | None:
+    """``date-released`` of ``CITATION.cff`` as ``YYYY-MM-DD``, or None when the file gives none."""
+    import yaml
+
+    path = root / CITATION_FILE
+    if not path.exists():
+        return None
+    try:
+        released = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("date-released")
+    except yaml.YAMLError as error:
+        raise BuildError(f"{CITATION_FILE}: not valid YAML ({str(error).splitlines()[0]})") from None
+    if released is None:
+        return None
+    text = str(released)  # YAML reads an unquoted date as a date
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise BuildError(f"{CITATION_FILE}: date-released is {text!r}; write it as YYYY-MM-DD")
+    return text
 
 
 def _write_if_changed(text: str, target: Path) -> None:
@@ -277,7 +303,7 @@ def render_edition(root: Path, executable: str, edition: Edition, book_pages: Se
     titles = {p.source: page_title(root, p, edition.profile) for p in book_pages}
     # the build's own staging of the pages (this module, and normalise in reproduce) shapes every page too
     staging = cache.tree_digest([Path(__file__), Path(__file__).with_name("reproduce.py")])
-    shared_key = cache.sha(json.dumps([shared_digest(root, shared), titles,
+    shared_key = cache.sha(json.dumps([shared_digest(root, shared), titles, release_date(root),
                                        executable, quarto.version_of(executable), edition.name, staging]).encode())
     page_keys = {p.source: _page_key(root, edition, p) for p in book_pages}
     record = records.get(record_name) or {}
