@@ -80,17 +80,18 @@ def test_figure_labels_from_data_are_text_not_tex():
 
 # a name escaped for prose (by tables.escape_markdown or helpers.inline.escape) shows in a table cell as written:
 # tables are HTML, where a backslash or an entity would be shown to the reader
-ESCAPED_FOR_PROSE = [
-    ("Core\\-group trial \\(cross\\-ministry core groups\\)", "Core-group trial (cross-ministry core groups)"),
-    ("Felles sak\\-arkiv", "Felles sak-arkiv"),
-    (tables.escape_markdown("a < b & [c]"), "a < b & [c]"),
-]
+ESCAPED_FOR_PROSE = [(tables.escape_markdown(written), written)
+                     for written in ["Core-group trial (cross-ministry core groups)", "Felles sak-arkiv", "a < b & [c]"]]
 
 
 def _cell_text(cell: str) -> str:
     import html
 
     return html.unescape(re.sub(r"<[^>]+>", "", cell)).strip()
+
+
+def _header_texts(rendered: str) -> list[str]:
+    return [_cell_text(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", rendered, flags=re.S)]
 
 
 @pytest.mark.parametrize("escaped, written", ESCAPED_FOR_PROSE)
@@ -100,25 +101,64 @@ def test_table_cells_and_headers_show_text_as_written(escaped, written):
     frame = pd.DataFrame({escaped: [escaped, inline.escape(written)]})
     rendered = tables.to_html(frame, table_id="tbl-test", lang="nb")
     assert [_cell_text(c) for c in _cells(rendered)] == [written, written]
-    header = re.findall(r"<th[^>]*>(.*?)</th>", rendered, flags=re.S)
-    assert [_cell_text(h) for h in header] == [written]
+    assert _header_texts(rendered) == [written]
     assert "\\" not in re.sub(r"<style.*?</style>", "", rendered, flags=re.S)
 
 
-@pytest.mark.parametrize("value", HOSTILE)
-def test_text_as_written_stays_escaped_html(value):
-    # undoing a Markdown escape never lets markup through: the cell is still HTML-escaped by the table renderer
-    html = tables.to_html(pd.DataFrame({"text": [tables.escape_markdown(value)]}), table_id="tbl-test", lang="en")
-    assert not re.search(r"<(script|img)\b", html, flags=re.I), html
-    assert [_cell_text(c) for c in _cells(html)] == [value.replace("\n", " ")]
+#: Data text that holds a backslash before punctuation, as typed into a data/*.csv file: text, not Markdown.
+TYPED_BACKSLASHES = ["C:\\.config", "a\\*b", "Core\\-group \\(typed\\)", "\\\\server\\share\\[1\\]", "ends with \\"]
+
+
+@pytest.mark.parametrize("typed", TYPED_BACKSLASHES)
+def test_a_typed_backslash_shows_in_table_cells_and_headers(typed):
+    frame = pd.DataFrame({typed: [typed, "plain"]})
+    for rendered in (tables.to_html(frame, table_id="tbl-test", lang="en"),
+                     tables.plain_html(frame, lang="en", label="typed")):
+        assert [_cell_text(c) for c in _cells(rendered)] == [typed, "plain"]
+        assert _header_texts(rendered) == [typed]
+    # a header given by the chapter (ch.table's wording of a column) too
+    rendered = tables.to_html(pd.DataFrame({"x": [1]}), table_id="tbl-test", lang="en", headers={"x": typed})
+    assert _header_texts(rendered) == [typed]
+    # and the same text escaped for prose still shows as typed, backslash included
+    escaped = pd.DataFrame({tables.escape_markdown(typed): [tables.escape_markdown(typed)]})
+    rendered = tables.to_html(escaped, table_id="tbl-test", lang="en")
+    assert [_cell_text(c) for c in _cells(rendered)] == _header_texts(rendered) == [typed]
+
+
+def test_a_table_caption_names_its_box_with_its_values_as_typed(tmp_path, monkeypatch):
+    import html
+
+    from helpers import notebook
+
+    monkeypatch.setenv("BEST_SAMMEN_OUTPUTS", str(tmp_path))
+    chapter = notebook.Chapter(name="test", lang="en")
+    shown = []
+    monkeypatch.setattr(notebook, "_display", shown.append)
+    caption = chapter.caption("Files under {path} \\(typed\\) [@dfo2023]", "Filer under {path} [@dfo2023]",
+                              path="C:\\.config")
+    chapter.table(pd.DataFrame({"a\\*b": ["C:\\.config"]}), table_id="tbl-typed", caption=caption)
+    rendered = shown[0]["text/markdown"]
+    assert html.unescape(re.search(r'aria-label="([^"]*)"', rendered)[1]) == "Files under C:\\.config (typed)"
+    assert [_cell_text(c) for c in _cells(rendered)] == ["C:\\.config"] and _header_texts(rendered) == ["a\\*b"]
 
 
 def test_text_as_written_leaves_plain_text_alone():
-    # an HTML entity typed into data is text too: no escape writes one, so none is undone
-    for text in ["Felles sak-arkiv", "$\\frac{1$", "C:\\data", "AT&T", "10\u00a0%", "a &lt; b &amp;"]:
+    from helpers import escape
+
+    # an HTML entity typed into data is text too: no escape writes one, so none is undone; nor is a backslash
+    # typed before punctuation: only text escaped by helpers.escape.markdown is known to be escaped
+    for text in ["Felles sak-arkiv", "$\\frac{1$", "C:\\data", "AT&T", "10\u00a0%", "a &lt; b &amp;",
+                 *TYPED_BACKSLASHES]:
         assert tables.as_written(text) == text
-        assert not tables.has_escapes(text)
-    assert tables.has_escapes("sak\\-arkiv")
+        assert tables.as_written(tables.escape_markdown(text)) == text
+    # Markdown a helper wrote is read as Pandoc reads it: its escapes undone, a code span kept as it is
+    assert tables.as_written(escape.Markdown("Core\\-group `C:\\.config`")) == "Core-group `C:\\.config`"
+    # a copy of an escaped value (pandas and the kernel may copy one) still knows what it escaped
+    import copy
+    import pickle
+
+    escaped = tables.escape_markdown("a\\*b")
+    assert tables.as_written(copy.deepcopy(escaped)) == tables.as_written(pickle.loads(pickle.dumps(escaped))) == "a\\*b"
 
 
 def test_one_markdown_escape_for_tables_and_prose():

@@ -4,7 +4,8 @@ Text from ``data/`` is always text. Where it lands decides how it must be writte
 characters and a browser builds nothing from it:
 
 - :func:`markdown` — Markdown prose, captions, bullets (Pandoc reads it): every ASCII punctuation mark
-  backslash-escaped, so no image, link, span, attribute, math, citation, cross-reference or shortcode can start;
+  backslash-escaped, so no image, link, span, attribute, math, citation, cross-reference or shortcode can start; the
+  result (:class:`Escaped`) remembers the text, which a figure or a table shows instead;
 - :func:`code` — a name or value shown as typed, in a code span (a file name, a licence's identifier);
 - :func:`markdown_with_code` — descriptor text (``data/datapackage.json``, whose descriptions the Data Package
   standard writes in Markdown): its backtick spans shown as code, everything else as :func:`markdown`;
@@ -40,15 +41,37 @@ class Caption(Markdown):
     """A caption: the author's Markdown with every data value escaped (:func:`caption`)."""
 
 
+class Escaped(str):
+    """Data text escaped for Markdown prose by :func:`markdown`, holding the characters it shows (:attr:`text`).
+
+    A figure or a table never reads Markdown: it shows :attr:`text` (``helpers.tables.as_written``). The type, not a
+    look at the characters, says the text was escaped: data text may itself hold a backslash before punctuation
+    (``C:\\.config``), and that is shown as typed. Text built from an escaped value (``f"{markdown(x)}…"``) is a plain
+    ``str`` again and is shown as it is, backslashes and all."""
+
+    text: str
+
+    def __new__(cls, escaped: str, text: str) -> Escaped:
+        self = super().__new__(cls, escaped)
+        self.text = text
+        return self
+
+    def __getnewargs__(self) -> tuple[str, str]:  # type: ignore[override]
+        # copy and pickle rebuild a str subclass from these: without the text, the copy could not be made
+        return str(self), self.text
+
+
 def plain(text: str) -> str:
     """``text`` on one line without control or bidi-override characters: what every context shows of it."""
     return _CONTROL.sub("", _LINE_BREAKS.sub(" ", str(text)))
 
 
-def markdown(text: str) -> str:
+def markdown(text: str) -> Escaped:
     """``text`` as Markdown that shows exactly these characters: every ASCII punctuation mark backslash-escaped
-    (Pandoc reads ``\\(`` as a plain parenthesis), line breaks as spaces, control characters dropped."""
-    return _PUNCTUATION.sub(r"\\\1", plain(text))
+    (Pandoc reads ``\\(`` as a plain parenthesis), line breaks as spaces, control characters dropped. The result
+    remembers those characters (:class:`Escaped`), for a figure or a table to show them."""
+    shown = plain(text)
+    return Escaped(_PUNCTUATION.sub(r"\\\1", shown), shown)
 
 
 def code(text: str) -> Markdown:

@@ -161,7 +161,7 @@ class Chapter:
         csv_path = self._write_csv(figure_id, data)
         _fit_width(fig)
         try:
-            plots.check_layout(fig, figure_id)  # as drawn: no text over text or a line, no Markdown escape shown
+            plots.check_layout(fig, figure_id)  # as drawn: no text over text or a line
         except ValueError:
             plt.close(fig)
             raise
@@ -214,8 +214,9 @@ class Chapter:
         csv_path = self._write_csv(table_id, frame if data is None else data)
         headers = {c: self.t(str(c)) if labels.has_term(str(c)) else str(c) for c in frame.columns}
         text = str(caption)  # the author's Markdown, data values escaped (ch.caption)
-        # the caption without its citation, as the characters a reader sees, names the scrolling box
-        label = tables.as_written(re.sub(r"\s*\[@[^\]]*\]", "", text))
+        # the caption without its citation, as the characters a reader sees, names the scrolling box: still Markdown
+        # (its values escaped), so its escapes are read, not guessed
+        label = tables.as_written(escape.Markdown(re.sub(r"\s*\[@[^\]]*\]", "", text)))
         if interactive:  # a bare table that DataTables (the site's copy) styles and enhances: helpers.tables
             table = tables.plain_html(frame, lang=self.lang, headers=headers, label=label)
             body = f"{tables.datatables_assets()}\n{table}"

@@ -5,9 +5,9 @@ chart draws, so it cannot drift from the picture. Values the report does not giv
 slot labelled as such — never as zero.
 
 Text is drawn as written and where it fits: every chart takes data text raw (a name escaped for Markdown prose is
-turned back, :func:`_as_written`), wraps it between words or where the edition's hyphenation dictionary allows
-(:func:`wrap`, pyphen), and ``ch.figure`` refuses a figure in which a text overlaps another text or a line, measured
-from the drawn boxes (:func:`check_layout`).
+drawn as the text it escaped, :func:`_as_written`), wraps it between words or where the edition's hyphenation
+dictionary allows (:func:`wrap`, pyphen), and ``ch.figure`` refuses a figure in which a text overlaps another text or
+a line, measured from the drawn boxes (:func:`check_layout`).
 """
 
 from __future__ import annotations
@@ -91,21 +91,24 @@ def _fmt(value: float) -> str:
 # --- text as written: figures show data text as it is, never Markdown -------------------------------------------
 
 def _as_written(function):
-    """Every text argument of a chart (a label, a wording dict, a frame's cells and index) as written: a Markdown
-    escape that leaked in from prose (``tables.escape_markdown``, ``inline.escape``) is undone, so "Core\\-group"
-    is drawn "Core-group" (:func:`helpers.tables.as_written`). Column names and codes are left as they are."""
+    """Every text argument of a chart (a label, a wording dict, a frame's cells and index) as written: text escaped
+    for prose (``tables.escape_markdown``, ``inline.escape``) is drawn as the text it escaped, so "Core-group" escaped
+    is drawn "Core-group", and any other text exactly as typed, a backslash too (:func:`helpers.tables.as_written`).
+    Column names and codes are left as they are."""
     import functools
 
-    from .tables import as_written, has_escapes
+    from .escape import Escaped, Markdown
+    from .tables import as_written
 
     def clean(value):
         if isinstance(value, str):
-            return as_written(value) if has_escapes(value) else value
+            # only text known to be Markdown is read as Markdown: any other text, a backslash too, is drawn as typed
+            return as_written(value) if isinstance(value, (Escaped, Markdown)) else value
         if isinstance(value, dict):
             return {k: clean(v) for k, v in value.items()}
         if isinstance(value, (pd.DataFrame, pd.Series)):
             def dirty(items) -> bool:
-                return any(isinstance(v, str) and has_escapes(v) for v in items)
+                return any(isinstance(v, (Escaped, Markdown)) for v in items)
             frame = value
             if dirty(frame.index):
                 frame = frame.set_axis([clean(v) for v in frame.index], axis=0)
@@ -302,19 +305,11 @@ def layout_problems(fig: Figure, tolerance_px: float = 1.0) -> list[str]:
     return problems
 
 
-def leaked_markup(fig: Figure) -> list[str]:
-    """Texts of ``fig`` that show a Markdown escape or an HTML entity instead of the character."""
-    from matplotlib.text import Text
-
-    from .tables import has_escapes
-
-    return sorted({repr(t.get_text()) for t in fig.findobj(Text) if has_escapes(t.get_text())})
-
-
 def check_layout(fig: Figure, figure_id: str = "figure") -> None:
-    """Refuse a figure whose text overlaps other text or a line, or shows Markdown escapes (``ch.figure`` calls it)."""
-    problems = [f"{text} shows Markdown or HTML escapes: pass the name as written, not escaped for prose"
-                for text in leaked_markup(fig)] + layout_problems(fig)
+    """Refuse a figure whose text overlaps other text or a line (``ch.figure`` calls it). A backslash in a drawn text
+    is not refused: drawn text is data text as typed (``C:\\.config``); text escaped for prose that a chart is given
+    is drawn as the text it escaped (:func:`_as_written`)."""
+    problems = layout_problems(fig)
     if problems:
         raise ValueError(f"{figure_id}: " + "; ".join(problems[:8]) + (f" (and {len(problems) - 8} more)"
                                                                         if len(problems) > 8 else ""))

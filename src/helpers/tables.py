@@ -7,7 +7,8 @@ HTML block of a Markdown output: Quarto numbers and cross-references the table b
 
 Cells a chapter builds itself (an anchor the audit's badges land on, a link to an audit entry) are :class:`Markup`,
 made with :func:`anchor` or :func:`link` from escaped parts; every other value is text, shown as written: a name
-escaped for Markdown prose by mistake (``Core\\-group``) is shown without its backslashes (:func:`as_written`).
+escaped for Markdown prose by mistake (by :func:`helpers.escape.markdown`) is shown as the text it escaped, and data
+text that holds a backslash (``C:\\.config``) is shown with it (:func:`as_written`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from . import labels
-from .escape import html_attribute, html_text
+from .escape import Escaped, Markdown, html_attribute, html_text
 from .escape import markdown as markdown_escape
 
 MISSING = "–"
@@ -33,28 +34,29 @@ class Markup(str):
 
 #: Data text as inert Markdown, for Markdown prose only: the one Markdown escape, :func:`helpers.escape.markdown`. A
 #: figure's labels and a table's cells take the text as written: they never read Markdown, and escaped text would
-#: show its backslashes (the charts and :func:`to_html` undo such escapes, :func:`as_written`).
+#: show its backslashes (the charts and :func:`to_html` show what such a value escaped, :func:`as_written`).
 escape_markdown = markdown_escape
 
 
-#: What escaping text for Markdown leaves in it: a backslash before ASCII punctuation (``helpers.escape.markdown``).
-#: An HTML entity is not one: no escape writes one, so ``&lt;`` in data text is shown as typed.
-_ESCAPES = re.compile(r"\\[!-/:-@\[-`{-~]")
-
-
-def has_escapes(text: str) -> bool:
-    """True if ``text`` carries Markdown backslash escapes: text escaped for prose."""
-    return bool(_ESCAPES.search(text))
+#: A Markdown backslash escape (any ASCII punctuation mark may be escaped), or a code span, inside which a backslash
+#: is itself: the code span is matched first, so a backslash in it is kept.
+_MARKDOWN_ESCAPE = re.compile(r"(?<!`)(?P<code>(?P<fence>`+)(?!`).*?(?<!`)(?P=fence)(?!`))|\\(?P<mark>[!-/:-@\[-`{-~])",
+                              re.S)
 
 
 def as_written(value: Any) -> str:
-    """Data text as a figure or a table cell shows it: the characters themselves. Text escaped for Markdown prose
-    (``Core\\-group trial \\(cross\\-ministry\\)``) is turned back into what was written; a
-    figure or a table never reads Markdown, and a table's cells are HTML-escaped when the table is rendered."""
-    text = str(value)
-    if not has_escapes(text):
-        return text
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)
+    """Data text as a figure or a table cell shows it: the characters themselves, never Markdown.
+
+    Which text is Markdown is known from its type, never guessed from its characters: text escaped for prose by
+    :func:`helpers.escape.markdown` (an :class:`~helpers.escape.Escaped`) is shown as the text it escaped, and
+    Markdown a helper or an author wrote (:class:`~helpers.escape.Markdown`, a caption) without its backslash
+    escapes, as Pandoc reads them; any other value is data text, shown exactly as typed (``C:\\.config``,
+    ``a\\*b``). A table's cells are HTML-escaped when the table is rendered."""
+    if isinstance(value, Escaped):
+        return value.text
+    if isinstance(value, Markdown):
+        return _MARKDOWN_ESCAPE.sub(lambda m: m["code"] or m["mark"], str(value))
+    return str(value)
 
 
 def anchor(anchor_id: str, text: str) -> Markup:
