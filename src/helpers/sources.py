@@ -251,23 +251,95 @@ def fields(resource: dict[str, Any]) -> Iterable[tuple[str, str, str]]:
 
 # --- the Data page -------------------------------------------------------------------------------------------------
 
+#: The Data page's own wording, in both editions (kept here, beside the page it words).
+_PAGE: dict[str, dict[str, str]] = {
+    "download": {"en": "Download", "nb": "Last ned"},
+    "rows_count": {"en": "{n} rows", "nb": "{n} rader"},
+    "provenance": {"en": "Columns that give the source", "nb": "Kolonner som viser kilden"},
+    "fields": {"en": "Columns", "nb": "Kolonner"},
+    "rows_table": {"en": "The table shows the row number (which the links from the site point to), the key, the "
+                         "numbers and the place in the report. The other columns are in the file.",
+                   "nb": "Tabellen viser radnummeret (som lenkene fra nettstedet peker til), nøkkelen, tallene og "
+                         "stedet i rapporten. De øvrige kolonnene finner du i filen."},
+    "row": {"en": "Row", "nb": "Rad"},
+    "file": {"en": "File", "nb": "Fil"},
+    "title": {"en": "What it holds", "nb": "Hva den inneholder"},
+    "rows": {"en": "Rows", "nb": "Rader"},
+    "provenance_short": {"en": "Columns that give the source", "nb": "Kolonner som viser kilden"},
+    "key_column": {"en": "Column", "nb": "Kolonne"},
+    "key_code": {"en": "Code", "nb": "Kode"},
+    "key_meaning": {"en": "Meaning", "nb": "Betydning"},
+    "in_file": {"en": "{column} in {file}", "nb": "{column} i {file}"},
+}
+
+#: A field's Table Schema type as the Data page names it (``(string)`` is "(tekst)" in the Norwegian edition).
+FIELD_TYPES: dict[str, dict[str, str]] = {
+    "string": {"en": "string", "nb": "tekst"},
+    "number": {"en": "number", "nb": "tall"},
+    "integer": {"en": "integer", "nb": "heltall"},
+    "date": {"en": "date", "nb": "dato"},
+    "boolean": {"en": "boolean", "nb": "sann/usann"},
+}
+
+#: What ``kind`` says about a row (data/README.md, "kind is one of"), as the key on the Data page words it.
+KINDS: dict[str, dict[str, str]] = {
+    "stated": {"en": "stated in the report's text", "nb": "oppgitt i rapportens tekst"},
+    "paraphrase": {"en": "our own wording of something the report states", "nb": "våre egne ord for noe rapporten sier"},
+    "figure_label": {"en": "read off a data label in a figure or table of the report",
+                     "nb": "lest av en dataetikett i en figur eller tabell i rapporten"},
+    "footnote": {"en": "given in a footnote", "nb": "oppgitt i en fotnote"},
+    "derived": {"en": "computed by us from stated numbers; the formula is in `note`",
+                "nb": "regnet ut av oss fra oppgitte tall; formelen står i `note`"},
+    "inferred": {"en": "not printed, but our reading of the context; the reasoning is in `note`",
+                 "nb": "ikke trykt, men vår lesning av sammenhengen; begrunnelsen står i `note`"},
+    "missing": {"en": "shown in the report but not legible with certainty; the value is empty and `note` says why",
+                "nb": "vist i rapporten, men ikke sikkert lesbar; verdien er tom, og `note` sier hvorfor"},
+}
+
+#: The relations of ``governance_relations.relation`` (``from_body`` *relation* ``to_body``), worded as the follow-up
+#: chapter's diagram words them.
+RELATIONS: dict[str, dict[str, str]] = {
+    "leads": {"en": "leads", "nb": "leder"},
+    "decides_for": {"en": "decides for", "nb": "beslutter for"},
+    "coordinates": {"en": "coordinates", "nb": "koordinerer"},
+    "advises": {"en": "advises", "nb": "gir råd til"},
+    "reports_to": {"en": "reports to", "nb": "rapporterer til"},
+    "escalates_to": {"en": "may take matters to", "nb": "kan løfte saker til"},
+    "secretariat_for": {"en": "secretariat for", "nb": "er sekretariat for"},
+}
 
 
 def _say(key: str, lang: str, **values: object) -> str:
-    """The Data page's wording (``helpers.labels``' phrases ``data_page_*``)."""
-    return labels.phrase(f"data_page_{key}", lang, **values)
+    """The Data page's wording (:data:`_PAGE`)."""
+    return _PAGE[key]["nb" if lang == "nb" else "en"].format(**values)
 
 
-def _english(text: str, lang: str) -> str:
-    """Descriptor text (written in English; a value as stored in a file between backticks) as Markdown for the
-    edition: marked as English in the Norwegian one."""
-    shown = escaping.markdown_with_code(text)
-    return shown if lang == "en" else f'[{shown}]{{lang="en"}}'
+def described(item: dict[str, Any], key: str, lang: str, *, where: str) -> str:
+    """A descriptor's ``title`` or ``description`` in the edition's language: the standard property in English, the
+    custom one beside it (``title_nb``, ``description_nb``) in Norwegian. A Norwegian text that is missing or empty
+    stops the page with one line naming ``where`` (the resource, or the resource and field)."""
+    if lang != "nb":
+        return str(item.get(key) or "")
+    text = item.get(f"{key}_nb")
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError(f"data/datapackage.json: {where} has no {key}_nb (its Norwegian {key}); add it beside {key}")
+    return text
 
 
-def _english_html(text: str, lang: str) -> str:
-    shown = escaping.html_with_code(text)
-    return shown if lang == "en" else f'<span lang="en">{shown}</span>'
+def field_type(kind: str, lang: str) -> str:
+    """A field's type as the page names it: "string" / "tekst"."""
+    return FIELD_TYPES.get(kind, {"en": kind, "nb": kind})["nb" if lang == "nb" else "en"]
+
+
+def shown_section(value: str) -> str:
+    """A ``section`` cell as the page shows it: several sections, stored ``|``-separated, separated by commas
+    ("2.3|3.2.1|4.1" is shown "2.3, 3.2.1, 4.1"); the file keeps them as stored."""
+    return ", ".join(part.strip() for part in value.split("|")) if "|" in value else value
+
+
+def _markdown(text: str) -> str:
+    """Descriptor text (a value as stored in a file between backticks) as Markdown: code spans and escaped text."""
+    return escaping.markdown_with_code(text)
 
 
 def licence(package: dict[str, Any]) -> Markdown:
@@ -295,12 +367,72 @@ def summary_frame(downloads: dict[str, Download], lang: str) -> pd.DataFrame:
             # every file when linkchecker checks anchors (it fetches each URL with a #fragment on its own)
             _say("file", lang): tables.Markup(f'<a href="{download.link}" download="{download.name}">'
                                               f'<code>{download.name}</code></a>'),
-            _say("title", lang): tables.Markup(_english_html(resource.get("title", name), lang)),
+            _say("title", lang): tables.Markup(escaping.html_with_code(
+                described(resource, "title", lang, where=f"resource {name}") or name)),
             _say("rows", lang): len(data.load(name)),
             _say("provenance_short", lang): tables.Markup(", ".join(f"<code>{c}</code>"
                                                                     for c in provenance_columns(resource))),
         })
     return pd.DataFrame(rows)
+
+
+def _field(resource: str, field: str) -> dict[str, Any]:
+    found = [f for r in resources() if r["name"] == resource for f in r["schema"]["fields"] if f["name"] == field]
+    if not found:
+        raise KeyError(f"data/datapackage.json: no field {field!r} in resource {resource!r}")
+    return found[0]
+
+
+def code_key(lang: str, *, plain: bool = False) -> pd.DataFrame:
+    """The key to the codes the row tables show: each ``kind`` (every file), each respondent ``group`` of
+    survey_answers.csv (the names the charts give them), each ``relation`` of governance_relations.csv and the
+    ``figure`` value ``unnumbered figure``, with its meaning in the edition's language. A code the descriptor allows
+    but this key cannot word stops the page. ``plain``: the same as text, for the table's CSV (no markup)."""
+    from . import tables
+
+    pick = "nb" if lang == "nb" else "en"
+
+    def row(column: str, code: str, meaning: str) -> dict[str, Any]:
+        if plain:
+            return {_say("key_column", lang): re.sub(r"</?code>", "", column), _say("key_code", lang): code,
+                    _say("key_meaning", lang): meaning.replace("`", "")}
+        return {_say("key_column", lang): tables.Markup(column), _say("key_code", lang): tables.Markup(
+                f"<code>{escaping.html_text(code)}</code>"),
+                _say("key_meaning", lang): tables.Markup(escaping.html_with_code(meaning))}
+
+    def column(name: str, file: str | None = None) -> str:
+        shown = f"<code>{escaping.html_text(name)}</code>"
+        if file is None:
+            return shown
+        return _say("in_file", lang, column=shown, file=f"<code>{escaping.html_text(file)}</code>")
+
+    kinds = dict.fromkeys(k for r in resources() for f in r["schema"]["fields"] if f["name"] == "kind"
+                          for k in f.get("constraints", {}).get("enum", []))
+    rows = []
+    for code in [k for k in KINDS if k in kinds] + [k for k in kinds if k not in KINDS]:
+        if code not in KINDS:
+            raise KeyError(f"data/datapackage.json allows kind {code!r}, which the Data page's key does not explain")
+        rows.append(row(column("kind"), code, KINDS[code][pick]))
+    for code in _field("survey_answers", "group")["constraints"]["enum"]:
+        rows.append(row(column("group", "survey_answers.csv"), code, labels.term(code, lang)))
+    for code in _field("governance_relations", "relation")["constraints"]["enum"]:
+        if code not in RELATIONS:
+            raise KeyError(f"data/datapackage.json allows relation {code!r}, which the Data page's key does not word")
+        rows.append(row(column("relation", "governance_relations.csv"), code, RELATIONS[code][pick]))
+    rows.append(row(column("figure"), "unnumbered figure", labels.report_place("", "unnumbered figure", lang)))
+    return pd.DataFrame(rows)
+
+
+def cross_reference_problems() -> list[tuple[str, int]]:
+    """The problems the audit finds in the report's cross-references, which are not rows of problems.csv: each
+    reference of cross_references.csv that fails its check against report_structure.csv (``helpers.audit``), as
+    ``(problem id, row)``, the row counted as :func:`row_anchor` counts it."""
+    from . import audit
+
+    structure = data.load("report_structure")
+    references = data.load("cross_references")
+    return [(f"P-{ref['reference_id']}", int(i) + 1) for i, ref in references.iterrows()
+            if audit.check_reference(ref, structure)[0] is not None]
 
 
 def _rows_html(resource: dict[str, Any], lang: str) -> str:
@@ -315,8 +447,10 @@ def _rows_html(resource: dict[str, Any], lang: str) -> str:
     shown = pd.DataFrame({"__row": [tables.anchor(row_anchor(name, int(i) + 1), str(int(i) + 1))
                                     for i in frame.index]})
     for column in frame.columns:
+        display = shown_section if column == "section" else str  # several sections: "2.3, 3.2.1", not "2.3|3.2.1"
         shown[column] = [v if isinstance(v, (int, float)) and not isinstance(v, bool) and v == v
-                         else tables.MISSING if _text(v) == "" else tables.Markup(f"<code>{html.escape(_text(v))}</code>")
+                         else tables.MISSING if _text(v) == ""
+                         else tables.Markup(f"<code>{html.escape(display(_text(v)))}</code>")
                          for v in frame[column].astype(object)]
     token = f"hdr{abs(hash(name)) % 10**8}x"
     headers = {"__row": _say("row", lang), **{c: f"{token}{i}y" for i, c in enumerate(frame.columns)}}
@@ -327,31 +461,39 @@ def _rows_html(resource: dict[str, Any], lang: str) -> str:
     return rendered
 
 
-def resource_section(resource: dict[str, Any], downloads: dict[str, Download], lang: str) -> dict[str, str]:
+def resource_section(resource: dict[str, Any], downloads: dict[str, Download], lang: str,
+                     note: str = "") -> dict[str, str]:
     """One resource's part of the Data page as a display bundle: Markdown for Quarto (heading with the resource's
-    anchor, description, download, provenance columns, fields, every row) and HTML for JupyterLab."""
+    anchor, description, download, provenance columns, fields, every row) and HTML for JupyterLab. Titles and
+    descriptions are the descriptor's, in the edition's language (:func:`described`); ``note`` (Markdown the page
+    wrote) follows the description."""
     import html
 
     name = resource["name"]
     download = downloads[f"data/{resource['path']}"]
     count = len(data.load(name))
-    title = resource.get("title", name)
-    heading = f"### {_english(title, lang)} {{#{resource_anchor(name)} .unnumbered}}"
-    fields_md = "\n".join(f"- `{field}` ({kind}): {_english(text, lang) if text else tables_missing()}"
-                          for field, kind, text in fields(resource))
-    provenance = ", ".join(f"`{c}`" for c in provenance_columns(resource))
+    title = described(resource, "title", lang, where=f"resource {name}") or name
+    description = described(resource, "description", lang, where=f"resource {name}")
+    heading = f"### {_markdown(title)} {{#{resource_anchor(name)} .unnumbered}}"
+    lines = []
+    for field in resource["schema"]["fields"]:
+        text = described(field, "description", lang, where=f"resource {name}, field {field['name']}")
+        kind = field_type(field.get("type", "string"), lang)
+        lines.append(f"- {escaping.code(field['name'])} ({escape(kind)}): {_markdown(text) if text else tables_missing()}")
+    provenance = ", ".join(str(escaping.code(c)) for c in provenance_columns(resource))
     rows = _rows_html(resource, lang)
     markdown = "\n\n".join([
         heading,
-        _english(resource.get("description", ""), lang),
+        _markdown(description),
+        *([note] if note else []),
         f"{_say('download', lang)}: {download_link(download)} "
         f"({escape(_say('rows_count', lang, n=labels.count(count, lang)))}). "
         f"{escape(_say('provenance', lang))}: {provenance}.",
-        f"{escape(_say('fields', lang))}:\n\n{fields_md}",
-        f"{escape(_say('rows_table', lang))}:",
+        f"{escape(_say('fields', lang))}:\n\n" + "\n".join(lines),
+        escape(_say("rows_table", lang)),
         f"```{{=html}}\n{rows}\n```",
     ]) + "\n"
-    lab = (f"<h3>{escaping.html_with_code(title)}</h3><p>{escaping.html_with_code(resource.get('description', ''))}</p>"
+    lab = (f"<h3>{escaping.html_with_code(title)}</h3><p>{escaping.html_with_code(description)}</p>"
            f"<p>{html.escape(download.name)}: {count}</p>{rows}")
     return {"text/markdown": markdown, "text/html": lab}
 
@@ -362,8 +504,8 @@ def tables_missing() -> str:
     return tables.MISSING
 
 
-def show_resource(resource: dict[str, Any], downloads: dict[str, Download], lang: str) -> None:
+def show_resource(resource: dict[str, Any], downloads: dict[str, Download], lang: str, note: str = "") -> None:
     """Display one resource's part of the Data page (:func:`resource_section`)."""
     from IPython.display import display
 
-    display(resource_section(resource, downloads, lang), raw=True)
+    display(resource_section(resource, downloads, lang, note), raw=True)
