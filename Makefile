@@ -23,8 +23,11 @@ site: $(STAMP) $(NODE)
 	$(BIN)/python -m helpers.build site
 
 ## test: the whole suite — data, helpers, audit, nbval, build, faults, browser (installs chromium + axe-core)
+# The site is built first, once (the suite reads it), then the tests run on every core (pytest-xdist); a single file
+# runs on its own as usual: .venv/bin/python -m pytest tests/test_links.py
 test: $(STAMP) browser-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m helpers.build site
+	$(BIN)/python -m pytest -n auto --dist load
 
 ## test-fast: the fast tier (under a minute): data, helpers, audit, configuration — nothing that builds the site
 test-fast: $(STAMP)

@@ -30,6 +30,7 @@ HOST = "example.invalid"  # the only host a payload names: any reference to it i
 #: marker is shown, the payload around it must be shown whole, as typed.
 PAYLOADS = {
     "html": '<b onmouseover="alert(1)">Qhtml1</b>',
+    "script": '<script>alert("Qscr1")</script>',
     "attribute": 'Qattr1{onclick="alert(2)"}',
     "span": '[Qspan1]{.btn onclick="alert(3)" style="background:url(https://example.invalid/s.png)"}',
     "image": '![Qimg1](https://example.invalid/p.png){onerror="alert(4)"}',
