@@ -334,7 +334,30 @@ def test_the_norwegian_edition_overrides_quartos_stiff_words():
     assert not shown, "Quarto's Norwegian words to override in _quarto-nb.yml (language:):\n  " + "\n  ".join(shown)
     missing = sorted(set(english) - set(effective))
     assert not missing, f"Quarto has no Norwegian for {missing}: the page would show English"
-    assert effective["section-title-appendices"] == effective["crossref-apx-prefix"] == "Vedlegg"
+    # the appendix's title and the sidebar's section capitalised; a reference to a chapter, an appendix or a section
+    # inside a sentence in small letters, as the glossary names the report's parts («i vedlegg B», «i avsnitt 1.2.1»)
+    crossref = yaml.safe_load((ROOT / "_quarto-nb.yml").read_text(encoding="utf-8"))["crossref"]
+    assert effective["section-title-appendices"] == crossref["appendix-title"] == "Vedlegg"
+    assert effective["crossref-apx-prefix"] == labels.name("report_part", "appendix", "nb") == "vedlegg"
+    assert effective["crossref-ch-prefix"] == "kapittel"
+    assert effective["crossref-sec-prefix"] == crossref["sec-prefix"] == "avsnitt"
+
+
+def test_avsnitt_is_only_quartos_word_for_the_sites_own_sections():
+    """«avsnitt» is not an avoided name of the report's sections because it names this site's own ones (Quarto's
+    crossref prefix): a page never types it before a number, so «avsnitt 3.1» on a page is always a cross-reference,
+    and the report's sections stay «kapittel»."""
+    import json
+
+    typed = []
+    for path in [*sorted((ROOT / "notebooks").glob("*.ipynb")), ROOT / "index.ipynb"]:
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            text = "".join(cell["source"])
+            typed += [f"{path.name}: {m.group()!r}" for m in re.finditer(r"(?i)\bavsnitt(?:et)?\s*\d", text)]
+    assert not typed, "a section number typed after «avsnitt» (the report's sections are «kapittel»):\n  " + \
+        "\n  ".join(typed)
+    row = next(r for r in _rows() if r["category"] == "report_part" and r["id"] == "section")
+    assert row["name_nb"] == "kapittel" and "seksjon" in _split(row["avoid_nb"])
 
 
 def test_the_english_edition_names_the_parts_of_the_book_in_english():

@@ -56,6 +56,31 @@ def test_a_count_refuses_a_fraction():
         labels.count(19.5, "en")
 
 
+@pytest.mark.parametrize(("value", "lang", "shown"), [
+    (1, "en", "one"), (7, "en", "seven"), (9, "en", "nine"), (10, "en", "10"), (12, "en", "12"),  # English: one to nine
+    (2, "nb", "to"), (7, "nb", "syv"), (9, "nb", "ni"), (10, "nb", "ti"), (11, "nb", "elleve"), (12, "nb", "tolv"),
+    (13, "nb", "13"), (1969, "nb", "1969"), (12500, "nb", f"12{NBSP}500"),  # the report's «syv»; up to twelve
+    (0, "en", "0"), (0, "nb", "0"), (1, "nb", "én"),
+])
+def test_small_counts_in_running_text_are_words(value, lang, shown):
+    assert labels.count_words(value, lang) == shown
+
+
+def test_a_norwegian_one_agrees_with_its_noun_and_counted_writes_words():
+    assert labels.count_words(1, "nb", gender="neuter") == "ett"
+    assert labels.count_words(1, "en", gender="neuter") == "one"
+    assert labels.counted(1, "tiltak", "tiltak", lang="nb", gender="neuter") == "ett tiltak"
+    assert labels.counted(2, "intervju", "intervjuer", lang="nb", gender="neuter") == "to intervjuer"
+    assert labels.counted(7, "measure", "measures", lang="en") == "seven measures"
+    assert labels.counted(14, "measure", "measures", lang="en") == "14 measures"
+    assert labels.counted(0, "område", "områder", none="ingen områder", lang="nb") == "ingen områder"
+    assert labels.status_tally({"good_drive": 2, "no_new_activity": 1}, "nb") == "to i godt driv og ett uten nye aktiviteter"
+    with pytest.raises(ValueError):
+        labels.count_words(2.5, "en")
+    with pytest.raises(ValueError):
+        labels.count_words(2, "nb", gender="feminine")  # type: ignore[arg-type]
+
+
 def _pandoc_text(markdown: str) -> str:
     """What Pandoc, as Quarto runs it (``quarto pandoc``), reads ``markdown`` as: its plain text."""
     from helpers.build import quarto

@@ -101,8 +101,10 @@ def test_words_kept_in_another_language_are_marked_as_whole_words_and_escaped():
 def test_counts_with_their_nouns_and_joined_places():
     from helpers import inline, labels
 
-    assert labels.counted(1, "interview", "interviews", lang="en") == "1 interview"
-    assert labels.counted(2, "intervju", "intervjuer", lang="nb") == "2 intervjuer"
+    assert labels.counted(1, "interview", "interviews", lang="en") == "one interview"
+    assert labels.counted(2, "intervju", "intervjuer", lang="nb", gender="neuter") == "to intervjuer"
+    assert labels.counted(1, "intervju", "intervjuer", lang="nb", gender="neuter") == "ett intervju"
+    assert labels.counted(38, "intervju", "intervjuer", lang="nb") == "38 intervjuer"
     assert labels.counted(0, "område", "områder", none="ingen", lang="nb") == "ingen"
     assert labels.joined_places(["sec. 3.4.2", "sec. 3.4.2, unnumbered figure", "sec. 3.4.1", "sec. 3.4.1"]) == (
         "sec. 3.4.2, unnumbered figure; sec. 3.4.1")
@@ -214,10 +216,10 @@ def test_the_site_shows_no_per_country_count_of_shared_services(site, lang, pref
 
 
 @pytest.mark.parametrize("lang, prefix, words", [
-    ("en", "", ("About this site", "MIT licence", "CC-BY-4.0", "How to cite", "CITATION.cff", "Site built",
+    ("en", "", ("About this site", "MIT licence", "CC-BY-4.0", "How to cite", "CITATION.cff", "Version of",
                 "The report is from")),
     ("nb", "nb/", ("Om nettstedet", "MIT-lisensen", "CC-BY-4.0", "Slik siterer du", "CITATION.cff",
-                   "Nettstedet bygd", "Rapporten er fra")),
+                   "Versjon av", "Rapporten er fra")),
 ])
 def test_the_landing_page_says_who_made_it_its_licences_and_how_to_cite_it(site, lang, prefix, words):
     path = site / prefix / "index.html"

@@ -35,22 +35,22 @@ PUBLISHED = {
         "ch.pct(assumed_all)": lambda n: labels.percent(n["heard_all_assumed"], 0, "en"),
         'ch.points(widest["all"], 1)': lambda n: labels.points(n["widest_all"], 1, "en"),
         'ch.points(widest["leaders"], 1)': lambda n: labels.points(n["widest_leaders"], 1, "en"),
-        "int(holds.sum())": lambda n: labels.count(int(n["tests_hold"]), "en"),
-        "len(tests)": lambda n: labels.count(int(n["tests"]), "en"),
+        "labels.count_words(int(holds.sum()))": lambda n: labels.count_words(int(n["tests_hold"]), "en"),
+        "labels.count_words(len(tests))": lambda n: labels.count_words(int(n["tests"]), "en"),
     },
     "02-follow-up": {
         "tally": lambda n: sensitivity.status_tally(sensitivity.follow_up_status(True), "en"),
     },
     "03-relevance": {
-        'ch.count(counts.get("stated", 0))': lambda n: labels.count(int(n["stated"]), "en"),
-        'ch.count(counts.get("inferred", 0))': lambda n: labels.count(int(n["inferred"]), "en"),
-        'ch.count(counts.get("not_stated", 0))': lambda n: labels.count(int(n["not_stated"]), "en"),
+        'labels.count_words(counts.get("stated", 0))': lambda n: labels.count_words(int(n["stated"]), "en"),
+        'labels.count_words(counts.get("inferred", 0))': lambda n: labels.count_words(int(n["inferred"]), "en"),
+        'labels.count_words(counts.get("not_stated", 0))': lambda n: labels.count_words(int(n["not_stated"]), "en"),
     },
     # chapter 4 states no count of its grid in prose: test_explorer_points_equal_the_helper covers it
     "05-audit": {
-        "n_contradictions": lambda n: labels.count(int(n["contradiction"]), "en"),
-        "n_tensions": lambda n: labels.count(int(n["tension"]), "en"),
-        "n_loose": lambda n: labels.count(int(n["loose_problems"]), "en"),
+        "labels.count_words(n_contradictions)": lambda n: labels.count_words(int(n["contradiction"]), "en"),
+        "labels.count_words(n_tensions)": lambda n: labels.count_words(int(n["tension"]), "en"),
+        "labels.count_words(n_loose)": lambda n: labels.count_words(int(n["loose_problems"]), "en"),
     },
 }
 

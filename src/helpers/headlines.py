@@ -102,6 +102,23 @@ def measure_status_list() -> str:
     return labels.join(parts)
 
 
+def data_licence_version() -> str:
+    """The version of the Creative Commons licence ``CITATION.cff`` gives the data ("4.0" of ``CC-BY-4.0``), for the
+    licence's full name on the landing page ("Creative Commons Attribution 4.0 International (CC BY 4.0)")."""
+    text = (paths.root() / "CITATION.cff").read_text(encoding="utf-8")
+    found = re.search(r"^\s*-\s*CC-BY-(\d+\.\d+)\s*$", text, re.M)
+    if found is None:
+        raise KeyError("CITATION.cff: no CC-BY licence in `license`")
+    return found.group(1)
+
+
+def data_licence() -> str:
+    """The data's licence by its official name in the edition's language, its version from ``CITATION.cff``:
+    "Creative Commons Attribution 4.0 International (CC BY 4.0)" / «Creative Commons Navngivelse 4.0 Internasjonal
+    (CC BY 4.0)»."""
+    return labels.phrase("data_licence", version=data_licence_version())
+
+
 def report_year(key: str = "dfo2023") -> str:
     """The year ``references.bib`` gives for a document: the date the landing page shows for the report (the build
     date is Quarto's, labelled as such)."""

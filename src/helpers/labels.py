@@ -84,7 +84,7 @@ _TERMS: dict[str, dict[str, str]] = {
     "good_drive": {"en": "in good drive", "nb": "i godt driv"},
     "complex_hard_to_land": {"en": "complex, hard to complete", "nb": "komplekst og krevende å få i mål"},
     "nearly_done": {"en": "nearly complete", "nb": "nesten i mål"},
-    "no_new_activity": {"en": "no new activity", "nb": "ingen nye aktiviteter"},
+    "no_new_activity": {"en": "no new activity", "nb": "uten nye aktiviteter"},
     # a verdict the report hedges ("og til dels Felles HR", sec. 4.3): put before the status
     "partly": {"en": "partly", "nb": "til dels"},
     # a verdict the report gives with "ser ut til" (sec. 4.3, measures.csv status_qualifier 'seems')
@@ -138,11 +138,11 @@ _TERMS: dict[str, dict[str, str]] = {
     "shared_systems": {"en": "Shared systems", "nb": "Felles systemer"},
     "shared_service_centres": {"en": "Service centres", "nb": "Servicesentre"},
     "link_explicit": {"en": "named in the recommendation", "nb": "nevnt i anbefalingen"},
-    "link_implicit": {"en": "our reading: echoed, not named", "nb": "vår lesning: samsvarer, men landet er ikke nevnt"},
+    "link_implicit": {"en": "our reading: echoed, not named", "nb": "vår tolkning: samsvarer, men landet er ikke nevnt"},
     "parent_sector_named": {"en": "our reading: the report names the ministry whose agencies it serves",
-                            "nb": "vår lesning: rapporten sier at den leverer til virksomhetene under departementet"},
+                            "nb": "vår tolkning: rapporten sier at den leverer til virksomhetene under departementet"},
     "parent_inferred": {"en": "our reading: the report names only the sector",
-                        "nb": "vår lesning: rapporten nevner bare sektoren"},
+                        "nb": "vår tolkning: rapporten nevner bare sektoren"},
     "service_area": {"en": "Service area", "nb": "Tjenesteområde"},
     "evidence_kind": {"en": "Kind of evidence", "nb": "Kildetype"},
     "evidence_what": {"en": "What it is", "nb": "Hva det er"},
@@ -220,17 +220,21 @@ _PHRASES: dict[str, dict[str, str]] = {
     # the Data appendix (helpers.sources)
     "data_page_download": {"en": "Download", "nb": "Last ned"},
     "data_page_rows_count": {"en": "{n} rows", "nb": "{n} rader"},
-    "data_page_provenance": {"en": "Where in the report a row comes from", "nb": "Hvor i rapporten en rad kommer fra"},
-    "data_page_fields": {"en": "Fields", "nb": "Felter"},
-    "data_page_rows_table": {"en": "Every row: its number (the link target of the site's values), key, numbers and "
-                                   "place in the report; the other columns are in the file",
-                             "nb": "Hver rad: nummeret (målet for lenkene fra tallene på nettstedet), nøkkelen, tallene "
-                                   "og stedet i rapporten; de andre kolonnene står i filen"},
+    "data_page_provenance": {"en": "Columns that give the source", "nb": "Kolonner som viser kilden"},
+    "data_page_fields": {"en": "Columns", "nb": "Kolonner"},
+    "data_page_rows_table": {"en": "The table shows the row number (which the links from the site point to), the key, "
+                                   "the numbers and the place in the report. The other columns are in the file.",
+                             "nb": "Tabellen viser radnummeret (som lenkene fra nettstedet peker til), nøkkelen, "
+                                   "tallene og stedet i rapporten. De øvrige kolonnene finner du i filen."},
     "data_page_row": {"en": "Row", "nb": "Rad"},
     "data_page_file": {"en": "File", "nb": "Fil"},
     "data_page_title": {"en": "What it holds", "nb": "Hva den inneholder"},
     "data_page_rows": {"en": "Rows", "nb": "Rader"},
-    "data_page_provenance_short": {"en": "Provenance columns", "nb": "Kildekolonner"},
+    "data_page_provenance_short": {"en": "Columns that give the source", "nb": "Kolonner som viser kilden"},
+    "data_page_key_column": {"en": "Column", "nb": "Kolonne"},
+    "data_page_key_code": {"en": "Code", "nb": "Kode"},
+    "data_page_key_meaning": {"en": "Meaning", "nb": "Betydning"},
+    "data_page_in_file": {"en": "{column} in {file}", "nb": "{column} i {file}"},
     "alt_bars": {
         "en": "Horizontal bar chart of {what} for {groups}; {largest} per group – {parts}.",
         "nb": "Liggende stolpediagram over {what} for {groups}; {largest} per gruppe – {parts}.",
@@ -410,7 +414,7 @@ _PHRASES: dict[str, dict[str, str]] = {
     "audit_not_legible": {"en": "(not legible)", "nb": "(ikke lesbart)"},
     "audit_no_inconsistency": {"en": "No number is inconsistent.", "nb": "Ingen tall er i motstrid."},
     # the landing page (helpers.headlines.measure_status_list): measures the report places in a status only partly
-    "tally_partly": {"en": "{names} only partly", "nb": "{names} bare til dels"},
+    "tally_partly": {"en": "{names} only partly", "nb": "{names} regner rapporten bare delvis med her"},
     "audit_none": {"en": "none", "nb": "ingen"},
     "audit_rule_survey_lookup": {
         "en": "the survey cell (question, item, group, answer) in survey_answers.csv; a verbal 'x av y' must be the simple "
@@ -523,7 +527,7 @@ _PHRASES: dict[str, dict[str, str]] = {
     "verdict_complex_hard_to_land": {"en": "is {partly}complex and hard to complete",
                                      "nb": "er {partly}komplekst og krevende å få i mål"},
     "verdict_nearly_done": {"en": "is {partly}nearly complete", "nb": "er {partly}nesten i mål"},
-    "verdict_no_new_activity": {"en": "has {partly}no new activity", "nb": "har {partly}ingen nye aktiviteter"},
+    "verdict_no_new_activity": {"en": "has {partly}no new activity", "nb": "er {partly}uten nye aktiviteter"},
     "verdict_not_stated": {"en": "has no stated status", "nb": "har ingen oppgitt status"},
     "tally_good_drive": {"en": "{count} in good drive", "nb": "{count} i godt driv"},
     "tally_complex_hard_to_land": {"en": "{count} complex and hard to complete",
@@ -534,6 +538,21 @@ _PHRASES: dict[str, dict[str, str]] = {
     "tally_no_new_activity": {"en": "{count} without new activities", "nb": "{count} uten nye aktiviteter"},
     "tally_not_stated": {"en": "{count} without a stated status", "nb": "{count} uten oppgitt status"},
     "tally_seems": {"en": "{names}, as far as the report can tell", "nb": "{names}, så langt rapporten kan se"},
+    # the data's licence by its official name in each language (the landing page; {version} from CITATION.cff): a
+    # version number, not a decimal, so "4.0" in both editions
+    "data_licence": {"en": "Creative Commons Attribution {version} International (CC BY {version})",
+                     "nb": "Creative Commons Navngivelse {version} Internasjonal (CC BY {version})"},
+    # the audit's distinct problems by verdict (problem_tally): «11 tilfeller av motstrid, 2 av uklarhet og 4 av
+    # upresis ordlyd» – the noun once, on the first count
+    "problems_first_one": {"en": "{count} {verdict}", "nb": "{count} tilfelle av {verdict}"},
+    "problems_first": {"en": "{count} {verdict}", "nb": "{count} tilfeller av {verdict}"},
+    "problems_next": {"en": "{count} {verdict}", "nb": "{count} av {verdict}"},
+    "problem_contradiction": {"en": "contradiction", "nb": "motstrid"},
+    "problem_contradiction_many": {"en": "contradictions", "nb": "motstrid"},
+    "problem_tension": {"en": "tension", "nb": "uklarhet"},
+    "problem_tension_many": {"en": "tensions", "nb": "uklarhet"},
+    "problem_loose wording": {"en": "case of loose wording", "nb": "upresis ordlyd"},
+    "problem_loose wording_many": {"en": "cases of loose wording", "nb": "upresis ordlyd"},
 }
 
 #: The edition's language for every label, set once per chapter by :func:`helpers.notebook.setup`.
@@ -745,7 +764,24 @@ def status_tally(counts: Mapping[str, int], lang: str | None = None) -> str:
     parts = []
     for status, n in counts.items():
         key = f"tally_{status}_one" if n == 1 and f"tally_{status}_one" in _PHRASES else f"tally_{status}"
-        parts.append(phrase(key, lang, count=count(n, lang)))
+        parts.append(phrase(key, lang, count=count_words(n, lang, gender="neuter")))  # «ett tiltak»
+    return join(parts, lang)
+
+
+def problem_tally(counts: Mapping[str, int], lang: str | None = None) -> str:
+    """The audit's distinct problems by verdict (``contradiction``, ``tension``, ``loose wording``) for prose, a zero
+    left out: "11 contradictions, 2 tensions and 4 cases of loose wording" / «11 tilfeller av motstrid, 2 av uklarhet
+    og 4 av upresis ordlyd». The counts of one list are written one way: in words only if every one of them is small
+    enough (:func:`count_words`), so that 11 and 2 stand side by side as digits."""
+    counts = {str(v): int(n) for v, n in counts.items() if int(n)}
+    limit = len(_COUNT_WORDS[_lang(lang)])
+    as_words = all(n <= limit for n in counts.values())
+    parts = []
+    for i, (verdict, n) in enumerate(counts.items()):
+        shown = count_words(n, lang, gender="neuter") if as_words else count(n, lang)
+        noun = phrase(f"problem_{verdict}" + ("" if n == 1 else "_many"), lang)
+        key = "problems_next" if i else ("problems_first_one" if n == 1 else "problems_first")
+        parts.append(phrase(key, lang, count=shown, verdict=noun))
     return join(parts, lang)
 
 
@@ -856,14 +892,44 @@ def spelled_out(kind: str, id: str, lang: str | None = None) -> str:
     return full if short == full else f"{full} ({short})"
 
 
-def counted(value: int, one: str = "", many: str = "", *, none: str | None = None, lang: str | None = None) -> str:
-    """A count with its noun, singular or plural by the count, for prose: ``counted(1, "interview", "interviews")``
-    → "1 interview"; with ``none``, a zero is that word instead ("none", "ingen områder"). The nouns are the
-    edition's words: write each language's call in that language's part of the page."""
+#: Small counts as running text writes them: English spells out one to nine, Norwegian one to twelve (the report's
+#: own «syv»); a table, a figure, a percentage or a number next to a unit keeps its digits (:func:`count`).
+_COUNT_WORDS: dict[str, tuple[str, ...]] = {
+    "en": ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine"),
+    "nb": ("én", "to", "tre", "fire", "fem", "seks", "syv", "åtte", "ni", "ti", "elleve", "tolv"),
+}
+Gender = Literal["common", "neuter"]
+
+
+def count_words(value: int, lang: str | None = None, *, gender: Gender = "common") -> str:
+    """A count in running text: "seven" / "syv" up to nine in English and twelve in Norwegian, digits above that
+    (``count``: "13", "1969"). A Norwegian one agrees with its noun: ``gender="neuter"`` gives «ett» (ett tiltak),
+    the default «én» (én lærdom); zero stays a digit (write «ingen» with ``counted(…, none=…)``)."""
+    lang = _lang(lang)
+    if gender not in ("common", "neuter"):
+        raise ValueError(f"count_words(): gender must be 'common' or 'neuter', got {gender!r}")
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        raise ValueError(f"count_words(): {value!r} is not a whole number")
+    n = int(value)
+    words = _COUNT_WORDS[lang]
+    if not 1 <= n <= len(words):
+        return count(n, lang)
+    if n == 1 and lang == "nb" and gender == "neuter":
+        return "ett"
+    return words[n - 1]
+
+
+def counted(value: int, one: str = "", many: str = "", *, none: str | None = None, lang: str | None = None,
+            gender: Gender = "common") -> str:
+    """A count with its noun, singular or plural by the count, for prose, the count in words where running text
+    writes it so (:func:`count_words`): ``counted(1, "interview", "interviews")`` → "one interview",
+    ``counted(2, "intervju", "intervjuer")`` → "to intervjuer", ``counted(14, …)`` → "14 …"; with ``none``, a zero
+    is that word instead ("none", "ingen områder"). The nouns are the edition's words: write each language's call
+    in that language's part of the page (a Norwegian neuter noun: ``gender="neuter"``, «ett tiltak»)."""
     if value == 0 and none is not None:
         return none
     noun = one if value == 1 else many
-    return f"{count(value, lang)} {noun}".rstrip()
+    return f"{count_words(value, lang, gender=gender)} {noun}".rstrip()
 
 
 #: Glossary categories whose Norwegian names our English paraphrases sometimes keep (:func:`glossary_names`).

@@ -181,27 +181,28 @@ AWARENESS = Sweep(
     compute=awareness,
     defaults={"confidence": 0.95, "leader_share": 0.14, "nonrespondent_awareness": 1.0, "correction": "holm"},
     headlines=(
-        Headline("heard_respondents", "Heard of it: respondents", "Hørt om den: respondentene", "percent"),
+        Headline("heard_respondents", "Heard of it: respondents", "Har hørt om strategien – respondentene", "percent"),
         Headline("heard_all_assumed", "Heard of it: all employees, at the assumed awareness of non-respondents",
-                 "Hørt om den: alle ansatte, med antatt kjennskap blant dem som ikke svarte", "percent"),
+                 "Har hørt om strategien – alle ansatte, med antatt kjennskap blant dem som ikke svarte",
+                 "percent"),
         Headline("heard_reweighted", "Heard of it: re-weighted for the leaders' share",
-                 "Hørt om den: vektet med lederandelen", "percent"),
-        Headline("widest_all", "Widest interval, all respondents", "Bredeste intervall, alle respondentene",
+                 "Har hørt om strategien – vektet med lederandelen", "percent"),
+        Headline("widest_all", "Widest margin, all respondents", "Største feilmargin, alle respondentene",
                  "points", 1),
-        Headline("widest_leaders", "Widest interval, leaders", "Bredeste intervall, lederne", "points", 1),
-        Headline("tests_hold", "Leader/non-leader differences below 0.05", "Forskjeller mellom ledere og "
-                 "ikke-ledere under 0,05", "count"),
+        Headline("widest_leaders", "Widest margin, leaders", "Største feilmargin, lederne", "points", 1),
+        Headline("tests_hold", "Leader/non-leader differences with a p-value below 0.05", "Antall forskjeller "
+                 "mellom ledere og ikke-ledere med p-verdi under 0,05", "count"),
     ),
     axes=(
         Axis("nonrespondent_awareness", _grid(0.0, 1.0, 0.1), ("heard_respondents", "heard_all_assumed"),
              "Non-respondents' awareness, as a share of the respondents'",
-             "Kjennskap blant dem som ikke svarte, som andel av respondentenes"),
+             "Kjennskap blant dem som ikke svarte, i prosent av kjennskapen blant dem som svarte"),
         Axis("leader_share", _grid(0.06, 0.30, 0.02), ("heard_respondents", "heard_reweighted"),
              "Leaders' share of all employees", "Ledernes andel av alle ansatte"),
         Axis("confidence", (0.8, 0.85, 0.9, 0.95, 0.99), ("widest_all", "widest_leaders"),
              "Confidence level", "Konfidensnivå"),
         Axis("correction", ("holm", "bonferroni", "none"), ("tests_hold",),
-             "Adjustment for many tests", "Justering for mange tester"),
+             "Adjustment for multiple comparisons", "Justering for multiple sammenligninger"),
     ),
     bars=("heard_respondents", "heard_all_assumed", "heard_reweighted"),
     value_text=_awareness_value,
@@ -215,7 +216,8 @@ AWARENESS = Sweep(
 #: report hedges ("til dels", "ser ut til") when the parameter sets it apart.
 HEDGED = "hedged"
 _HEDGED_TALLY = {"en": ("{count} whose status the report hedges", "{count} whose status the report hedges"),
-                 "nb": ("{count} der rapporten tar forbehold om status", "{count} der rapporten tar forbehold om status")}
+                 "nb": ("{count} der rapporten angir status med forbehold",
+                        "{count} der rapporten angir status med forbehold")}
 
 
 def follow_up_status(count_hedged: bool = True) -> pd.Series:
@@ -239,7 +241,7 @@ def status_tally(counts: pd.Series, lang: str | None = None) -> str:
         if n == 0:
             continue
         if status == HEDGED:
-            parts.append(_HEDGED_TALLY[lang][0].format(count=labels.count(int(n), lang)))
+            parts.append(_HEDGED_TALLY[lang][0].format(count=labels.count_words(int(n), lang, gender="neuter")))
         else:
             parts.append(labels.status_tally({str(status): int(n)}, lang))
     return labels.join(parts, lang)
@@ -254,8 +256,12 @@ def follow_up(count_hedged: bool = True) -> dict[str, float]:
 
 def _status_headlines() -> tuple[Headline, ...]:
     statuses = list(follow_up_status(False).index)
-    return tuple(Headline(s, labels.term(s, "en") if s != HEDGED else "status hedged by the report",
-                          labels.term(s, "nb") if s != HEDGED else "forbehold om status", "count")
+    # the words of the tally in prose, a count of measures in the plural («komplekse og krevende å få i mål»)
+    def group(status: str, lang: str) -> str:
+        return labels.phrase(f"tally_{status}", lang, count="").strip()
+
+    return tuple(Headline(s, group(s, "en") if s != HEDGED else "status hedged by the report",
+                          group(s, "nb") if s != HEDGED else "status med forbehold", "count")
                  for s in statuses)
 
 
@@ -368,7 +374,7 @@ def _evidence_sweep(chapter: str, compute: Callable[..., dict[str, float]], read
              Headline("not_stated", "not stated", "ikke oppgitt", "count"))
     keys = tuple(c.key for c in cells)
     return Sweep(chapter, compute, {"include_inferred": True}, cells,
-                 (Axis("include_inferred", (True, False), keys, "Our reading counts", "Vår lesning regnes med"),),
+                 (Axis("include_inferred", (True, False), keys, "Our readings count", "Våre tolkninger regnes med"),),
                  bars=keys, value_text=_yes_no)
 
 
@@ -382,16 +388,17 @@ def sweep_for(chapter: str) -> Sweep:
                            "Hedged statuses count as stated", "Status med forbehold regnes som oppgitt"),),
                      bars=tuple(h.key for h in _status_headlines()), value_text=_yes_no)
     if chapter == "03-relevance":
-        return _evidence_sweep(chapter, relevance, "our reading of Table 1", "vår lesning av tabell 1")
+        return _evidence_sweep(chapter, relevance, "our reading of Table 1", "vår tolkning av tabell 1")
     if chapter == "04-nordic-comparison":
         return _evidence_sweep(chapter, nordic, "our reading of an indirect passage",
-                               "vår lesning av en indirekte omtale")
+                               "vår tolkning av en indirekte omtale")
     if chapter == "05-audit":
-        heads = (Headline("contradiction", "contradictions", "motsigelser", "count"),
-                 Headline("tension", "tensions", "spenninger", "count"),
-                 Headline("loose_problems", "loose wording (problems)", "upresise formuleringer (problemer)", "count"),
-                 Headline("inconsistent_claims", "numbers found inconsistent", "tall som ikke stemmer", "count"),
-                 Headline("loose_claims", "numbers loosely worded", "upresist formulerte tall", "count"))
+        heads = (Headline("contradiction", "contradictions", "tilfeller av motstrid", "count"),
+                 Headline("tension", "tensions", "tilfeller av uklarhet", "count"),
+                 Headline("loose_problems", "loose wording (problems)", "tilfeller av upresis ordlyd (problemer)",
+                          "count"),
+                 Headline("inconsistent_claims", "numbers found inconsistent", "tall i motstrid", "count"),
+                 Headline("loose_claims", "numbers loosely worded", "tall med upresis ordlyd", "count"))
         return Sweep(chapter, audit_headlines, {"verbal_tolerance": 5.0}, heads,
                      (Axis("verbal_tolerance", _grid(0.0, 12.0, 1.0), ("contradiction", "loose_problems"),
                            "Tolerance for verbal fractions (percentage points)",
@@ -458,7 +465,7 @@ def figure(sweep: Sweep, found: Sequence[Point], lang: str):
     rows = len(sweep.axes)
     fig, axes = plt.subplots(rows, 1, figsize=(plots.FIGURE_WIDTH, 3.4 * rows), squeeze=False, layout="constrained")
     alt_parts = []
-    ring = "published value" if lang == "en" else "publisert verdi"
+    ring = used_value(sweep.chapter, lang)
     for ax, axis in zip(axes[:, 0], sweep.axes):
         on_axis = [p for p in found if p.parameter == axis.parameter]
         numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in axis.values)
@@ -499,9 +506,11 @@ def figure(sweep: Sweep, found: Sequence[Point], lang: str):
             ax.yaxis.get_major_locator().set_params(integer=True)
         ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.02), fontsize=plots.MIN_FONT_PT,
                   frameon=False, handlelength=1.2, borderaxespad=0, ncols=1)
-    what = ("How the chapter's headline numbers change with each assumption, the published value ringed. "
-            if lang == "en" else
-            "Hvordan kapitlets hovedtall endrer seg med hver forutsetning; den publiserte verdien har en ring. ")
+    which = ("each assumption", "hver forutsetning") if rows > 1 else ("the assumption", "forutsetningen")
+    what = (f"How {_part(sweep.chapter, lang, possessive=True)} headline numbers change with {which[0]}, "
+            f"{used_value(sweep.chapter, lang)} ringed. " if lang == "en" else
+            f"Hvordan {_part(sweep.chapter, lang, possessive=True)} hovedtall endrer seg med {which[1]}; "
+            f"{used_value(sweep.chapter, lang)}, har en ring. ")
     return fig, what + "; ".join(alt_parts) + "."
 
 
@@ -519,7 +528,7 @@ def explorer_data(sweep: Sweep, found: Sequence[Point], lang: str) -> list[dict[
         entries.append({
             "parameter": axis.parameter,
             "label": axis.label(lang),
-            "published_word": "published" if lang == "en" else "publisert",
+            "published_word": used_word(sweep.chapter, lang),
             "published": next(i for i, p in enumerate(on_axis) if p.published),
             "numbers": [{"key": k, "label": sweep.headline(k).label(lang), "bar": k in sweep.bars} for k in keys],
             "points": [{"at": sweep.value_text(axis.parameter, p.value, lang),
@@ -538,12 +547,77 @@ def _json_for_script(value: Any) -> str:
 _ID = re.compile(r"[^a-z0-9-]+")
 
 
+#: The pages among the swept ones that are appendices, not chapters ("the appendix's headline numbers").
+APPENDICES = frozenset({"05-audit"})
+
+
+def _part(chapter: str, lang: str, *, possessive: bool = False, capital: bool = False) -> str:
+    """The page as its sensitivity texts name it: "this chapter" / «kapitlet», possessive "the chapter's" /
+    «kapitlets», the appendix likewise."""
+    appendix = chapter in APPENDICES
+    if lang == "en":
+        word = ("the appendix's" if appendix else "the chapter's") if possessive else \
+            ("this appendix" if appendix else "this chapter")
+    else:
+        word = ("vedleggets" if appendix else "kapitlets") if possessive else ("vedlegget" if appendix else "kapitlet")
+    return word[:1].upper() + word[1:] if capital else word
+
+
+def used_value(chapter: str, lang: str) -> str:
+    """How the figure's ring names the point the page's own numbers use (its notebook's defaults): "the value this
+    chapter uses" / «verdien kapitlet bruker», not "published", which a reader takes for DFØ's published figure."""
+    return f"the value {_part(chapter, lang)} uses" if lang == "en" else f"verdien {_part(chapter, lang)} bruker"
+
+
+def used_word(chapter: str, lang: str) -> str:
+    """The explorer's mark of that point after its value: "used in this chapter" / «brukt i kapitlet»."""
+    return f"used in {_part(chapter, lang)}" if lang == "en" else f"brukt i {_part(chapter, lang)}"
+
+
+def _one_choice(sweep: Sweep) -> bool:
+    """Whether the sweep has a single parameter that is a yes/no choice (``include_inferred``, ``count_hedged``)."""
+    return len(sweep.axes) == 1 and all(isinstance(v, bool) for v in sweep.axes[0].values)
+
+
+def explorer_help(sweep: Sweep, lang: str) -> str:
+    """The line above the sliders: "a slider" for several parameters, "the slider" for one, "the other setting" for
+    a single yes/no choice."""
+    if _one_choice(sweep):
+        return {"en": "Move the slider (or use the arrow keys) to see the numbers with the other setting.",
+                "nb": "Flytt glidebryteren (eller bruk piltastene) for å se tallene med den andre innstillingen."}[lang]
+    if len(sweep.axes) == 1:
+        return {"en": "Move the slider (or use the arrow keys) to see the numbers at another value.",
+                "nb": "Flytt glidebryteren (eller bruk piltastene) for å se tallene ved en annen verdi."}[lang]
+    return {"en": "Move a slider (or use the arrow keys) to see the numbers at another value.",
+            "nb": "Flytt en glidebryter (eller bruk piltastene) for å se tallene ved en annen verdi."}[lang]
+
+
+def caption_opening(chapter: str) -> tuple[str, str]:
+    """The first sentence of the sensitivity figure's caption (English, Norwegian), worded for the page's
+    parameters: several swept one at a time, one swept over its range, or one yes/no choice shown with and without
+    the assumption. The page adds its source: ``ch.caption(en + " Our calculations …", nb + " Kilde: …")``."""
+    sweep = sweep_for(chapter)
+    heads = _part(chapter, "en", possessive=True, capital=True), _part(chapter, "nb", possessive=True, capital=True)
+    ring = used_value(chapter, "en"), used_value(chapter, "nb")
+    if _one_choice(sweep):
+        return (f"{heads[0]} headline numbers with and without the assumption; the ring marks the setting "
+                f"{_part(chapter, 'en')} uses.",
+                f"{heads[1]} hovedtall med og uten forutsetningen; ringen markerer innstillingen "
+                f"{_part(chapter, 'nb')} bruker.")
+    if len(sweep.axes) == 1:
+        return (f"{heads[0]} headline numbers across the range of the assumption; the ring marks {ring[0]}.",
+                f"{heads[1]} hovedtall over hele spennet for forutsetningen; ringen markerer {ring[1]}.")
+    return (f"{heads[0]} headline numbers across the range of each assumption, one moved at a time, the others kept "
+            f"at the values {_part(chapter, 'en')} uses (ringed).",
+            f"{heads[1]} hovedtall over hele spennet for hver forutsetning, én endret om gangen mens de andre holdes "
+            f"på verdiene {_part(chapter, 'nb')} bruker (markert med ring).")
+
+
 def explorer_html(sweep: Sweep, found: Sequence[Point], lang: str) -> str:
     """The explorer's markup: per parameter a labelled slider, the numbers at the published point as text (so the
     block reads without JavaScript), an empty SVG for the bars, and the data; ``assets/explorer.js`` wires it up."""
     entries = explorer_data(sweep, found, lang)
-    words = {"en": ("", "Move a slider (or use the arrow keys) to see the numbers at another value."),
-             "nb": ("", "Flytt en glidebryter (eller bruk piltastene) for å se tallene ved en annen verdi.")}[lang]
+    words = ("", explorer_help(sweep, lang))
     parts = [f'<div class="explorer" data-chapter="{html.escape(sweep.chapter)}">',
              f'<p class="explorer-help">{html.escape(words[1])}</p>']
     for entry in entries:

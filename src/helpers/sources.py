@@ -251,27 +251,6 @@ def fields(resource: dict[str, Any]) -> Iterable[tuple[str, str, str]]:
 
 # --- the Data page -------------------------------------------------------------------------------------------------
 
-#: The Data page's own wording, in both editions (kept here, beside the page it words).
-_PAGE: dict[str, dict[str, str]] = {
-    "download": {"en": "Download", "nb": "Last ned"},
-    "rows_count": {"en": "{n} rows", "nb": "{n} rader"},
-    "provenance": {"en": "Columns that give the source", "nb": "Kolonner som viser kilden"},
-    "fields": {"en": "Columns", "nb": "Kolonner"},
-    "rows_table": {"en": "The table shows the row number (which the links from the site point to), the key, the "
-                         "numbers and the place in the report. The other columns are in the file.",
-                   "nb": "Tabellen viser radnummeret (som lenkene fra nettstedet peker til), nøkkelen, tallene og "
-                         "stedet i rapporten. De øvrige kolonnene finner du i filen."},
-    "row": {"en": "Row", "nb": "Rad"},
-    "file": {"en": "File", "nb": "Fil"},
-    "title": {"en": "What it holds", "nb": "Hva den inneholder"},
-    "rows": {"en": "Rows", "nb": "Rader"},
-    "provenance_short": {"en": "Columns that give the source", "nb": "Kolonner som viser kilden"},
-    "key_column": {"en": "Column", "nb": "Kolonne"},
-    "key_code": {"en": "Code", "nb": "Kode"},
-    "key_meaning": {"en": "Meaning", "nb": "Betydning"},
-    "in_file": {"en": "{column} in {file}", "nb": "{column} i {file}"},
-}
-
 #: A field's Table Schema type as the Data page names it (``(string)`` is "(tekst)" in the Norwegian edition).
 FIELD_TYPES: dict[str, dict[str, str]] = {
     "string": {"en": "string", "nb": "tekst"},
@@ -291,7 +270,7 @@ KINDS: dict[str, dict[str, str]] = {
     "derived": {"en": "computed by us from stated numbers; the formula is in `note`",
                 "nb": "regnet ut av oss fra oppgitte tall; formelen står i `note`"},
     "inferred": {"en": "not printed, but our reading of the context; the reasoning is in `note`",
-                 "nb": "ikke trykt, men vår lesning av sammenhengen; begrunnelsen står i `note`"},
+                 "nb": "ikke oppgitt, men vår tolkning av sammenhengen; begrunnelsen står i `note`"},
     "missing": {"en": "shown in the report but not legible with certainty; the value is empty and `note` says why",
                 "nb": "vist i rapporten, men ikke sikkert lesbar; verdien er tom, og `note` sier hvorfor"},
 }
@@ -310,8 +289,8 @@ RELATIONS: dict[str, dict[str, str]] = {
 
 
 def _say(key: str, lang: str, **values: object) -> str:
-    """The Data page's wording (:data:`_PAGE`)."""
-    return _PAGE[key]["nb" if lang == "nb" else "en"].format(**values)
+    """The Data page's wording (``helpers.labels``' phrases ``data_page_*``)."""
+    return labels.phrase(f"data_page_{key}", lang, **values)
 
 
 def described(item: dict[str, Any], key: str, lang: str, *, where: str) -> str:
