@@ -191,3 +191,16 @@ def test_a_kept_kernel_sweep_gives_the_table_of_a_kernel_per_point(data_copy):
     assert not run["kept"]["failed"] and not run["fresh"]["failed"]
     assert run["kept"]["table"].equals(run["fresh"]["table"])
     assert len(run["kept"]["changing"]) > 1, "the parameters change nothing a reader sees"
+
+
+@pytest.mark.slow
+def test_the_follow_up_tally_says_whose_it_is_at_every_point(data_copy):
+    """With count_hedged=False the tally is this page's recount, not the report's summary: the sentence that
+    introduces it says so, in both editions."""
+    root = data_copy.parent
+    for edition, ours in (("en", "not the report's"), ("nb", "ikke i rapporten")):
+        run = sweeps.sweep("02-follow-up", ["count_hedged=True,False"], root=root, edition=edition,
+                           executor=sweeps.LocalPool(1), reuse=False, log=lambda *_: None, progress=False)
+        assert not run["failed"]
+        lead = run["table"][run["table"]["expression"] == "tally_lead"].set_index("count_hedged")["value"]
+        assert ours not in lead[True] and ours in lead[False], (edition, lead.to_dict())

@@ -537,6 +537,14 @@ _PHRASES: dict[str, dict[str, str]] = {
     "tally_nearly_done": {"en": "{count} nearly complete", "nb": "{count} nesten i mål"},
     "tally_no_new_activity": {"en": "{count} without new activities", "nb": "{count} uten nye aktiviteter"},
     "tally_not_stated": {"en": "{count} without a stated status", "nb": "{count} uten oppgitt status"},
+    # who the chapter 2 tally is (its parameter count_hedged): the report's summary, or that summary recounted here
+    "tally_lead_report": {"en": "The report's summary of their status (section 4.3) comes to",
+                          "nb": "Rapportens oppsummering av status (kapittel 4.3) gir denne fordelingen:"},
+    "tally_lead_hedged_apart": {
+        "en": "Recounted here with the measures whose status the report hedges set apart (an assumption of this page, "
+              "not the report's), its summary of their status (section 4.3) comes to",
+        "nb": "Teller vi tiltakene som rapporten bare gir en status med forbehold, for seg (en forutsetning på denne "
+              "siden, ikke i rapporten), gir rapportens oppsummering av status (kapittel 4.3) denne fordelingen:"},
     "tally_seems": {"en": "{names}, as far as the report can tell", "nb": "{names}, så langt rapporten kan se"},
     # the data's licence by its official name in each language (the landing page; {version} from CITATION.cff): a
     # version number, not a decimal, so "4.0" in both editions
