@@ -81,6 +81,45 @@ def test_a_norwegian_one_agrees_with_its_noun_and_counted_writes_words():
         labels.count_words(2, "nb", gender="feminine")  # type: ignore[arg-type]
 
 
+def test_counts_in_one_sentence_share_one_style():
+    """The number style (helpers.labels._COUNT_WORDS): small counts are words, but where the same sentence or list
+    has a count in digits (a total of 13 or more, the parts of such a total, a comparison) every count is digits."""
+    # the audit's distinct problems: 17 in all, so its parts are digits although each is small enough for a word
+    assert labels.problem_tally({"contradiction": 11, "tension": 2, "loose wording": 4}, "nb") == (
+        "11 tilfeller av motstrid, 2 av uklarhet og 4 av upresis ordlyd")
+    assert labels.problem_tally({"contradiction": 11, "tension": 2, "loose wording": 4}, "en") == (
+        "11 contradictions, 2 tensions and 4 cases of loose wording")
+    # a small total keeps its parts in words
+    assert labels.problem_tally({"contradiction": 3, "tension": 2, "loose wording": 4}, "nb") == (
+        "tre tilfeller av motstrid, to av uklarhet og fire av upresis ordlyd")
+    assert labels.problem_tally({"contradiction": 1, "tension": 1}, "nb") == "ett tilfelle av motstrid og ett av uklarhet"
+    # status_tally: parts of 13 measures are digits, parts of 12 words
+    assert labels.status_tally({"good_drive": 7, "nearly_done": 6}, "nb") == "7 i godt driv og 6 nesten i mål"
+    assert labels.status_tally({"good_drive": 6, "nearly_done": 6}, "nb") == "seks i godt driv og seks nesten i mål"
+    assert labels.status_tally({"good_drive": 2}, "nb", among=[17]) == "2 i godt driv"
+    # a single count next to the sentence's others
+    assert labels.count_words(4, "nb", among=[17]) == "4"
+    assert labels.count_words(4, "nb", among=[12]) == "fire"
+    assert labels.count_words(4, "en", among=[10]) == "4"
+    assert labels.count_words(1, "nb", gender="neuter", among=[23, 17]) == "1"
+    assert labels.counted(2, "par", "par", lang="nb", gender="neuter", among=[21]) == "2 par"
+    assert labels.in_words([11, 2, 4], "nb") and not labels.in_words([11, 2, 4, 17], "nb")
+
+
+def test_a_sentence_starts_with_a_capital():
+    assert labels.sentence_start("fem av de syv") == "Fem av de syv"
+    assert labels.sentence_start("vedlegg 4: «Startet opp»") == "Vedlegg 4: «Startet opp»"
+    assert labels.sentence_start("«sitat» først") == "«Sitat» først"
+    assert labels.sentence_start("17 problemer") == "17 problemer"  # digits have no capital: left as they are
+    assert labels.sentence_start("") == ""
+
+
+def test_the_text_below_a_table_is_named_as_such():
+    assert labels.report_place("4.1", "under Tabell 1", "nb") == f"kapittel{NBSP}4.1 (teksten under tabell{NBSP}1)"
+    assert labels.report_place("4.1", "under Tabell 1", "en") == f"section{NBSP}4.1 (text below Table{NBSP}1)"
+    assert labels.report_sections("2.2|3.2.2", "nb") == f"kapittel{NBSP}2.2 og 3.2.2"
+
+
 def _pandoc_text(markdown: str) -> str:
     """What Pandoc, as Quarto runs it (``quarto pandoc``), reads ``markdown`` as: its plain text."""
     from helpers.build import quarto

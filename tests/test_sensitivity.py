@@ -41,16 +41,19 @@ PUBLISHED = {
     "02-follow-up": {
         "tally": lambda n: sensitivity.status_tally(sensitivity.follow_up_status(True), "en"),
     },
+    # the counts of the goal-area grid stand in one sentence with their total (the number style: digits if it is)
     "03-relevance": {
-        'labels.count_words(counts.get("stated", 0))': lambda n: labels.count_words(int(n["stated"]), "en"),
-        'labels.count_words(counts.get("inferred", 0))': lambda n: labels.count_words(int(n["inferred"]), "en"),
-        'labels.count_words(counts.get("not_stated", 0))': lambda n: labels.count_words(int(n["not_stated"]), "en"),
+        f'labels.count_words(counts.get("{k}", 0), among=[len(goal_cells)])': (
+            lambda n, k=k: labels.count_words(int(n[k]), "en", among=[n["stated"] + n["inferred"] + n["not_stated"]]))
+        for k in ("stated", "inferred", "not_stated")
     },
     # chapter 4 states no count of its grid in prose: test_explorer_points_equal_the_helper covers it
     "05-audit": {
-        "labels.count_words(n_contradictions)": lambda n: labels.count_words(int(n["contradiction"]), "en"),
-        "labels.count_words(n_tensions)": lambda n: labels.count_words(int(n["tension"]), "en"),
-        "labels.count_words(n_loose)": lambda n: labels.count_words(int(n["loose_problems"]), "en"),
+        "labels.problem_tally(problem_counts)": lambda n: labels.problem_tally(
+            {"contradiction": int(n["contradiction"]), "tension": int(n["tension"]),
+             "loose wording": int(n["loose_problems"])}, "en"),
+        "labels.count_words(n_contradictions, among=[n_problems])": lambda n: labels.count_words(
+            int(n["contradiction"]), "en", among=[n["contradiction"] + n["tension"] + n["loose_problems"]]),
     },
 }
 

@@ -1107,8 +1107,11 @@ def problem_count_wording(rows: pd.DataFrame) -> tuple[str | None, list[Printing
                          f"quantifier '{quantifier}'; add it to helpers.audit.problem_count_wording")
     if count < whole:
         return None, []
-    finding = _say("prob_count_wording", count_place=_place(by_role["count"]), count=count,
-                   quantifier=_say(f"prob_quantifier_{quantifier}"), whole_place=_place(by_role["whole"]), whole=whole)
+    inferred = str(by_role["whole"].get("kind")) == "inferred"  # the whole is our reading, not a printed number
+    finding = _say("prob_count_wording_inferred" if inferred else "prob_count_wording",
+                   count_place=_place(by_role["count"]), count=count, quantifier=_say(f"prob_quantifier_{quantifier}"),
+                   whole_place=labels.report_sections(by_role["whole"]["section"]) if inferred else _place(by_role["whole"]),
+                   whole=whole)
     verdict = TENSION if count == whole else CONTRADICTION
     return verdict, [_statement_printing(by_role["count"], finding), _statement_printing(by_role["quantifier"], ""),
                      _statement_printing(by_role["whole"], "")]
@@ -1267,6 +1270,7 @@ def problem_list(found: Sequence[Problem]) -> Markdown:
         for printing in p.printings:
             head = f"{claim_link(printing.claim_id)}, " if printing.claim_id else ""
             words = f": {printing.words}" if printing.words else ""
-            finding = f" {escape(printing.finding[0].upper() + printing.finding[1:])}" if printing.finding else ""
-            lines.append(f"    - {head}{escape(printing.place)}{words}.{finding}")
+            finding = f" {escape(labels.sentence_start(printing.finding))}" if printing.finding else ""
+            place = printing.place if head else labels.sentence_start(printing.place)  # «Vedlegg 4: …» opens the item
+            lines.append(f"    - {head}{escape(place)}{words}.{finding}")
     return Markdown("\n".join(lines))

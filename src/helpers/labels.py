@@ -6,7 +6,7 @@ Norwegian is the questionnaire's own, the English our translation. Everything el
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Literal
 
 LANGS: tuple[str, ...] = ("en", "nb")
@@ -180,7 +180,7 @@ _TERMS: dict[str, dict[str, str]] = {
     "level_political": {"en": "political", "nb": "politisk"},
     "level_top_management": {"en": "top management", "nb": "toppledelse"},
     "level_ministry_line": {"en": "ministries' line", "nb": "departementenes linje"},
-    "level_coordination": {"en": "coordination", "nb": "koordinering"},
+    "level_coordination": {"en": "coordination", "nb": "samordning"},
     "level_strategic": {"en": "strategic advice", "nb": "strategisk rådgivning"},
     "level_user_involvement": {"en": "user involvement", "nb": "brukermedvirkning"},
     "level_service_provider": {"en": "service provider", "nb": "tjenesteleverandør"},
@@ -278,7 +278,7 @@ _PHRASES: dict[str, dict[str, str]] = {
     # plots.timeline: an event in progress at the report's date, and a deadline passed that the report does not say
     # was met (measure_events.csv status)
     "event_under_way": {"en": "under way", "nb": "pågår"},
-    "deadline_missed": {"en": "deadline passed, not reported met", "nb": "fristen passert, ikke meldt nådd"},
+    "deadline_missed": {"en": "deadline passed, not reported met", "nb": "frist passert, ikke oppgitt som nådd"},
     "alt_timeline_missed": {"en": "Deadline passed without the report saying it was met: {events}.",
                             "nb": "Frist passert uten at rapporten sier at den ble nådd: {events}."},
     "and": {"en": "and", "nb": "og"},
@@ -327,8 +327,8 @@ _PHRASES: dict[str, dict[str, str]] = {
     "audit_sample_elsewhere": {"en": "Elsewhere the report prints {values} for it.",
                                "nb": "Andre steder oppgir rapporten {values} for dette."},
     "audit_sample_both_rates": {
-        "en": "Both give the printed response rate once rounded ({rates}), so it cannot tell which is right.",
-        "nb": "Begge gir den oppgitte svarprosenten når de avrundes ({rates}), så den kan ikke avgjøre hvilken som er riktig.",
+        "en": "Both give the printed response rate once rounded ({rates}), so the response rate cannot tell which of the numbers is right.",
+        "nb": "Begge gir den oppgitte svarprosenten når de avrundes ({rates}), så svarprosenten kan ikke avgjøre hvilket av tallene som er riktig.",
     },
     "audit_response_rate": {"en": "stated {stated}; {answered} answered ÷ {invited} invited = {rate}.",
                             "nb": "oppgitt {stated}; {answered} svarte ÷ {invited} inviterte = {rate}."},
@@ -348,7 +348,7 @@ _PHRASES: dict[str, dict[str, str]] = {
     "audit_registry_interview": {"en": "interview in the group {group} (interviews.csv)",
                                  "nb": "intervju i gruppen {group} (interviews.csv)"},
     "audit_interview_sum": {"en": "stated {stated} in total; the {groups} interview groups sum to {addends} = {total}.",
-                            "nb": "oppgitt {stated} totalt; de {groups} intervjugruppene summerer seg til {addends} = {total}."},
+                            "nb": "oppgitt {stated} totalt; de {groups} intervjugruppene gir til sammen {addends} = {total}."},
     "audit_figure_n": {"en": "stated N = {stated}; the figure's cells in survey_answers.csv have N = {ns}.",
                        "nb": "oppgitt N = {stated}; figurens celler i survey_answers.csv har N = {ns}."},
     "audit_figure_n_fits": {"en": "{stated} is at most the {answered} who answered the survey.",
@@ -414,7 +414,7 @@ _PHRASES: dict[str, dict[str, str]] = {
     "audit_not_legible": {"en": "(not legible)", "nb": "(ikke lesbart)"},
     "audit_no_inconsistency": {"en": "No number is inconsistent.", "nb": "Ingen tall er i motstrid."},
     # the landing page (helpers.headlines.measure_status_list): measures the report places in a status only partly
-    "tally_partly": {"en": "{names} only partly", "nb": "{names} regner rapporten bare delvis med her"},
+    "tally_partly": {"en": "{names} only partly", "nb": "for {names} gjelder det bare delvis"},
     "audit_none": {"en": "none", "nb": "ingen"},
     "audit_rule_survey_lookup": {
         "en": "the survey cell (question, item, group, answer) in survey_answers.csv; a verbal 'x av y' must be the simple "
@@ -479,6 +479,13 @@ _PHRASES: dict[str, dict[str, str]] = {
                                  "{whole_place} gives {whole} members.",
                            "nb": "{count_place} oppgir {count} intervjuer med {quantifier} medlemmene; "
                                  "{whole_place} gir {whole} medlemmer."},
+    # the whole is our reading of the report (problem_statements.csv kind 'inferred'), not a number it prints
+    "prob_count_wording_inferred": {"en": "{count_place} counts {count} interviews with {quantifier} of the members; "
+                                          "from {whole_place} we count {whole} members.",
+                                    "nb": "{count_place} oppgir {count} intervjuer med {quantifier} medlemmene; "
+                                          "ut fra {whole_place} regner vi med {whole} medlemmer."},
+    # several sections named together in a sentence: "sections 2.2 and 3.2.2" / «kapittel 2.2 og 3.2.2»
+    "place_sections": {"en": "sections\u00a0{sections}", "nb": "{parts[section]}\u00a0{sections}"},
     "prob_quantifier_almost_all": {"en": "almost all", "nb": "nesten alle"},
     "prob_list_membership": {"en": "{first_place} lists {subject} as {first}; {second_place} as {second}.",
                              "nb": "{first_place} fører {subject} som {first}; {second_place} som {second}."},
@@ -507,6 +514,9 @@ _PHRASES: dict[str, dict[str, str]] = {
     "place_summary": {"en": "{parts[summary]}", "nb": "{parts[summary]}"},  # the report's summary (helpers.audit.place)
     "place_figure": {"en": "{parts[figure]}\u00a0{number}", "nb": "{parts[figure]}\u00a0{number}"},
     "place_table": {"en": "{parts[table]}\u00a0{number}", "nb": "{parts[table]}\u00a0{number}"},
+    # the running text just below a table ("under Tabell 1" in a provenance column), not the table itself
+    "place_below_table": {"en": "(text below {parts[table]}\u00a0{number})",
+                          "nb": "(teksten under {parts[table.lower]}\u00a0{number})"},
     "place_footnote": {"en": "{parts[footnote]}\u00a0{number}", "nb": "{parts[footnote]}\u00a0{number}"},
     "place_unnumbered_figure": {"en": "unnumbered {parts[figure.lower]}", "nb": "{parts[figure.lower]} uten nummer"},
     # "the report's Figure 2" / "rapportens figur 2"
@@ -543,7 +553,7 @@ _PHRASES: dict[str, dict[str, str]] = {
     "tally_lead_hedged_apart": {
         "en": "Recounted here with the measures whose status the report hedges set apart (an assumption of this page, "
               "not the report's), its summary of their status (section 4.3) comes to",
-        "nb": "Teller vi tiltakene som rapporten bare gir en status med forbehold, for seg (en forutsetning på denne "
+        "nb": "Teller vi tiltakene som rapporten bare angir status for med forbehold, for seg (en forutsetning på denne "
               "siden, ikke i rapporten), gir rapportens oppsummering av status (kapittel 4.3) denne fordelingen:"},
     "tally_seems": {"en": "{names}, as far as the report can tell", "nb": "{names}, så langt rapporten kan se"},
     # the data's licence by its official name in each language (the landing page; {version} from CITATION.cff): a
@@ -730,6 +740,17 @@ def _report_section(section: str, lang: str | None) -> str:
     return section
 
 
+def report_sections(section: str, lang: str | None = None) -> str:
+    """Several sections of the report (a provenance cell, ``|``-separated) named together in a sentence: "sections 2.2
+    and 3.2.2" / «kapittel 2.2 og 3.2.2»; anything but numbered sections, or one place, as :func:`report_place`."""
+    import re
+
+    parts = [s.strip() for s in section.split("|") if s.strip()] if isinstance(section, str) else []
+    if len(parts) > 1 and all(re.fullmatch(r"\d+(\.\d+)*", p) for p in parts):
+        return phrase("place_sections", lang, sections=join(parts, lang))
+    return report_place(section, "", lang)
+
+
 def report_place(section: str, figure: str = "", lang: str | None = None) -> str:
     """Where in the report a row comes from, as a reader cites it, in the glossary's names of the report's parts
     (category ``report_part``): "section 3.4.2, unnumbered figure", "section 3.1.1, Figure 4", "Appendix 2",
@@ -747,6 +768,9 @@ def report_place(section: str, figure: str = "", lang: str | None = None) -> str
     place = "; ".join(_report_section(s.strip(), lang) for s in section.split("|") if s.strip())
     if match := re.fullmatch(r"(?:Figur|Figure) (\d+)", figure, flags=re.IGNORECASE):
         shown = phrase("place_figure", lang, number=match.group(1))
+    elif match := re.fullmatch(r"under (?:Tabell|Table) (\d+)", figure, flags=re.IGNORECASE):
+        below = phrase("place_below_table", lang, number=match.group(1))
+        return f"{place} {below}" if place else below
     elif match := re.fullmatch(r"(?:Tabell|Table) (\d+)", figure, flags=re.IGNORECASE):
         shown = phrase("place_table", lang, number=match.group(1))
     elif figure == "unnumbered figure":
@@ -766,31 +790,42 @@ def name_list(kind: str, ids: object, lang: str | None = None) -> str:
     return join([name(kind, i, lang) for i in ids if i], lang)
 
 
-def status_tally(counts: Mapping[str, int], lang: str | None = None) -> str:
-    """How many measures the report gives each verdict, as a list for prose ("2 in good drive, 3 complex and hard
-    to complete and 1 nearly complete"), in the order of ``counts``; a Norwegian adjective agrees with its count."""
+def status_tally(counts: Mapping[str, int], lang: str | None = None, *, among: Iterable[int] = ()) -> str:
+    """How many measures the report gives each verdict, as a list for prose ("two in good drive, three complex and
+    hard to complete and one nearly complete"), in the order of ``counts``; a Norwegian adjective agrees with its
+    count. The counts follow the number style (:data:`_COUNT_WORDS`): in words, unless a part, the parts' sum or a
+    count in ``among`` (the sentence's others) is in digits — then all are digits."""
+    together = [*(int(n) for n in counts.values()), sum(int(n) for n in counts.values()), *among]
     parts = []
     for status, n in counts.items():
         key = f"tally_{status}_one" if n == 1 and f"tally_{status}_one" in _PHRASES else f"tally_{status}"
-        parts.append(phrase(key, lang, count=count_words(n, lang, gender="neuter")))  # «ett tiltak»
+        parts.append(phrase(key, lang, count=count_words(n, lang, gender="neuter", among=together)))  # «ett tiltak»
     return join(parts, lang)
 
 
 def problem_tally(counts: Mapping[str, int], lang: str | None = None) -> str:
     """The audit's distinct problems by verdict (``contradiction``, ``tension``, ``loose wording``) for prose, a zero
     left out: "11 contradictions, 2 tensions and 4 cases of loose wording" / «11 tilfeller av motstrid, 2 av uklarhet
-    og 4 av upresis ordlyd». The counts of one list are written one way: in words only if every one of them is small
-    enough (:func:`count_words`), so that 11 and 2 stand side by side as digits."""
+    og 4 av upresis ordlyd». The list is the parts of a total the sentence gives first ("17 problems: …"), so by the
+    number style (:data:`_COUNT_WORDS`) its counts are in words only if every part and their sum are small enough."""
     counts = {str(v): int(n) for v, n in counts.items() if int(n)}
-    limit = len(_COUNT_WORDS[_lang(lang)])
-    as_words = all(n <= limit for n in counts.values())
+    together = [*counts.values(), sum(counts.values())]
     parts = []
     for i, (verdict, n) in enumerate(counts.items()):
-        shown = count_words(n, lang, gender="neuter") if as_words else count(n, lang)
+        shown = count_words(n, lang, gender="neuter", among=together)
         noun = phrase(f"problem_{verdict}" + ("" if n == 1 else "_many"), lang)
         key = "problems_next" if i else ("problems_first_one" if n == 1 else "problems_first")
         parts.append(phrase(key, lang, count=shown, verdict=noun))
     return join(parts, lang)
+
+
+def sentence_start(text: str) -> str:
+    """``text`` as the start of a sentence: its first letter a capital, the rest as it is ("vedlegg 4: …" →
+    "Vedlegg 4: …", "kapittel 4.1" → "Kapittel 4.1"), in either language."""
+    for i, c in enumerate(text):
+        if c.isalnum():  # the first letter or digit: a digit has no capital ("17 problemer" stays)
+            return text[:i] + c.upper() + text[i + 1:] if c.isalpha() else text
+    return text
 
 
 def statements_with_places(statements: list[tuple[str, str]], lang: str | None = None) -> str:
@@ -901,7 +936,16 @@ def spelled_out(kind: str, id: str, lang: str | None = None) -> str:
 
 
 #: Small counts as running text writes them: English spells out one to nine, Norwegian one to twelve (the report's
-#: own «syv»); a table, a figure, a percentage or a number next to a unit keeps its digits (:func:`count`).
+#: own «syv»). The number style, one rule for both editions:
+#:
+#: * running text writes a small count in words (:func:`count_words`): «syv tiltak», "five of seven";
+#: * except where the same sentence or list gives another count in digits — a total of 13 or more (above nine in
+#:   English), the parts of such a total, the other side of a comparison: then every count there is digits («17
+#:   problemer: 11 tilfeller av motstrid, 2 av uklarhet og 4 av upresis ordlyd»). Pass the sentence's other counts as
+#:   ``among=`` (:func:`count_words`, :func:`counted`); :func:`problem_tally` and :func:`status_tally` apply it to
+#:   their parts and the parts' sum themselves;
+#: * a count with a unit or a percent, and every count in a table, a figure or a caption, is digits (:func:`count`):
+#:   a caption is a figure's label, so «Figur 3.1: … etter 3 målområder», while the text beside it may write «tre».
 _COUNT_WORDS: dict[str, tuple[str, ...]] = {
     "en": ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine"),
     "nb": ("én", "to", "tre", "fire", "fem", "seks", "syv", "åtte", "ni", "ti", "elleve", "tolv"),
@@ -909,10 +953,19 @@ _COUNT_WORDS: dict[str, tuple[str, ...]] = {
 Gender = Literal["common", "neuter"]
 
 
-def count_words(value: int, lang: str | None = None, *, gender: Gender = "common") -> str:
+def in_words(values: Iterable[int], lang: str | None = None) -> bool:
+    """Whether counts that stand together in one sentence or list are written in words: only if every one of them is
+    (1 up to nine in English, twelve in Norwegian; a zero is neutral). One of them in digits makes them all digits."""
+    limit = len(_COUNT_WORDS[_lang(lang)])
+    return all(int(v) <= limit for v in values)
+
+
+def count_words(value: int, lang: str | None = None, *, gender: Gender = "common", among: Iterable[int] = ()) -> str:
     """A count in running text: "seven" / "syv" up to nine in English and twelve in Norwegian, digits above that
-    (``count``: "13", "1969"). A Norwegian one agrees with its noun: ``gender="neuter"`` gives «ett» (ett tiltak),
-    the default «én» (én lærdom); zero stays a digit (write «ingen» with ``counted(…, none=…)``)."""
+    (``count``: "13", "1969"). ``among``: the other counts of the same sentence or list; if any of them is written in
+    digits, so is this one («17 problemer, og 11 av dem …»). A Norwegian one agrees with its noun:
+    ``gender="neuter"`` gives «ett» (ett tiltak), the default «én» (én lærdom); zero stays a digit (write «ingen» with
+    ``counted(…, none=…)``)."""
     lang = _lang(lang)
     if gender not in ("common", "neuter"):
         raise ValueError(f"count_words(): gender must be 'common' or 'neuter', got {gender!r}")
@@ -920,7 +973,7 @@ def count_words(value: int, lang: str | None = None, *, gender: Gender = "common
         raise ValueError(f"count_words(): {value!r} is not a whole number")
     n = int(value)
     words = _COUNT_WORDS[lang]
-    if not 1 <= n <= len(words):
+    if not 1 <= n <= len(words) or not in_words(among, lang):
         return count(n, lang)
     if n == 1 and lang == "nb" and gender == "neuter":
         return "ett"
@@ -928,7 +981,7 @@ def count_words(value: int, lang: str | None = None, *, gender: Gender = "common
 
 
 def counted(value: int, one: str = "", many: str = "", *, none: str | None = None, lang: str | None = None,
-            gender: Gender = "common") -> str:
+            gender: Gender = "common", among: Iterable[int] = ()) -> str:
     """A count with its noun, singular or plural by the count, for prose, the count in words where running text
     writes it so (:func:`count_words`): ``counted(1, "interview", "interviews")`` → "one interview",
     ``counted(2, "intervju", "intervjuer")`` → "to intervjuer", ``counted(14, …)`` → "14 …"; with ``none``, a zero
@@ -937,7 +990,7 @@ def counted(value: int, one: str = "", many: str = "", *, none: str | None = Non
     if value == 0 and none is not None:
         return none
     noun = one if value == 1 else many
-    return f"{count_words(value, lang, gender=gender)} {noun}".rstrip()
+    return f"{count_words(value, lang, gender=gender, among=among)} {noun}".rstrip()
 
 
 #: Glossary categories whose Norwegian names our English paraphrases sometimes keep (:func:`glossary_names`).

@@ -761,17 +761,8 @@ def heatmap(
     ax.xaxis.tick_top()
     ax.set_yticks(range(rows), row_text, fontsize=MIN_FONT_PT)
     ax.tick_params(length=0)
-    # narrow the column labels' wrap until each fits its column as drawn (a long word may still need its own line)
-    for _ in range(12):
-        ax.set_xticks(range(cols), col_text, ha="center", fontsize=MIN_FONT_PT)
-        fig.tight_layout()
-        fig.canvas.draw()
-        cell_px = ax.get_window_extent().width / max(cols, 1)
-        if col_wrap <= 6 or all(t.get_window_extent().width <= 0.95 * cell_px for t in ax.get_xticklabels()):
-            break
-        col_wrap -= 1
-        col_text = [wrap(c, max(col_wrap, 6)) for c in matrix.columns]
-    # white gaps between the cells, so neighbouring cells of one colour stay countable
+    # white gaps between the cells, so neighbouring cells of one colour stay countable (set before the labels are
+    # fitted: the layout they are measured in is the one drawn)
     ax.set_xticks(np.arange(-0.5, cols, 1), minor=True)
     ax.set_yticks(np.arange(-0.5, rows, 1), minor=True)
     ax.grid(which="minor", color="white", linewidth=2)
@@ -779,6 +770,25 @@ def heatmap(
     ax.tick_params(which="minor", length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
+    # narrow the column labels' wrap until each fits its column as drawn; a word that cannot be wrapped further
+    # ("Målområde 1") gets its room from the row labels, wrapped narrower
+    for _ in range(24):
+        ax.set_xticks(range(cols), col_text, ha="center", fontsize=MIN_FONT_PT)
+        for _pass in range(2):  # a second pass lays out around the first's labels: what the figure's own last pass does
+            fig.tight_layout()
+            fig.canvas.draw()
+        cell_px = ax.get_window_extent().width / max(cols, 1)
+        if all(t.get_window_extent().width <= 0.95 * cell_px for t in ax.get_xticklabels()):
+            break
+        if col_wrap > 6:
+            col_wrap -= 1
+            col_text = [wrap(c, max(col_wrap, 6)) for c in matrix.columns]
+        elif row_wrap > 12:
+            row_wrap -= 2
+            row_text = [wrap(r, row_wrap) for r in matrix.index]
+            ax.set_yticks(range(rows), row_text, fontsize=MIN_FONT_PT)
+        else:
+            break
     fig.tight_layout()
     if colours:
         counts = matrix.stack().value_counts()

@@ -33,8 +33,9 @@ from jupyter_client.manager import AsyncKernelManager
 
 from .config import BuildError
 
-#: seconds the kernel may take to start, import the usual libraries, or reset itself
-TIMEOUT = 120.0
+#: seconds the kernel may take to start, import the usual libraries, or reset itself: generous, since on a machine
+#: whose every core is busy (a sweep beside a build, or the test suite on every core) 120 s was once not enough
+TIMEOUT = 300.0
 
 #: Run once in a new kernel: import what chapters import, then keep the state a fresh kernel has after those imports
 #: in a module (``_best_sammen_kept``) that the namespace reset does not touch. ``reset`` puts it back.
