@@ -573,6 +573,24 @@ _PHRASES: dict[str, dict[str, str]] = {
     "problem_loose wording_many": {"en": "cases of loose wording", "nb": "upresis ordlyd"},
 }
 
+#: The relations of ``governance_relations.relation`` (``from_body`` *relation* ``to_body``): the follow-up chapter's
+#: diagrams and the Data page's key word them alike.
+RELATIONS: dict[str, dict[str, str]] = {
+    "leads": {"en": "leads", "nb": "leder"},
+    "decides_for": {"en": "decides for", "nb": "beslutter for"},
+    "coordinates": {"en": "coordinates", "nb": "samordner"},
+    "advises": {"en": "advises", "nb": "gir råd til"},
+    "reports_to": {"en": "reports to", "nb": "rapporterer til"},
+    "escalates_to": {"en": "may take matters to", "nb": "kan løfte saker til"},
+    "secretariat_for": {"en": "secretariat for", "nb": "er sekretariat for"},
+}
+
+
+def relation(code: str, lang: str | None = None) -> str:
+    """A relation between two bodies as prose and diagrams word it: "advises" / «gir råd til»."""
+    return RELATIONS[code][_lang(lang)]
+
+
 #: The edition's language for every label, set once per chapter by :func:`helpers.notebook.setup`.
 _current: list[Lang] = ["en"]
 

@@ -275,19 +275,6 @@ KINDS: dict[str, dict[str, str]] = {
                 "nb": "vist i rapporten, men ikke sikkert lesbar; verdien er tom, og `note` sier hvorfor"},
 }
 
-#: The relations of ``governance_relations.relation`` (``from_body`` *relation* ``to_body``), worded as the follow-up
-#: chapter's diagram words them.
-RELATIONS: dict[str, dict[str, str]] = {
-    "leads": {"en": "leads", "nb": "leder"},
-    "decides_for": {"en": "decides for", "nb": "beslutter for"},
-    "coordinates": {"en": "coordinates", "nb": "koordinerer"},
-    "advises": {"en": "advises", "nb": "gir råd til"},
-    "reports_to": {"en": "reports to", "nb": "rapporterer til"},
-    "escalates_to": {"en": "may take matters to", "nb": "kan løfte saker til"},
-    "secretariat_for": {"en": "secretariat for", "nb": "er sekretariat for"},
-}
-
-
 def _say(key: str, lang: str, **values: object) -> str:
     """The Data page's wording (``helpers.labels``' phrases ``data_page_*``)."""
     return labels.phrase(f"data_page_{key}", lang, **values)
@@ -395,9 +382,9 @@ def code_key(lang: str, *, plain: bool = False) -> pd.DataFrame:
     for code in _field("survey_answers", "group")["constraints"]["enum"]:
         rows.append(row(column("group", "survey_answers.csv"), code, labels.term(code, lang)))
     for code in _field("governance_relations", "relation")["constraints"]["enum"]:
-        if code not in RELATIONS:
+        if code not in labels.RELATIONS:
             raise KeyError(f"data/datapackage.json allows relation {code!r}, which the Data page's key does not word")
-        rows.append(row(column("relation", "governance_relations.csv"), code, RELATIONS[code][pick]))
+        rows.append(row(column("relation", "governance_relations.csv"), code, labels.relation(code, lang)))
     rows.append(row(column("figure"), "unnumbered figure", labels.report_place("", "unnumbered figure", lang)))
     return pd.DataFrame(rows)
 
