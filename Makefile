@@ -20,13 +20,13 @@ $(STAMP): pyproject.toml requirements.lock
 
 ## site: execute what changed (papermill, cached), render what changed with Quarto (assembled once if missing), publish _site/
 site: $(STAMP) $(NODE)
-	$(BIN)/python -m helpers.build site
+	$(BIN)/python -m helpers.pipeline site
 
 ## test: the whole suite — data, helpers, audit, nbval, build, faults, browser (installs chromium + axe-core)
 # The site is built first, once (the suite reads it), then the tests run on every core (pytest-xdist); a single file
 # runs on its own as usual: .venv/bin/python -m pytest tests/test_links.py
 test: $(STAMP) browser-deps
-	$(BIN)/python -m helpers.build site
+	$(BIN)/python -m helpers.pipeline site
 	$(BIN)/python -m pytest -n auto --dist load
 
 ## test-fast: the fast tier (under a minute): data, helpers, audit, configuration — nothing that builds the site
@@ -42,11 +42,11 @@ $(NODE): package.json package-lock.json
 
 ## validate: check every data file against data/datapackage.json
 validate: $(STAMP)
-	$(BIN)/python -m helpers.build validate
+	$(BIN)/python -m helpers.pipeline validate
 
 ## reproduce: re-execute the committed notebooks with default parameters and rewrite their stored outputs
 reproduce: $(STAMP)
-	$(BIN)/python -m helpers.build reproduce
+	$(BIN)/python -m helpers.pipeline reproduce
 
 ## bench: time `make site` as typed (cold, no-op, after edits) against `quarto render` executing every notebook,
 ##        and a 20-point sweep against a loop of plain papermill (parts: make bench ARGS="--only baseline sweep")
@@ -55,22 +55,22 @@ bench: $(STAMP)
 
 ## quarto: the project's Quarto, e.g. `make quarto ARGS=--version` (assembled offline on first use)
 quarto: $(STAMP)
-	$(BIN)/python -m helpers.build quarto $(ARGS)
+	$(BIN)/python -m helpers.pipeline quarto $(ARGS)
 
 ## variant: one chapter with other assumptions, both editions, at _site/variants/<chapter>/<slug>/
 ##          e.g. make variant CHAPTER=01-awareness P="leader_share 0.2 correction none"
 variant: $(STAMP) $(NODE)
-	$(BIN)/python -m helpers.build variant $(CHAPTER) $(foreach pair,$(shell printf '%s\n' $(P) | paste -d: - -),-p $(subst :, ,$(pair)))
+	$(BIN)/python -m helpers.pipeline variant $(CHAPTER) $(foreach pair,$(shell printf '%s\n' $(P) | paste -d: - -),-p $(subst :, ,$(pair)))
 
 ## sweep: one chapter over a grid, a table in _build/sweeps/ (SCHEDULER=host:8786 for a Dask cluster)
 ##        e.g. make sweep CHAPTER=01-awareness P="leader_share=0.10:0.20:0.05 correction=holm,none"
 sweep: $(STAMP)
-	$(BIN)/python -m helpers.build sweep $(CHAPTER) $(foreach axis,$(P),-p $(axis)) $(if $(SCHEDULER),--scheduler $(SCHEDULER))
+	$(BIN)/python -m helpers.pipeline sweep $(CHAPTER) $(foreach axis,$(P),-p $(axis)) $(if $(SCHEDULER),--scheduler $(SCHEDULER))
 
 ## preview: serve one edition (EDITION=en or nb) at http://localhost:4848/, rebuilding a page when its notebook or data are saved
 EDITION ?= en
 preview: $(STAMP) $(NODE)
-	$(BIN)/python -m helpers.build preview --edition $(EDITION)
+	$(BIN)/python -m helpers.pipeline preview --edition $(EDITION)
 
 ## lab: open the notebooks in JupyterLab, e.g. `make lab ARGS="--no-browser --port 8890"` (as root: --allow-root added)
 lab: $(STAMP)

@@ -17,9 +17,9 @@ COPY_IGNORE = shutil.ignore_patterns(".venv", ".tools", ".quarto", "_build", "_s
 def site() -> Path:
     """This checkout's site, built once per test session (a no-op when nothing changed) and shared by every test
     that reads it: the site tests, the link check, the browser suite, and the cache the fault tests copy."""
-    from helpers import build
+    from helpers import pipeline
 
-    build.build_site(ROOT, log=lambda *_: None)
+    pipeline.build_site(ROOT, log=lambda *_: None)
     return ROOT / "_site"
 
 

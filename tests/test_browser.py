@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from helpers.build import config
+from helpers.pipeline import config
 
 from .conftest import ROOT
 

@@ -23,8 +23,8 @@ import pandas as pd
 import psutil
 import pytest
 
-from helpers import build
-from helpers.build import config, publish
+from helpers import pipeline
+from helpers.pipeline import config, publish
 
 from .conftest import COPY_IGNORE, ROOT
 
@@ -53,7 +53,7 @@ def project(tmp_path: Path, built_cache: Path, monkeypatch: pytest.MonkeyPatch) 
         shutil.copytree(built_cache / part, copy / "_build" / part, symlinks=True)
     shutil.copytree(ROOT / "_site", copy / "_site")
     monkeypatch.setenv("BEST_SAMMEN_ROOT", str(copy))
-    summary = build.build_site(copy, log=lambda *_: None)
+    summary = pipeline.build_site(copy, log=lambda *_: None)
     assert summary["executed"] == [], "the copied cache should make the first build execute nothing"
     assert not any(summary["rendered"].values()), "the copied Quarto projects should make it render nothing"
     return copy
@@ -61,7 +61,7 @@ def project(tmp_path: Path, built_cache: Path, monkeypatch: pytest.MonkeyPatch) 
 
 def _build(project: Path):
     lines: list[str] = []
-    summary = build.build_site(project, log=lambda *a: lines.append(" ".join(map(str, a))))
+    summary = pipeline.build_site(project, log=lambda *a: lines.append(" ".join(map(str, a))))
     return summary, lines
 
 
@@ -219,7 +219,7 @@ def test_a_second_build_waits_then_refuses_clearly(project: Path):
     holder.acquire()
     try:
         with pytest.raises(build.BuildError, match="another build is still running"):
-            build.build_site(project, lock_timeout=0.5, log=lambda *_: None)
+            pipeline.build_site(project, lock_timeout=0.5, log=lambda *_: None)
     finally:
         holder.release()
 
@@ -255,21 +255,21 @@ def test_a_failing_run_is_logged_with_its_seconds(project: Path):
     nbformat.write(nb, source)
     lines: list[str] = []
     with pytest.raises(build.BuildError, match=r"cell \[3\] .*raised ValueError: deliberate"):
-        build.build_site(project, log=lambda *a: lines.append(" ".join(map(str, a))))
+        pipeline.build_site(project, log=lambda *a: lines.append(" ".join(map(str, a))))
     failed = [line for line in lines if line.split()[:1] == ["FAILED"]]
     assert len(failed) == 2 and all("s" in line.split()[3] for line in failed), lines
 
 
 # --------------------------------------------------------------------------------------------------------------------
-# The command readers and CI run (`python -m helpers.build site`, as `make site` does), killed or run twice at once
+# The command readers and CI run (`python -m helpers.pipeline site`, as `make site` does), killed or run twice at once
 
 
 class BuildProcess:
-    """``python -m helpers.build site`` on a project copy in a subprocess; its output is collected as it comes."""
+    """``python -m helpers.pipeline site`` on a project copy in a subprocess; its output is collected as it comes."""
 
     def __init__(self, project: Path) -> None:
         env = {**os.environ, "BEST_SAMMEN_ROOT": str(project), "PYTHONUNBUFFERED": "1"}
-        self.proc = subprocess.Popen([sys.executable, "-m", "helpers.build", "site"], cwd=project, env=env,
+        self.proc = subprocess.Popen([sys.executable, "-m", "helpers.pipeline", "site"], cwd=project, env=env,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -449,7 +449,7 @@ def test_a_killed_build_takes_its_workers_and_kernels_with_it(project: Path):
 def test_reproduce_is_all_or_nothing_names_the_notebook_and_respects_the_lock(project: Path):
     from filelock import FileLock
 
-    from helpers.build.reproduce import reproduce
+    from helpers.pipeline.reproduce import reproduce
 
     first, broken = project / "notebooks" / "04-nordic-comparison.ipynb", project / "notebooks" / "05-audit.ipynb"
     before = {p: p.read_bytes() for p in (project / "notebooks").glob("*.ipynb")}
@@ -465,7 +465,7 @@ def test_reproduce_is_all_or_nothing_names_the_notebook_and_respects_the_lock(pr
     holder.acquire()
     try:
         env = {**os.environ, "BEST_SAMMEN_ROOT": str(project), "BEST_SAMMEN_LOCK_TIMEOUT": "0.5"}
-        proc = subprocess.run([sys.executable, "-m", "helpers.build", "reproduce", first.stem], cwd=project, env=env,
+        proc = subprocess.run([sys.executable, "-m", "helpers.pipeline", "reproduce", first.stem], cwd=project, env=env,
                               capture_output=True, text=True, timeout=120)
     finally:
         holder.release()
@@ -504,7 +504,7 @@ def test_preview_shows_a_saved_chapter_survives_a_broken_save_and_stops_with_its
     expression → the failure is named and the last good page stays served; stop → Quarto's server stops too."""
     port = 4971
     env = {**os.environ, "BEST_SAMMEN_ROOT": str(project), "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "helpers.build", "preview", "--port", str(port)], cwd=project,
+    proc = subprocess.Popen([sys.executable, "-m", "helpers.pipeline", "preview", "--port", str(port)], cwd=project,
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines: list[str] = []
     threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True).start()

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from helpers import paths
-from helpers.build import cache, publish
+from helpers.pipeline import cache, publish
 
 
 def test_the_build_command_imports_nothing_only_kernels_need():
-    code = ("import sys; from helpers.build import cli, config, cache, execute, quarto, render, publish, reproduce; "
+    code = ("import sys; from helpers.pipeline import cli, config, cache, execute, quarto, render, publish, reproduce; "
             "print(sorted({m.split('.')[0] for m in sys.modules} & {'matplotlib', 'seaborn', 'scipy', 'statsmodels'}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "[]", f"the build imports kernel-only packages: {out}"
@@ -31,8 +31,8 @@ def package_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return copy
 
 
-@pytest.mark.parametrize("changed, counts", [("theme.mplstyle", True), ("plots.py", True), ("labels.py", True),
-                                             ("build/render.py", False)])
+@pytest.mark.parametrize("changed, counts", [("plots/theme.mplstyle", True), ("plots/bars.py", True), ("labels.py", True),
+                                             ("pipeline/render.py", False)])
 def test_execution_key_covers_every_file_a_kernel_reads(package_copy: Path, changed: str, counts: bool):
     before = cache.helpers_digest()
     path = package_copy / changed
@@ -83,7 +83,7 @@ def test_a_read_only_previous_site_is_replaced_and_later_builds_still_work(tmp_p
 
 
 def test_a_clone_in_a_temporary_folder_finds_the_quarto_bundle_beside_its_origin(tmp_path: Path, monkeypatch):
-    from helpers.build import quarto
+    from helpers.pipeline import quarto
 
     origin = tmp_path / "work" / "main"
     bundle = tmp_path / "work" / "shared" / "quarto" / quarto.BUNDLE_NAME
@@ -109,7 +109,7 @@ def test_a_page_title_is_the_editions_wording_of_its_heading(tmp_path: Path, pro
     # with the spans' markup) would miss a renamed chapter in one edition
     import nbformat
 
-    from helpers.build import config
+    from helpers.pipeline import config
 
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(SPAN_TITLE + "\n\nIntro.")])
     nbformat.write(nb, tmp_path / "01-a.ipynb")
@@ -124,7 +124,7 @@ def test_a_page_title_is_the_editions_wording_of_its_heading(tmp_path: Path, pro
 
 
 def test_a_notebook_at_the_root_is_executed_and_staged_beside_its_page(tmp_path: Path):
-    from helpers.build import config, execute
+    from helpers.pipeline import config, execute
 
     edition = config.Edition("nb", "nb", "nb", "nb/", {"lang": "nb"}, "_quarto-nb.yml")
     landing, chapter = config.Page("index.ipynb"), config.Page("notebooks/01-a.ipynb")
@@ -137,7 +137,7 @@ def test_a_notebook_at_the_root_is_executed_and_staged_beside_its_page(tmp_path:
 
 def test_a_page_the_book_no_longer_lists_is_removed_from_the_quarto_project(tmp_path: Path):
     # left beside a new index.ipynb, an old index.qmd gave Quarto two sources for index.html (it wrote a redirect)
-    from helpers.build import config, render
+    from helpers.pipeline import config, render
 
     project = tmp_path / "project"
     (project / "notebooks" / "downloads").mkdir(parents=True)
@@ -153,7 +153,7 @@ def test_a_page_the_book_no_longer_lists_is_removed_from_the_quarto_project(tmp_
 
 def test_titles_quarto_copies_as_markdown_get_the_editions_words(tmp_path: Path):
     # Quarto puts a title's Markdown as it is into the previous/next links' aria-label and the search breadcrumbs
-    from helpers.build import config, render
+    from helpers.pipeline import config, render
 
     edition = config.Edition("nb", "nb", "nb", "nb/", {"lang": "nb"}, "_quarto-nb.yml")
     span = '[References]{.content-visible unless-profile="nb"}[Referanser]{.content-visible when-profile="nb"}'
@@ -173,7 +173,7 @@ def _tiny_project(tmp_path: Path, code: str) -> tuple[Path, "object"]:
     """A project holding one notebook (a parameters cell, a Markdown cell, then ``code``) and a data file."""
     import nbformat
 
-    from helpers.build import config, execute
+    from helpers.pipeline import config, execute
 
     root = tmp_path / "tiny"
     (root / "notebooks").mkdir(parents=True)
@@ -209,7 +209,7 @@ def _kernels() -> list[int]:
     ("raise ValueError('\\x1b[31mred\\x1b[0m \\x1b]0;title\\x07text\\u202e')", "cell [2] (starting 'raise "),
 ], ids=["timeout", "dead-kernel", "output-too-large", "ansi-in-error"])
 def test_a_cell_past_a_limit_fails_naming_notebook_and_cell_and_leaves_no_kernel(tmp_path: Path, code, expected):
-    from helpers.build import execute
+    from helpers.pipeline import execute
 
     root, task = _tiny_project(tmp_path, code)
     result = execute.run(str(root), task, limits=(3, 100_000))
@@ -222,7 +222,7 @@ def test_a_cell_past_a_limit_fails_naming_notebook_and_cell_and_leaves_no_kernel
 
 
 def test_control_characters_never_reach_the_terminal():
-    from helpers.build.execute import printable
+    from helpers.pipeline.execute import printable
 
     assert printable("a\x1b[1;31mred\x1b[0m \x1b]0;pwned\x07b\rc\u202ed\x00\x0c\te\nf") == "ared bcd\te\nf"
 
@@ -230,7 +230,7 @@ def test_control_characters_never_reach_the_terminal():
 def test_a_data_file_edited_while_its_chapter_runs_is_recorded_with_the_bytes_from_before(tmp_path: Path):
     # the chapter reads data/numbers.csv, then the file is edited before the run ends: the record must not vouch for
     # the edited bytes (the page would keep the old value for good); the next build runs the chapter again
-    from helpers.build import cache, execute
+    from helpers.pipeline import cache, execute
 
     code = ("import os\nroot = os.environ['BEST_SAMMEN_ROOT']\n"
             "open(os.environ['BEST_SAMMEN_DEPS_LOG'], 'a').write(root + '/data/numbers.csv\\n')\n"
@@ -248,7 +248,7 @@ def test_a_data_file_edited_while_its_chapter_runs_is_recorded_with_the_bytes_fr
 
 
 def test_a_data_file_linked_from_outside_the_project_stays_a_dependency(tmp_path: Path):
-    from helpers.build import cache, execute
+    from helpers.pipeline import cache, execute
 
     root = tmp_path / "project"
     (root / "data").mkdir(parents=True)
@@ -273,7 +273,7 @@ def test_a_data_file_linked_from_outside_the_project_stays_a_dependency(tmp_path
     ("publish", ["k"]),
 ])
 def test_a_cache_record_of_the_wrong_shape_counts_as_absent(tmp_path: Path, name: str, record):
-    from helpers.build import config, execute
+    from helpers.pipeline import config, execute
 
     records = cache.Cache(tmp_path)
     records.put(name, record)
@@ -285,8 +285,8 @@ def test_a_cache_record_of_the_wrong_shape_counts_as_absent(tmp_path: Path, name
 
 
 def test_limits_from_the_environment_are_checked(monkeypatch: pytest.MonkeyPatch):
-    from helpers.build import execute
-    from helpers.build.config import BuildError
+    from helpers.pipeline import execute
+    from helpers.pipeline.config import BuildError
 
     monkeypatch.setenv(execute.CELL_TIMEOUT_ENV, "12.5")
     assert execute.cell_timeout() == 12.5
@@ -299,7 +299,7 @@ def test_limits_from_the_environment_are_checked(monkeypatch: pytest.MonkeyPatch
 
 
 def test_a_large_data_file_is_reported_with_its_render_cost(tmp_path: Path):
-    from helpers.build import cli
+    from helpers.pipeline import cli
 
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "small.csv").write_text("n\n" + "1\n" * 100, encoding="utf-8")
@@ -333,8 +333,8 @@ def _fake(tmp_path: Path, body: str, name: str = "quarto") -> Path:
 
 
 def test_a_full_disk_while_quarto_renders_is_named_in_one_line(tmp_path: Path):
-    from helpers.build import config, render
-    from helpers.build.config import BuildError
+    from helpers.pipeline import config, render
+    from helpers.pipeline.config import BuildError
 
     fake = _fake(tmp_path, NO_SPACE_STACK)
     edition = config.Edition("en", "en", None, "", {}, "_quarto.yml")
@@ -352,7 +352,7 @@ def test_quarto_runs_in_its_own_process_group_and_dies_with_an_interrupted_build
 
     import psutil
 
-    from helpers.build import quarto
+    from helpers.pipeline import quarto
 
     marker = tmp_path / "started"
     fake = _fake(tmp_path, f"sleep 300 & echo $! > {marker}; wait")
@@ -385,7 +385,7 @@ def test_quarto_runs_in_its_own_process_group_and_dies_with_an_interrupted_build
 
 
 def _fake_install(target: Path) -> None:
-    for name in (*__import__("helpers.build.quarto", fromlist=["KEY_FILES"]).KEY_FILES,
+    for name in (*__import__("helpers.pipeline.quarto", fromlist=["KEY_FILES"]).KEY_FILES,
                  "quarto-cli/src/resources/formats/html/x.js", "npm/node_modules/sass/x"):
         (target / name).parent.mkdir(parents=True, exist_ok=True)
         (target / name).write_text(name, encoding="utf-8")
@@ -395,8 +395,8 @@ def _fake_install(target: Path) -> None:
 
 
 def test_a_damaged_quarto_installation_is_named_and_assembled_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    from helpers.build import quarto
-    from helpers.build.config import BuildError
+    from helpers.pipeline import quarto
+    from helpers.pipeline.config import BuildError
 
     monkeypatch.setenv(quarto.TOOLS_ENV, str(tmp_path / "tools"))
     target = quarto.install_dir()
@@ -423,7 +423,7 @@ def test_quarto_dies_with_a_build_killed_outright(tmp_path: Path):
     import psutil
 
     fake = _fake(tmp_path, "exec sleep 300")
-    code = (f"import os, sys; from pathlib import Path; from helpers.build import quarto; print(os.getpid(), flush=True); "
+    code = (f"import os, sys; from pathlib import Path; from helpers.pipeline import quarto; print(os.getpid(), flush=True); "
             f"quarto.run([{str(fake)!r}, 'render'], Path({str(tmp_path)!r}), dict(os.environ))")
     build_process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     try:
@@ -463,7 +463,7 @@ def test_the_title_page_date_is_the_release_date_not_the_build_day(tmp_path: Pat
     """`date: today` made the landing page differ between two builds of the same sources a day apart."""
     import yaml
 
-    from helpers.build import render
+    from helpers.pipeline import render
 
     project = _project_with_citation(tmp_path, "cff-version: 1.2.0\ndate-released: 2025-06-30\n")
     assert yaml.safe_load(render.build_config_text(project))["book"]["date"] == "2025-06-30"
@@ -471,8 +471,8 @@ def test_the_title_page_date_is_the_release_date_not_the_build_day(tmp_path: Pat
 
 
 def test_a_release_date_that_is_not_a_date_is_named(tmp_path: Path):
-    from helpers.build import render
-    from helpers.build.config import BuildError
+    from helpers.pipeline import render
+    from helpers.pipeline.config import BuildError
 
     project = _project_with_citation(tmp_path, "date-released: next week\n")
     with pytest.raises(BuildError, match=r"CITATION.cff: date-released is 'next week'; write it as YYYY-MM-DD"):

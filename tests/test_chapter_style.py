@@ -22,7 +22,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers.build import config
+from helpers.pipeline import config
 
 from .conftest import ROOT
 

@@ -22,7 +22,7 @@ from bs4 import BeautifulSoup
 from markdown_it import MarkdownIt
 
 from helpers import labels, sources
-from helpers.build import config
+from helpers.pipeline import config
 from helpers.inline import escape
 
 from .conftest import ROOT

@@ -443,7 +443,7 @@ def test_a_malformed_descriptor_is_named_in_one_line_without_a_traceback(data_co
 def test_the_build_reports_a_descriptor_fault_in_one_line(data_copy: Path):
     """What an author sees: `make validate` (the build's validate command) prints the one line and no traceback."""
     _set_descriptor(data_copy, lambda d: _resource(d, "findings").update(path="../../etc/passwd"))
-    result = subprocess.run([sys.executable, "-m", "helpers.build", "validate"], capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "-m", "helpers.pipeline", "validate"], capture_output=True, text=True,
                             env={**os.environ, "BEST_SAMMEN_ROOT": str(data_copy.parent)}, timeout=120)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Traceback" not in result.stderr and "passwd" not in result.stderr + result.stdout

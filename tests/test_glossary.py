@@ -23,7 +23,7 @@ import pytest
 import yaml
 
 from helpers import data, labels
-from helpers.build import config
+from helpers.pipeline import config
 
 from .conftest import ROOT
 from .reader_text import pieces, read
@@ -316,7 +316,7 @@ QUARTO_NB_REFUSED = ("Bilag", "Kapitel ", "Seksjon ", "Samsvarende dokumenter", 
 
 def _quarto_language(name: str) -> dict[str, str]:
     """One of Quarto's language files (``_language.yml``, ``_language-nb.yml``) of the project's Quarto."""
-    from helpers.build import quarto
+    from helpers.pipeline import quarto
 
     path = quarto.install_dir() / "quarto-cli" / "src" / "resources" / "language" / name
     if not path.exists():

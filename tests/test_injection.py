@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import build
+from helpers import pipeline
 
 from .conftest import COPY_IGNORE, ROOT
 
@@ -287,7 +287,7 @@ def test_every_injection_family_in_every_free_text_column_is_shown_as_text(tmp_p
     assert any(c.endswith("_nb") for cs in attacked.values() for c in cs), "the Norwegian columns must be attacked too"
 
     started = time.perf_counter()
-    build.build_site(project, log=lambda *_: None)  # a BuildError (a citation or reference made of data) fails here
+    pipeline.build_site(project, log=lambda *_: None)  # a BuildError (a citation or reference made of data) fails here
     print(f"injection build: {time.perf_counter() - started:.0f} s")
 
     problems = site_problems(project / "_site")

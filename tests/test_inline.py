@@ -122,7 +122,7 @@ def test_the_text_below_a_table_is_named_as_such():
 
 def _pandoc_text(markdown: str) -> str:
     """What Pandoc, as Quarto runs it (``quarto pandoc``), reads ``markdown`` as: its plain text."""
-    from helpers.build import quarto
+    from helpers.pipeline import quarto
 
     from .conftest import ROOT
 
@@ -188,7 +188,7 @@ def _notebook(tmp_path: Path, *cells: nbformat.NotebookNode) -> Path:
 
 
 def _run(tmp_path: Path, source: Path, **params) -> subprocess.CompletedProcess:
-    script = ("import sys\nfrom helpers.build.engine import execute_notebook\n"
+    script = ("import sys\nfrom helpers.pipeline.engine import execute_notebook\n"
               f"execute_notebook({str(source)!r}, {str(tmp_path / 'out.ipynb')!r}, parameters={params!r}, "
               "kernel_name='python3', progress_bar=False)\n")
     return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path)
@@ -216,8 +216,8 @@ def test_the_engine_records_each_value_at_its_cells_position(tmp_path):
 @pytest.mark.slow
 def test_a_failing_inline_expression_is_named_with_its_cell(tmp_path, data_copy):
     """Through the build's runner: the message names the notebook, the cell as JupyterLab shows it, the expression."""
-    from helpers.build.cli import run_chapter
-    from helpers.build.config import BuildError
+    from helpers.pipeline.cli import run_chapter
+    from helpers.pipeline.config import BuildError
 
     project = data_copy.parent
     chapter = project / "index.ipynb"
@@ -251,7 +251,7 @@ def test_an_attribute_value_reaches_the_page_as_typed(text):
     from html.parser import HTMLParser
 
     from helpers import escape
-    from helpers.build import quarto
+    from helpers.pipeline import quarto
 
     from .conftest import ROOT
 
@@ -329,7 +329,7 @@ def test_a_code_span_shows_its_text_as_typed(text):
     from .conftest import ROOT
 
     def codes(markdown: str) -> list[str]:
-        from helpers.build import quarto
+        from helpers.pipeline import quarto
 
         page = subprocess.run([quarto.find(ROOT), "pandoc", "--from", "markdown", "--to", "html"], input=markdown,
                               capture_output=True, text=True, check=True).stdout

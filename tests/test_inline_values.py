@@ -14,8 +14,8 @@ import nbformat
 import pytest
 
 from helpers import labels
-from helpers.build import config
-from helpers.build.reproduce import recorded_values
+from helpers.pipeline import config
+from helpers.pipeline.reproduce import recorded_values
 from helpers.inline import EXPRESSION
 
 from .conftest import ROOT

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.build import config
+from helpers.pipeline import config
 
 from .conftest import ROOT
 from .reader_text import Piece, pieces, read

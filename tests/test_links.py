@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from helpers.build import config
+from helpers.pipeline import config
 
 from .conftest import ROOT
 

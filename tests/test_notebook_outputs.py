@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers.build.render import quarto_input
+from helpers.pipeline.render import quarto_input
 
 from .conftest import ROOT
 

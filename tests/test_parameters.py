@@ -1,5 +1,5 @@
 """Chapter parameters: declared in each notebook's ``parameters`` cell, checked against ``helpers.parameters``
-wherever the notebook runs — the build, ``helpers.build run``, and plain ``papermill`` (the setup call checks)."""
+wherever the notebook runs — the build, ``helpers.pipeline run``, and plain ``papermill`` (the setup call checks)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import papermill
 import pytest
 
 from helpers import parameters
-from helpers.build import sweep
+from helpers.pipeline import sweep
 from helpers.parameters import ParameterError
 
 ROOT = Path(__file__).resolve().parents[1]

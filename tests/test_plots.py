@@ -209,9 +209,6 @@ def _charts(lang: str) -> dict:
         "stacked_counts": lambda: plots.stacked_counts(
             frame.fillna(1.0), category="c", stack="g", value="v", category_labels=four, stack_labels=groups,
             colours={"all": plots.PALETTE[0], "leaders": plots.PALETTE[1]}, xlabel=medium[5], what="x"),
-        "diverging_stacked": lambda: plots.diverging_stacked(
-            scale, row="row", response="response", value="share", row_labels=four, order=order,
-            response_labels=dict(zip(order, medium[:5])), neutral="0", what="x"),
         "ranges": lambda: plots.ranges(bounds, label="label", low="lo", high="hi", point="point", xlabel=medium[5],
                                        what="x"),
         "heatmap": lambda: plots.heatmap(matrix, what="x", value_labels=statuses,

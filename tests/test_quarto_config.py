@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers.build import config
+from helpers.pipeline import config
 
 from .conftest import ROOT
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.build import BuildError, build_site, quarto
+from helpers.pipeline import BuildError, build_site, quarto
 
 from .conftest import ROOT
 
@@ -54,7 +54,7 @@ def test_quarto_is_found_or_assembled_and_reports_1_7(tiny: Path):
     executable = quarto.find(tiny)
     assert quarto.version_of(executable)[:2] >= (1, 7)
     # as a user asks for it through the project (`make quarto ARGS=--version`), offline
-    out = subprocess.run([sys.executable, "-m", "helpers.build", "quarto", "--version"], capture_output=True,
+    out = subprocess.run([sys.executable, "-m", "helpers.pipeline", "quarto", "--version"], capture_output=True,
                          text=True, check=True).stdout
     assert re.fullmatch(r"1\.(7|[89]|\d\d)\.\d+\s*", out) or re.match(r"[2-9]\.", out), out
 
@@ -173,7 +173,7 @@ CAUSES = {"search.json": "Quarto's one-page render left old text in the search i
 
 def explain_difference(name: str, project: Path) -> str:
     """A file of the published site that differs from a clean build's, with its edition and the likely cause."""
-    from helpers.build import config
+    from helpers.pipeline import config
 
     prefixes = sorted((e.prefix for e in config.editions(project)), key=len, reverse=True)
     edition = next((p.rstrip("/") for p in prefixes if p and name.startswith(p)), "en (the default profile)")
@@ -228,7 +228,7 @@ def _stage(root: Path, pages: dict[str, str]) -> Path:
 
 
 def test_publishing_refuses_a_site_that_lacks_a_page_of_the_table_of_contents(tmp_path: Path):
-    from helpers.build import publish
+    from helpers.pipeline import publish
 
     (tmp_path / "_site").mkdir()
     (tmp_path / "_site" / "index.html").write_text("old")
@@ -242,7 +242,7 @@ def test_publishing_works_when_build_is_on_another_filesystem(tmp_path: Path, mo
     import errno
     import os
 
-    from helpers.build import publish
+    from helpers.pipeline import publish
 
     (tmp_path / "_site").mkdir()
     (tmp_path / "_site" / "index.html").write_text("old")
@@ -261,7 +261,7 @@ def test_publishing_works_when_build_is_on_another_filesystem(tmp_path: Path, mo
 
 
 def test_publishing_through_a_site_symlink_keeps_the_link(tmp_path: Path):
-    from helpers.build import publish
+    from helpers.pipeline import publish
 
     target = tmp_path / "www" / "best-sammen"
     target.mkdir(parents=True)
@@ -299,7 +299,7 @@ def test_reproduce_reports_against_the_committed_notebooks_and_quietly(tiny: Pat
     nb.cells += [nbformat.v4.new_markdown_cell("Added."), nbformat.v4.new_code_cell("added = 1")]
     nbformat.write(nb, chapter)
     env = {**os.environ, "BEST_SAMMEN_ROOT": str(project)}
-    proc = subprocess.run([sys.executable, "-m", "helpers.build", "reproduce"], cwd=project, env=env,
+    proc = subprocess.run([sys.executable, "-m", "helpers.pipeline", "reproduce"], cwd=project, env=env,
                           capture_output=True, text=True, timeout=300)
     said = proc.stdout + proc.stderr
     assert proc.returncode == 0, said
@@ -325,7 +325,7 @@ def test_an_interrupted_reproduce_leaves_the_old_set_or_the_new_one(tmp_path: Pa
                                                                    interrupted_at: int):
     import nbformat
 
-    from helpers.build import reproduce
+    from helpers.pipeline import reproduce
 
     for path, nb in _notebooks(tmp_path, "old").items():
         nbformat.write(nb, path)
@@ -351,7 +351,7 @@ def test_an_interrupted_reproduce_leaves_the_old_set_or_the_new_one(tmp_path: Pa
 def test_a_search_index_with_a_pages_old_text_is_told_from_a_full_renders(tmp_path: Path):
     """Quarto's one-page render leaves the page's old text in search.json now and then (about half of the one-page
     renders tried, in either edition): the check after a partial render tells it from what a full render leaves."""
-    from helpers.build import render
+    from helpers.pipeline import render
 
     (tmp_path / "index.html").write_text('<main><header id="title-block-header"><h1>Title</h1></header>'
                                          "<p>A zebra tiny book &amp; more</p><script>var x</script></main>")
@@ -376,7 +376,7 @@ def test_a_search_index_left_stale_by_quarto_is_mended_by_rendering_the_page_aga
     """Quarto 1.7's one-page render keeps a page's old search entry about one time in two. Made certain here: the
     first one-page runs put the old search.json back. A few stale runs are mended by rendering the page again; a
     page that stays stale renders the edition whole, and says so."""
-    from helpers.build import render
+    from helpers.pipeline import render
 
     project = _copy_built(tiny, tmp_path)
     real = render._run_quarto

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup, NavigableString, Tag
 
-from helpers.build import config
+from helpers.pipeline import config
 
 from .conftest import ROOT
 

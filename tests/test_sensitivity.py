@@ -14,7 +14,7 @@ import papermill
 import pytest
 
 from helpers import inline, labels, sensitivity
-from helpers.build.reproduce import recorded_values
+from helpers.pipeline.reproduce import recorded_values
 
 from .conftest import ROOT
 

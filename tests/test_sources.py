@@ -17,7 +17,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from helpers import data, headlines, labels, sources
-from helpers.build import config
+from helpers.pipeline import config
 from helpers.inline import Markdown
 
 from .conftest import ROOT

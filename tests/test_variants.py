@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from helpers.build import kept, variant
-from helpers.build import sweep as sweeps
-from helpers.build.config import BuildError
+from helpers.pipeline import kept, variant
+from helpers.pipeline import sweep as sweeps
+from helpers.pipeline.config import BuildError
 from helpers.parameters import ParameterError
 
 from .conftest import ROOT
@@ -73,8 +73,8 @@ def test_a_variant_is_published_in_both_editions_with_a_banner_and_what_changed(
 
 @pytest.mark.slow
 def test_a_variant_leaves_the_published_pages_byte_identical_and_survives_a_rebuild(made):
-    from helpers.build import build_site
-    from helpers.build.cache import Cache
+    from helpers.pipeline import build_site
+    from helpers.pipeline.cache import Cache
 
     root = made["root"]
     assert _digests(root / "_site") == made["before"]
@@ -149,7 +149,7 @@ def test_a_sweep_gives_the_same_table_on_the_local_pool_and_on_a_dask_cluster(da
 
 def _leak_checks(kernel, folder: Path) -> dict[str, str]:
     """Run the leak fixture in ``folder`` (in ``kernel``, or a kernel of its own): each check's recorded value."""
-    from helpers.build.engine import execute_notebook
+    from helpers.pipeline.engine import execute_notebook
 
     folder.mkdir()
     execute_notebook(str(LEAK_FIXTURE), str(folder / "out.ipynb"), parameters={"folder": folder.name},

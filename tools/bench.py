@@ -9,7 +9,7 @@ timed as a whole process, as typed — interpreter start-up, imports, Quarto's s
 - `make site` cold (empty cache), no-op, after editing one notebook, after editing one data file;
 - `make preview`: from saving the fastest and the slowest chapter to the preview serving the refreshed page;
 - Quarto's own `freeze: auto` after a data-file edit: fast, and the page it keeps is stale;
-- a sweep: 20 points of chapter 1 with `python -m helpers.build sweep` (kept kernels, two workers, no reuse of
+- a sweep: 20 points of chapter 1 with `python -m helpers.pipeline sweep` (kept kernels, two workers, no reuse of
   points computed before) against a loop of plain `papermill` calls running the same points one after the other,
   and the sweep's time per point with one and with two workers.
 
@@ -46,7 +46,7 @@ def copy_project(parent: Path, name: str) -> Path:
     project = parent / name
     shutil.copytree(ROOT, project, ignore=IGNORE)
     (project / ".venv").symlink_to(ROOT / ".venv")
-    from helpers.build.render import build_config_text
+    from helpers.pipeline.render import build_config_text
 
     # a root `quarto render` is guarded (tools/use-make-site.ts); the baseline times it as a plain Quarto book would be
     (project / "_quarto.yml").write_text(build_config_text(project), encoding="utf-8")
@@ -123,7 +123,7 @@ def preview_refresh(project: Path, stems: list[str], port: int = 4949) -> dict[s
     import urllib.request
 
     env = {**os.environ, "BEST_SAMMEN_ROOT": str(project)}
-    proc = subprocess.Popen([sys.executable, "-m", "helpers.build", "preview", "--port", str(port)], cwd=project,
+    proc = subprocess.Popen([sys.executable, "-m", "helpers.pipeline", "preview", "--port", str(port)], cwd=project,
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     ready = threading.Event()
     log: list[str] = []
@@ -166,7 +166,7 @@ def preview_refresh(project: Path, stems: list[str], port: int = 4949) -> dict[s
 
 def sweep_values() -> list[str]:
     """The sweep's points as papermill's ``-p`` values, from the same grid the sweep parses."""
-    from helpers.build.sweep import parse_axis
+    from helpers.pipeline.sweep import parse_axis
 
     name, values = parse_axis(SWEEP_AXIS)
     if len(values) != SWEEP_POINTS:
@@ -192,7 +192,7 @@ def timed_sweep(project: Path, workers: int) -> float:
     """Seconds for the sweep as typed, with ``workers`` workers; the points computed before are removed first, so
     every point is executed (a reused point would measure nothing)."""
     shutil.rmtree(project / "_build" / "sweeps", ignore_errors=True)
-    seconds, log = run([sys.executable, "-m", "helpers.build", "sweep", SWEEP_CHAPTER, "-p", SWEEP_AXIS,
+    seconds, log = run([sys.executable, "-m", "helpers.pipeline", "sweep", SWEEP_CHAPTER, "-p", SWEEP_AXIS,
                         "--jobs", str(workers)], project)
     if f"{SWEEP_POINTS} points, 0 already computed" not in log:
         sys.exit(f"the sweep reused earlier points or did not run them all:\n{log[-2000:]}")
@@ -201,7 +201,7 @@ def timed_sweep(project: Path, workers: int) -> float:
 
 def sweep_rows(tmp: Path) -> list[tuple[str, float, str, str]]:
     project = copy_project(tmp, "sweep")
-    run([sys.executable, "-m", "helpers.build", "validate"], project)  # the data checked once, as before a sweep
+    run([sys.executable, "-m", "helpers.pipeline", "validate"], project)  # the data checked once, as before a sweep
     t_loop = papermill_loop(project)
     t_two = timed_sweep(project, 2)
     t_one = timed_sweep(project, 1)
@@ -234,7 +234,7 @@ def main() -> None:
     load = os.getloadavg()[0]
     t_base = float("nan")
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
-        quarto = [sys.executable, "-m", "helpers.build", "quarto"]
+        quarto = [sys.executable, "-m", "helpers.pipeline", "quarto"]
         if "baseline" in parts:
             base = copy_project(Path(tmp), "baseline")
             t_base_en, _ = run([*quarto, "render", "--execute"], base)

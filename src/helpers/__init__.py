@@ -10,7 +10,7 @@ Notebooks import this one installed package (never a copy beside them):
 - :mod:`helpers.tables` the one table renderer (great_tables), escaping every value from data
 - :mod:`helpers.parameters` the parameters a chapter may declare and their allowed values
 - :mod:`helpers.audit`  the report's stated numbers checked against the data
-- :mod:`helpers.build`  validate, execute (cached), render with Quarto and publish the site (a package, one module per job)
+- :mod:`helpers.pipeline`  validate, execute (cached), render with Quarto and publish the site (a package, one module per job)
 """
 
-__all__ = ["audit", "build", "data", "labels", "notebook", "parameters", "plots", "stats", "tables"]
+__all__ = ["audit", "data", "labels", "notebook", "parameters", "pipeline", "plots", "stats", "tables"]

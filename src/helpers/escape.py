@@ -14,7 +14,7 @@ characters and a browser builds nothing from it:
 - :func:`html_attribute` and :func:`html_text` — HTML written by ``helpers`` itself (JupyterLab's view of a figure,
   a table's label);
 - SVG text needs nothing here: matplotlib writes it XML-escaped, and the theme sets ``text.parse_math: False`` so a
-  ``$`` is never TeX (``helpers/theme.mplstyle``).
+  ``$`` is never TeX (``helpers/plots/theme.mplstyle``).
 
 A caption is the author's Markdown (citations ``[@key]``, cross-references ``@fig-…``) with data values put in only
 through :func:`markdown`: :func:`caption` fills a template's ``{name}`` fields that way, and ``Chapter.figure`` and

@@ -268,7 +268,7 @@ def _fit_width(fig: Any, attempts: int = 4) -> None:
 
 def _display(bundle: dict[str, str]) -> None:
     """Show a bundle: ``text/markdown`` is what Quarto renders (the build drops the rest before rendering, see
-    ``helpers.build.render.quarto_input``); ``text/html``, if given, is the same figure or table as JupyterLab shows
+    ``helpers.pipeline.render.quarto_input``); ``text/html``, if given, is the same figure or table as JupyterLab shows
     it (Lab would show a Markdown image with a caption of links, or a table's CSS, as text)."""
     from IPython.display import display
 

@@ -1,7 +1,7 @@
 """The parameters a chapter may declare, the values each may take, and what each is for.
 
 Kept apart from :mod:`helpers.notebook` so the build can check parameters without importing what only kernels need
-(matplotlib, pandas). The same checks run wherever a notebook runs: the build and ``helpers.build run`` check before
+(matplotlib, pandas). The same checks run wherever a notebook runs: the build and ``helpers.pipeline run`` check before
 executing (:func:`check_parameters` against the ``parameters`` cell), and ``notebook.setup`` checks again inside the
 kernel, so a misspelt name or an out-of-range value fails under plain ``papermill`` too (:func:`check_injected`).
 """

@@ -160,7 +160,7 @@ def stacks_on_a_phone(shown: pd.DataFrame) -> bool:
 
 
 #: The claim list's table library: npm's files (package.json, pinned by package-lock.json), which the site build copies
-#: from ``node_modules/`` into each edition at these paths (``_quarto.yml``'s resources, ``helpers.build.render``).
+#: from ``node_modules/`` into each edition at these paths (``_quarto.yml``'s resources, ``helpers.pipeline.render``).
 DATATABLES_FILES = ("node_modules/datatables.net-dt/css/dataTables.dataTables.min.css",
                     "node_modules/datatables.net/js/dataTables.min.js")
 #: A chapter's page from its edition's root: every chapter is in ``notebooks/``, in both editions (``nb/notebooks/``).

@@ -69,7 +69,7 @@ def helpers_digest() -> str:
     """
     package = paths.helpers_source_dir()
     files = [p for p in sorted(package.rglob("*"))
-             if p.is_file() and "build" not in p.relative_to(package).parts[:1] and not set(p.parts) & set(_IGNORED)]
+             if p.is_file() and "pipeline" not in p.relative_to(package).parts[:1] and not set(p.parts) & set(_IGNORED)]
     return tree_digest(files, relative_to=package)
 
 

@@ -1,7 +1,7 @@
 """Variant pages: one chapter executed with other assumptions, rendered beside the published site.
 
-``python -m helpers.build variant 01-awareness -p leader_share 0.2`` brings the published site up to date, executes
-the chapter in every edition with those values (the build's executor, :func:`helpers.build.execute.run`), and renders
+``python -m helpers.pipeline variant 01-awareness -p leader_share 0.2`` brings the published site up to date, executes
+the chapter in every edition with those values (the build's executor, :func:`helpers.pipeline.execute.run`), and renders
 it with Quarto in a copy of each edition's Quarto project, so the published pages and their cache are never touched.
 The variant opens with a banner naming the parameters and linking to the published page, and a table "what changed":
 every recorded inline value and every number the chapter's figures draw, published against variant, changed first.

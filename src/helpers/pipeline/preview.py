@@ -4,7 +4,7 @@ The build first brings both editions up to date (as ``make site``). Quarto's pre
 rendered project (``_build/quarto/<edition>/_site``) and reloads the browser when a page there changes; it renders
 nothing itself (``--no-render --no-watch-inputs``), so every page still comes from the one pipeline: a saved notebook
 or data file is executed by papermill with its inline values recorded (only the chapters whose inputs changed, as the
-cache decides) and rendered by :func:`helpers.build.render.render_edition`, with the build's checks. A failed rebuild
+cache decides) and rendered by :func:`helpers.pipeline.render.render_edition`, with the build's checks. A failed rebuild
 is printed and the last good page stays served; the published ``_site/`` is left to ``make site``.
 """
 

@@ -55,7 +55,7 @@ HOW_TO_INSTALL = (
 
 # What Quarto's own development launcher does, without downloads or type checking. Paths are the wrapper's own.
 WRAPPER = """#!/usr/bin/env bash
-# Quarto {version} run from its source, assembled by helpers.build.quarto (do not edit: re-created on install).
+# Quarto {version} run from its source, assembled by helpers.pipeline.quarto (do not edit: re-created on install).
 BIN="$(cd "$(dirname "$(readlink -f "${{BASH_SOURCE[0]}}")")" && pwd)"
 ROOT="$(cd "$BIN/.." && pwd)"
 QSRC="$ROOT/quarto-cli/src"

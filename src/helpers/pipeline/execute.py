@@ -28,7 +28,7 @@ from .config import BuildError, Edition, Page, check_declared, notebook_cells
 
 Log = Callable[..., None]
 
-# The limits of every run (the build, ``make reproduce``, ``helpers.build run``), applied by :mod:`.engine`
+# The limits of every run (the build, ``make reproduce``, ``helpers.pipeline run``), applied by :mod:`.engine`
 CELL_TIMEOUT_ENV = "BEST_SAMMEN_CELL_TIMEOUT"
 #: seconds; the slowest cell (the follow-up chapter's figures) takes about 20 s on a loaded two-core machine
 DEFAULT_CELL_TIMEOUT = 600.0
@@ -405,7 +405,7 @@ def execute_all(root: Path, tasks: Sequence[Task], jobs: int, log: Log, cell_tim
                 max_output_mb: float | None = None) -> dict[str, Any]:
     """Execute the stale tasks, longest first, ``jobs`` at a time; raise BuildError naming every failure.
 
-    The caller validated ``data/`` first (:func:`helpers.build.cli.validate`). An interruption (KeyboardInterrupt, or any error here) ends the workers and their kernels before it propagates.
+    The caller validated ``data/`` first (:func:`helpers.pipeline.cli.validate`). An interruption (KeyboardInterrupt, or any error here) ends the workers and their kernels before it propagates.
     """
     import multiprocessing
 

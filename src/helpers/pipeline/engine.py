@@ -7,7 +7,7 @@ answers in the cell's ``metadata.user_expressions``, the form Quarto 1.7 renders
 MyST extension shows). An expression that raises fails the run like a failing code cell, naming the cell and the
 expression.
 
-Every run has limits, whoever starts it (the build, ``make reproduce``, ``helpers.build run``): a code cell may run
+Every run has limits, whoever starts it (the build, ``make reproduce``, ``helpers.pipeline run``): a code cell may run
 for ``BEST_SAMMEN_CELL_TIMEOUT`` seconds, and one output (or inline value) may weigh ``BEST_SAMMEN_MAX_OUTPUT_MB``;
 a cell past either, or whose kernel died, fails the run as :class:`CellLimitError`, naming the cell as JupyterLab
 numbers it (``[n]``).

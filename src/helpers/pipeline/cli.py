@@ -1,6 +1,6 @@
 """The command line, and the ``site`` pipeline: validate → execute → render → publish.
 
-``python -m helpers.build site`` is what ``make site`` runs. Each step prints plain lines as it goes, and a timing
+``python -m helpers.pipeline site`` is what ``make site`` runs. Each step prints plain lines as it goes, and a timing
 summary at the end. A failed build leaves ``_site/`` and the committed notebooks untouched.
 """
 
@@ -246,7 +246,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from ..parameters import ParameterError
 
-    parser = argparse.ArgumentParser(prog="python -m helpers.build", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m helpers.pipeline", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     p_site = sub.add_parser("site", help="execute what changed, render with Quarto and publish _site/")
     p_site.add_argument("--jobs", type=int, default=None, help="kernels at a time (default: one per core, plus one)")

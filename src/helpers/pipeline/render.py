@@ -88,7 +88,7 @@ def build_config_text(root: Path) -> str:
     released = release_date(root)
     if released:  # a date fixed in the sources, not `today`: the same sources render the same bytes on any day
         config["book"] = {**(config.get("book") or {}), "date": released}
-    return ("# Written by helpers.build.render from the repository's _quarto.yml; edits here are overwritten.\n"
+    return ("# Written by helpers.pipeline.render from the repository's _quarto.yml; edits here are overwritten.\n"
             + yaml.safe_dump(config, sort_keys=False, allow_unicode=True, width=1000))
 
 
@@ -434,4 +434,4 @@ def assemble(root: Path, editions: Sequence[Edition], stage: Path) -> None:
         shutil.copytree(project_dir(root, edition) / "_site", stage / edition.prefix, dirs_exist_ok=True)
     from .variant import assemble_into
 
-    assemble_into(root, stage)  # variant pages (`helpers.build variant`) survive a rebuild of the site
+    assemble_into(root, stage)  # variant pages (`helpers.pipeline variant`) survive a rebuild of the site

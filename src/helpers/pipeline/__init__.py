@@ -1,6 +1,6 @@
 """Execute the chapters, render them with Quarto, publish the site — one module per job.
 
-``python -m helpers.build site`` (what ``make site`` runs) goes through them in this order:
+``python -m helpers.pipeline site`` (what ``make site`` runs) goes through them in this order:
 
 - :mod:`.config`    the chapter list (``_quarto.yml``) and the editions (one Quarto profile each);
 - :mod:`.cache`     the one cache: content-hash keys and the records that say what is up to date;

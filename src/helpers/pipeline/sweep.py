@@ -1,9 +1,9 @@
 """Sweeps: one chapter executed at every point of a grid of parameters, one tidy table of what a reader would read.
 
-``python -m helpers.build sweep 01-awareness -p leader_share=0.10:0.20:0.05 -p correction=holm,none`` executes the
+``python -m helpers.pipeline sweep 01-awareness -p leader_share=0.10:0.20:0.05 -p correction=holm,none`` executes the
 chapter (the English edition unless ``--edition``) at each point of the grid through one executor interface — the
 local process pool by default, or a Dask cluster (``--scheduler ADDRESS`` or ``DASK_SCHEDULER_ADDRESS``; its workers
-must see the project at the same path) — with the build's executor (:func:`helpers.build.execute.run`), so a point
+must see the project at the same path) — with the build's executor (:func:`helpers.pipeline.execute.run`), so a point
 gives the same values either way. Each worker keeps one kernel, with its imports, for all its points and resets it
 to a fresh kernel's state before each (:mod:`.kept`): a point costs the chapter's cells, not a kernel's start. The
 table has a row per point and recorded inline value (``_build/sweeps/<chapter>/<grid>.csv``); each point's values

@@ -3,7 +3,7 @@ before each.
 
 Starting a kernel and importing pandas, matplotlib, SciPy and ``helpers`` costs a chapter several seconds; a sweep
 pays it once per worker instead of once per point. Each point still runs through the build's executor
-(:func:`helpers.build.execute.run`, papermill with the inline-value engine), given this kernel's manager, so a
+(:func:`helpers.pipeline.execute.run`, papermill with the inline-value engine), given this kernel's manager, so a
 point's notebook and recorded values are those of a fresh run. Before each point the kernel is put back to what a
 fresh kernel would be, except for the modules it has imported (:data:`KERNEL_SIDE`):
 
@@ -51,7 +51,7 @@ def _best_sammen_install():
     import helpers
 
     for found in pkgutil.iter_modules(helpers.__path__, "helpers."):
-        if found.name != "helpers.build":  # the build is not what chapters import
+        if found.name != "helpers.pipeline":  # the build is not what chapters import
             try:
                 importlib.import_module(found.name)
             except Exception:  # a module that cannot be imported now fails the point that imports it, as it should
@@ -189,7 +189,7 @@ class KeptKernel:
         self._execute(f"PROJECT_DIRS = {self.project_dirs!r}\n{KERNEL_SIDE}\ndel PROJECT_DIRS")
 
     def engine_options(self) -> dict[str, Any]:
-        """What :func:`helpers.build.engine.execute_notebook` needs to run a point in this kernel (started if need be)."""
+        """What :func:`helpers.pipeline.engine.execute_notebook` needs to run a point in this kernel (started if need be)."""
         if self.manager is None or not self._run(self.manager.is_alive()):
             self.shutdown()
             self.start()
