@@ -13,7 +13,7 @@ import pandas as pd
 
 from .. import labels
 from .core import (
-    FIGURE_WIDTH, MIN_FONT_PT, MISSING_HATCH, PALETTE, _as_written, _decimals, _fmt, _legend, _text_width,
+    figure_width, MIN_FONT_PT, MISSING_HATCH, PALETTE, _as_written, _decimals, _fmt, _legend, _text_width,
     _value_text, colour, wrap,
 )
 
@@ -71,7 +71,7 @@ def grouped_bars(
     ncol, entries, legend_lines = _legend(list(group_labels.values()))
     # and a second line for the axis title if it may need one (the plot is about 3.4 in wide beside its labels)
     legend_rows = legend_lines + 1 + (_text_width(xlabel, size=_points(plt.rcParams["axes.labelsize"])) > 3.3)
-    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, plot_height + 1.0 + 0.3 * legend_rows), layout="constrained")
+    fig, ax = plt.subplots(figsize=(figure_width(), plot_height + 1.0 + 0.3 * legend_rows), layout="constrained")
     numbers = pd.to_numeric(frame[value], errors="coerce").to_numpy(dtype=float)
     top = float(np.nanmax(numbers)) if np.isfinite(numbers).any() else 0.0
     limit = xlim or max(10.0, np.ceil((top * 1.12 + 2) / 10) * 10)
@@ -213,7 +213,7 @@ def stacked_counts(
     pitch = max([0.36, *(0.2 * (t.count("\n") + 1) + 0.12 for t in texts)])  # a bar's row fits its wrapped label
     ncol, entries, legend_lines = _legend(list(stack_labels.values()), most=2)
     legend_in = 0.3 * legend_lines + 0.15
-    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, pitch * len(table) + 1.4 + legend_in))
+    fig, ax = plt.subplots(figsize=(figure_width(), pitch * len(table) + 1.4 + legend_in))
     left = np.zeros(len(table))
     for (key, label), entry in zip(stack_labels.items(), entries):
         widths = table[key].to_numpy(dtype=float)
@@ -261,7 +261,7 @@ def ranges(
     """
     texts = [wrap(t, LABEL_WRAP) for t in frame[label]]
     pitch = max([0.5, *(0.2 * (t.count("\n") + 1) + 0.12 for t in texts)])  # a row fits its wrapped label
-    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, pitch * len(frame) + 1.9), layout="constrained")
+    fig, ax = plt.subplots(figsize=(figure_width(), pitch * len(frame) + 1.9), layout="constrained")
     span_colour, point_colour = PALETTE[7], "0.1"  # grey and near-black: not mistaken for a group (GROUP_COLOURS)
     value_texts = []  # (text, left end of its row's mark)
     for i, (_, r) in enumerate(frame.iterrows()):
@@ -338,7 +338,7 @@ def membership_bars(
     _, entries, legend_lines = _legend([*(group_labels[g] for g in groups), lead_label], most=1)
     legend_in = 0.27 * legend_lines + 0.15
     height = sum(pitch) + 0.9 + legend_in
-    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, height))
+    fig, ax = plt.subplots(figsize=(figure_width(), height))
     counts_drawn = []
     for y, u in zip(y_pos, order):
         left = 0
@@ -391,7 +391,7 @@ def ranked_bars(
     texts = [wrap(t, 26) for t in shown.index]
     pitch = [max(0.32, 0.22 * (t.count("\n") + 1) + 0.1) for t in texts]
     y_pos = np.cumsum([0.0, *pitch[:-1]]) + np.array(pitch) / 2
-    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, sum(pitch) + 1.0))
+    fig, ax = plt.subplots(figsize=(figure_width(), sum(pitch) + 1.0))
     ax.barh(y_pos, shown.to_numpy(dtype=float), height=0.24, color=bar_colour or PALETTE[0])
     top = float(shown.max()) if len(shown) else 1.0
     values_drawn = [ax.text(float(v) + top * 0.015, y, _fmt(float(v)), va="center", fontsize=MIN_FONT_PT)

@@ -3,8 +3,14 @@ and the check that no drawn text overlaps another text or a line (``ch.figure`` 
 
 from __future__ import annotations
 
-from pathlib import Path
+import contextlib
+import contextvars
+import functools
 import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -23,10 +29,57 @@ PALETTE: list[str] = list(matplotlib.rc_params_from_file(THEME, use_default_temp
                           .by_key()["color"])
 MISSING_HATCH = "///"
 
-#: Every figure is saved this wide (inches; helpers.notebook narrows the drawing area until labels and legends fit):
-#: 576 CSS px, which a 390 px phone shows at 339 px, so the theme's smallest text (MIN_FONT_PT = 16 px at full
-#: size) still shows at ~9.4 px there (tests/test_browser.py measures it).
+#: Every figure is drawn twice, by the same chart function from the same data: for the desktop column this wide
+#: (inches; 576 CSS px, shown at full size from about 700 px of viewport, so the theme's smallest text, MIN_FONT_PT,
+#: shows at 16 px) and for a phone PHONE_WIDTH wide (403 px, which a 390 px phone shows at about 339 px: the smallest
+#: text at about 13 px). The page serves each width its own SVG (``ch.figure``; tests/test_browser.py measures it).
 FIGURE_WIDTH = 6.0
+PHONE_WIDTH = 4.2
+_WIDTH: contextvars.ContextVar[float] = contextvars.ContextVar("figure_width", default=FIGURE_WIDTH)
+
+
+def figure_width() -> float:
+    """The width (inches) of the drawing being made: :data:`FIGURE_WIDTH`, or :data:`PHONE_WIDTH` inside
+    :func:`drawn_at`. Chart functions read it when they draw, never at import."""
+    return _WIDTH.get()
+
+
+@contextlib.contextmanager
+def drawn_at(width: float) -> Iterator[None]:
+    """Draw every chart inside this block ``width`` inches wide."""
+    token = _WIDTH.set(width)
+    try:
+        yield
+    finally:
+        _WIDTH.reset(token)
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """A figure drawn outside matplotlib (a Graphviz diagram): its SVG at full size, and the size in points of every
+    text in it as the page shows it at full size (``ch.figure`` holds them to :data:`MIN_FONT_PT`)."""
+
+    svg: bytes
+    texts: tuple[str, ...]
+    font_sizes: tuple[float, ...]
+    #: Width of the SVG at full size, in inches; at most the :func:`figure_width` it was drawn for.
+    width_in: float
+
+
+#: How each chart still to be shown was drawn: ``ch.figure`` draws it again for the phone (:func:`redraw`).
+_DRAWN: dict[int, tuple[object, Callable[[], Any]]] = {}
+
+
+def redraw(figure: object, width: float) -> tuple[Any, str] | None:
+    """``figure`` (as a chart function returned it) drawn again ``width`` inches wide, with its alt text; None for a
+    figure no chart function of this package drew. The first drawing's record is dropped: each is redrawn once."""
+    record = _DRAWN.pop(id(figure), None)
+    if record is None or record[0] is not figure:
+        return None
+    with drawn_at(width):
+        return record[1]()
+
+
 MIN_FONT_PT = 12.0
 
 #: One colour per group across every figure (seaborn's colour-blind palette): a reader who learns that leaders are
@@ -80,8 +133,6 @@ def _as_written(function):
     for prose (``tables.escape_markdown``, ``inline.escape``) is drawn as the text it escaped, so "Core-group" escaped
     is drawn "Core-group", and any other text exactly as typed, a backslash too (:func:`helpers.tables.as_written`).
     Column names and codes are left as they are."""
-    import functools
-
     from ..escape import Escaped, Markdown
     from ..tables import as_written
 
@@ -110,7 +161,12 @@ def _as_written(function):
 
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
-        return function(*[clean(a) for a in args], **{k: clean(v) for k, v in kwargs.items()})
+        result = function(*[clean(a) for a in args], **{k: clean(v) for k, v in kwargs.items()})
+        # kept so that ch.figure can draw the same chart again at the phone's width (redraw)
+        figure = result[0] if isinstance(result, tuple) else result
+        _DRAWN[id(figure)] = (figure, functools.partial(function, *[clean(a) for a in args],
+                                                        **{k: clean(v) for k, v in kwargs.items()}))
+        return result
 
     return wrapper
 
@@ -318,7 +374,7 @@ def _legend(texts: list[str], most: int = 4, handle_in: float = 0.5, spacing_in:
     at the type floor, measured (``handle_in`` for each swatch, ``spacing_in`` between columns; entries fill column
     by column, as matplotlib lays them out); in one column an entry wider than the figure is wrapped. Returns the
     number of columns, the entries and the number of text lines the legend takes."""
-    room = FIGURE_WIDTH * 0.94
+    room = figure_width() * 0.94
     widths = [_text_width(t) for t in texts]
     for ncol in range(min(len(texts), most), 0, -1):
         rows = int(np.ceil(len(texts) / ncol))

@@ -12,7 +12,7 @@ import pandas as pd
 
 from .. import labels
 from .core import (
-    FIGURE_WIDTH, MIN_FONT_PT, PALETTE, _as_written, _legend, _segment_hits_box, _segments_cross, _text_width,
+    figure_width, MIN_FONT_PT, PALETTE, _as_written, _legend, _segment_hits_box, _segments_cross, _text_width,
     wrap,
 )
 
@@ -36,7 +36,6 @@ _BOX_PAD = 0.05
 _FRAME_MARGIN = 0.12
 #: Width the diagram's drawing may take: the saved figure adds 0.1 in of padding each side, and a figure wider than
 #: about 6.3 in drops its 12 pt text below 9 px on a 390 px phone (the browser suite measures it).
-_DRAW_WIDTH = FIGURE_WIDTH - 0.45
 
 
 
@@ -99,8 +98,8 @@ def diagram_layout(
     Returns the geometry and ``crossings`` / ``through_boxes``, which a test holds at zero for the chapter's data.
     """
     bands = [(entry,) if isinstance(entry, str) else tuple(entry) for entry in layer_order]
-    box_w = (_DRAW_WIDTH - 2 * _FRAME_MARGIN - _BOX_GAP * (columns - 1)) / columns
-    x_start = (FIGURE_WIDTH - _DRAW_WIDTH) / 2 + _FRAME_MARGIN
+    box_w = ((figure_width() - 0.45) - 2 * _FRAME_MARGIN - _BOX_GAP * (columns - 1)) / columns
+    x_start = (figure_width() - (figure_width() - 0.45)) / 2 + _FRAME_MARGIN
     wrapped = {str(r[node]): _box_wrap(r[label], box_w) for _, r in nodes.iterrows()}
     band_nodes = [[str(n) for n in nodes.loc[nodes[layer].isin(b), node]] for b in bands]
     missing = set(nodes[node].astype(str)) - {n for members in band_nodes for n in members}
@@ -312,9 +311,9 @@ def diagram(
                     + ([context_label] if context and context_label else []))
     ncol, entries, legend_lines = _legend(legend_texts, most=2, handle_in=0.75, spacing_in=0.2)
     height = layout["height"] + 0.35 + 0.3 * legend_lines
-    fig = plt.figure(figsize=(FIGURE_WIDTH, height))
+    fig = plt.figure(figsize=(figure_width(), height))
     ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_xlim(0, FIGURE_WIDTH)
+    ax.set_xlim(0, figure_width())
     ax.set_ylim(-height + 0.05, 0.05)
     ax.axis("off")
     pairs = {(s, t) for s, t, *_ in layout["lines"]}

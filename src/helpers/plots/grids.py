@@ -11,7 +11,7 @@ import pandas as pd
 
 from .. import labels
 from .core import (
-    FIGURE_WIDTH, MIN_FONT_PT, MISSING_HATCH, PALETTE, _as_written, _fmt, _ink, _legend, _text_width, wrap,
+    figure_width, MIN_FONT_PT, MISSING_HATCH, PALETTE, _as_written, _fmt, _ink, _legend, _text_width, wrap,
 )
 
 #: Rough width of one character of 12–14 pt sans-serif text, in inches: used to wrap labels so a chart fits
@@ -30,7 +30,7 @@ def heatmap(
     cell_labels: dict[str, str] | None = None,
     value_label: str | None = None,
 ) -> tuple[Figure, str]:
-    """A categorical or numeric matrix as a heat map, :data:`FIGURE_WIDTH` wide.
+    """A categorical or numeric matrix as a heat map, :func:`figure_width` wide.
 
     With ``colours`` the cells are categories, each its own colour, explained by a legend below the map
     (``value_labels``: legend wording); ``annotate`` writes each cell's category in it (``cell_labels``: shorter
@@ -42,14 +42,14 @@ def heatmap(
     row_wrap = 24
     row_text = [wrap(r, row_wrap) for r in matrix.index]
     label_in = min(row_wrap, max((len(line) for t in row_text for line in t.split("\n")), default=4)) * _CHAR_IN
-    cell_in = max(0.5, (FIGURE_WIDTH - label_in - 0.3) / max(cols, 1))
+    cell_in = max(0.5, (figure_width() - label_in - 0.3) / max(cols, 1))
     col_wrap = int(cell_in / _CHAR_IN)
     col_text = [wrap(c, max(col_wrap, 6)) for c in matrix.columns]
     header_lines = max((t.count("\n") + 1 for t in col_text), default=1)
     row_lines = [t.count("\n") + 1 for t in row_text]
     cell_h = max(0.42, 0.24 * max(row_lines, default=1) + 0.1)
     legend_in = 0.9 if colours else 1.1
-    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, cell_h * rows + 0.25 * header_lines + legend_in + 0.3))
+    fig, ax = plt.subplots(figsize=(figure_width(), cell_h * rows + 0.25 * header_lines + legend_in + 0.3))
     if colours:
         cats = list(colours)
         legend_words = {c: (value_labels or {}).get(c, c) for c in cats}
@@ -151,7 +151,7 @@ def status_grid(
     # every text wrapped to its place, measured: row names in a column of their own, each cell's status and each
     # column's name within the cell's width; a row is as tall as its tallest text
     row_text = [wrap(r, 22) for r in matrix.index]  # 22 characters: ~2 in at 12 pt
-    cell_in = (FIGURE_WIDTH * 0.96 - max((_text_width(t) for t in row_text), default=0.5) - 0.2) / max(cols, 1)
+    cell_in = (figure_width() * 0.96 - max((_text_width(t) for t in row_text), default=0.5) - 0.2) / max(cols, 1)
     cell_room, head_room = cell_in * 0.96 - 0.25, cell_in * 0.94
 
     def in_cell(text: str, weight: str = "normal", room: float = cell_room) -> str:
@@ -165,7 +165,7 @@ def status_grid(
     row_in = max([0.52, *(0.2 * n + 0.16 for n in tallest)])
     ncol, entries, legend_lines = _legend(list(status_labels.values()), most=2)
     head_lines = max((t.count("\n") + 1 for t in head_text), default=1)
-    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, row_in * rows + 0.22 * head_lines + 0.3 * legend_lines + 0.6),
+    fig, ax = plt.subplots(figsize=(figure_width(), row_in * rows + 0.22 * head_lines + 0.3 * legend_lines + 0.6),
                            layout="constrained")
     dark = {PALETTE[0]}
     for (i, j), status in np.ndenumerate(statuses):

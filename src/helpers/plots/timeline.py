@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .. import labels
-from .core import FIGURE_WIDTH, MIN_FONT_PT, PALETTE, _as_written, _text_width, wrap
+from .core import figure_width, MIN_FONT_PT, PALETTE, _as_written, _text_width, wrap
 
 #: How long a date given as a year, a season or a month lasts (days), for the bar the timeline draws across it.
 _PRECISION_DAYS = {"year": 365, "season": 91, "month": 30}
@@ -53,14 +53,14 @@ def timeline(
             lines.append(("event", e))
         if not (events[row] == r).any():
             lines.append(("empty", r))  # the row stays, saying it has no date rather than vanishing
-    # the drawing stays about 6 in wide (see _DRAW_WIDTH): labels from 4 % of the width, the time axis to 92 %
+    # the drawing stays about 6 in wide (figure_width()): labels from 4 % of the width, the time axis to 92 %
     left = 0.52
     # a row's name (bold) heads its rows across the whole drawing, where no grid line or spine runs (see below)
-    head_room = (0.92 - 0.04) * FIGURE_WIDTH * 0.95
+    head_room = (0.92 - 0.04) * figure_width() * 0.95
     heads = {r: wrap(row_labels[r], head_room, fits=lambda line: _text_width(line, "bold") <= head_room)
              for r in row_labels}
     # an event's label is wrapped to the labels' column (right of the rows' names' indent, left of the time axis)
-    event_room = (left - 0.02 - 0.04) * FIGURE_WIDTH * 0.95
+    event_room = (left - 0.02 - 0.04) * figure_width() * 0.95
 
     def event_text(text) -> str:
         return wrap(text, event_room, fits=lambda line: _text_width(line) <= event_room)
@@ -72,7 +72,7 @@ def timeline(
     # the legend (two entries a row) grows by a row for under-way events and passed deadlines
     extra = 0.28 * (math.ceil((2 + len(states & {"under_way", "deadline_missed"})) / 2) - 1)
     total = plot_height + 1.15 + extra
-    fig = plt.figure(figsize=(FIGURE_WIDTH, total))
+    fig = plt.figure(figsize=(figure_width(), total))
     ax = fig.add_axes((left, (0.75 + extra) / total, 0.92 - left, plot_height / total))
     start = pd.Timestamp(events[date].min()).replace(month=1, day=1)
     end = pd.Timestamp(events[date].max()).replace(month=1, day=1) + pd.DateOffset(years=1)
@@ -81,7 +81,7 @@ def timeline(
     if period is not None:
         ax.axvspan(pd.Timestamp(period[0]), pd.Timestamp(period[1]), color="0.92", zorder=0)
         # its name above it, centred on it as far as the time axis allows, wrapped to the axis's width
-        axis_in = (0.92 - left) * FIGURE_WIDTH
+        axis_in = (0.92 - left) * figure_width()
         name = wrap(period[2], axis_in, fits=lambda line: _text_width(line) <= axis_in)
         half = min(_text_width(name) / axis_in, 1.0) / 2
         middle = pd.Timestamp(period[0]) + (pd.Timestamp(period[1]) - pd.Timestamp(period[0])) / 2
