@@ -541,12 +541,14 @@ def test_the_claim_list_loads_the_pinned_npm_files_the_site_copies():
     """The page loads DataTables by a path relative to the page, from the files the build copies into each edition
     (``_quarto.yml``'s resources), of the versions package-lock.json pins: nothing from another host."""
     loaded = re.findall(r'(?:src|href)="([^"]+)"', tables.datatables_assets())
-    assert loaded == [f"{tables.PAGE_TO_SITE_ROOT}/{name}" for name in tables.DATATABLES_FILES]
+    files = (*tables.DATATABLES_FILES, *tables.CLAIM_LIST_FILES)  # the claim list's own script after the library
+    assert loaded == [f"{tables.PAGE_TO_SITE_ROOT}/{name}" for name in files]
     assert all(not re.match(r"^[a-z][a-z0-9+.-]*:|^//|^/", url) for url in loaded), loaded
+    assert all((ROOT / name).is_file() for name in tables.CLAIM_LIST_FILES)
     import yaml
 
     resources = yaml.safe_load((ROOT / "_quarto.yml").read_text(encoding="utf-8"))["project"]["resources"]
-    assert set(tables.DATATABLES_FILES) <= set(resources), "the build would not copy what the page loads"
+    assert set(files) <= set(resources), "the build would not copy what the page loads"
     pinned = json.loads((ROOT / "package.json").read_text(encoding="utf-8"))["dependencies"]
     locked = json.loads((ROOT / "package-lock.json").read_text(encoding="utf-8"))["packages"]
     for name in tables.DATATABLES_FILES:
