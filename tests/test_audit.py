@@ -516,9 +516,6 @@ def test_the_claim_list_check_can_fail():
     assert len(_claim_list_problems(inlined)) == 3
 
 
-@pytest.mark.xfail(strict=True, reason="the audit notebook is ~413 KB: its two figures are stored twice as base64 SVG "
-                   "(text/markdown for Quarto, text/html for JupyterLab: ~170 KB; Chapter.figure, issue 20); its "
-                   "tables no longer carry a stylesheet and JupyterLab's view of them is a bare table")
 def test_the_audit_notebook_is_at_most_400_kb():
     size = AUDIT_NOTEBOOK.stat().st_size
     assert size <= MAX_NOTEBOOK_BYTES, f"05-audit.ipynb is {size} bytes, above {MAX_NOTEBOOK_BYTES}"
