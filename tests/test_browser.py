@@ -534,11 +534,14 @@ _READ_PHONE_TABLES = """() => {
                    + `visible ${Math.round(left)}–${Math.round(right)} px${clipped ? ', clipped by its cell' : ''})`);
       }
     } else if (thead) {  // cards: the header row is out of sight, so each cell must show its column's name
-      const names = Object.fromEntries([...thead.querySelectorAll('th')].map(th => [th.id, th.textContent.trim()]));
-      for (const td of table.querySelectorAll('tbody td')) {
-        if (!td.offsetParent || !td.textContent.trim()) continue;
-        const column = names[td.getAttribute('headers')] || '', shown = getComputedStyle(td, '::before').content;
-        if (!column || !shown.includes(column)) { unlabelled.push(`${name(table)}: a cell of "${column}" shows ${shown}`); break; }
+      // a cell's column by its position under the last header row
+      const names = [...thead.querySelectorAll('tr:last-child > th')].map(th => th.textContent.trim());
+      cells: for (const tr of table.querySelectorAll('tbody tr')) {
+        for (const [i, td] of [...tr.children].entries()) {
+          if (td.tagName !== 'TD' || !td.offsetParent || !td.textContent.trim()) continue;
+          const column = names[i] || '', shown = getComputedStyle(td, '::before').content;
+          if (!column || !shown.includes(column)) { unlabelled.push(`${name(table)}: a cell of "${column}" shows ${shown}`); break cells; }
+        }
       }
     }
     if (box && box.scrollWidth > box.clientWidth + 1) {
@@ -735,7 +738,7 @@ def test_the_phone_checks_can_fail(browser):
     """Each phone check names a page that fails it: a header at the edge of a scroll box, a card without labels, a
     scrolling table without the site's stylesheet; and passes the same tables styled by it."""
     def content(css: bool, cards: str) -> str:
-        cells = "".join(f'<td headers="h{i}" data-label="Column {i}">value {i}</td>' for i in range(6))
+        cells = "".join(f'<td data-label="Column {i}">value {i}</td>' for i in range(6))
         heads = "".join(f'<th id="h{i}">Column {i}</th>' for i in range(6))
         table = f'<table style="width:{700 if not cards else 300}px"><thead><tr>{heads}</tr></thead><tbody><tr>{cells}</tr><tr>{cells}</tr></tbody></table>'
         return (f'<html lang="en"><body style="margin:0"><main style="width:370px;margin:10px">'
