@@ -3,7 +3,6 @@ box and fit both widths; the timeline keeps every measure."""
 
 from __future__ import annotations
 
-import json
 import math
 import re
 
@@ -51,51 +50,6 @@ def _spec(nodes, edges, args, lang):
                 target="to_body", kind="relation", **args)
 
 
-def _bezier(points: list[tuple[float, float]], steps: int = 12) -> list[tuple[float, float]]:
-    """dot's spline (cubic Bézier pieces sharing their ends) as a polyline."""
-    line = [points[0]]
-    for i in range(0, len(points) - 3, 3):
-        p0, p1, p2, p3 = points[i:i + 4]
-        for k in range(1, steps + 1):
-            t = k / steps
-            line.append(tuple((1 - t) ** 3 * a + 3 * (1 - t) ** 2 * t * b + 3 * (1 - t) * t ** 2 * c + t ** 3 * d
-                              for a, b, c, d in zip(p0, p1, p2, p3)))
-    return line
-
-
-def _laid_out(graph) -> tuple[dict, dict, list]:
-    """What dot drew (its -Tjson output, in points): the boxes and frames (x0, y0, x1, y1) by name, and the visible
-    edges as (tail, head, frame the edge ends on or None, polyline from tail to arrowhead tip)."""
-    layout = json.loads(diagrams._render(graph, "json"))
-    boxes, frames, members = {}, {}, {}
-    for obj in layout["objects"]:
-        if "bb" in obj and obj["name"].startswith("cluster"):
-            frames[obj["name"]] = tuple(float(v) for v in obj["bb"].split(","))
-            members[obj["name"]] = {layout["objects"][i]["name"] for i in obj.get("nodes", [])}
-        elif "pos" in obj:
-            x, y = (float(v) for v in obj["pos"].split(","))
-            w, h = float(obj["width"]) * 36, float(obj["height"]) * 36
-            boxes[obj["name"]] = (x - w, y - h, x + w, y + h)
-    names = {obj["_gvid"]: obj["name"] for obj in layout["objects"]}
-    edges = []
-    for edge in layout.get("edges", []):
-        if edge.get("style") == "invis":
-            continue
-        points, tips = [], []
-        for part in edge["pos"].split():
-            fields = part.split(",")
-            if fields[0] in ("e", "s"):
-                tips.append((fields[0], (float(fields[1]), float(fields[2]))))
-            else:
-                points.append((float(fields[0]), float(fields[1])))
-        line = _bezier(points)
-        for end, tip in tips:  # the arrowhead runs on from the spline's end to its tip
-            line = line + [tip] if end == "e" else [tip] + line
-        frame = edge.get("lhead") or edge.get("ltail")
-        edges.append((names[edge["tail"]], names[edge["head"]], frame, line))
-    return boxes, {name: (box, members[name]) for name, box in frames.items()}, edges
-
-
 #: dot rounds a box's corners over this many points of each side (the "rounded" style; seen in its SVG paths)
 ROUNDING_PT = 12.0
 
@@ -117,23 +71,23 @@ def _through_rounded_box(a, b, box, margin: float = 0.5) -> bool:
 
 
 def _conflicts(graph) -> list[str]:
-    """Crossings of two edges, edges through a box other than their own two, and edges through a frame they neither
-    start in nor end on, each as a sentence. Edges sharing a body (a reciprocal pair, two arrows from one box) meet
-    at it and are not compared."""
-    boxes, frames, edges = _laid_out(graph)
-    found = []
-    for i, (t1, h1, f1, line1) in enumerate(edges):
-        for t2, h2, f2, line2 in edges[i + 1:]:
+    """Crossings of two arrows, arrows through a box other than their own two, through a frame they neither start in
+    nor end on, or through a frame's name, each as a sentence, in dot's own layout (-Tjson). Arrows sharing a body
+    (a reciprocal pair, two arrows from one box) meet at it and are not compared."""
+    layout = diagrams.layout_of(graph)
+    found = [f"an arrow runs through the name of {name}" for name in diagrams.names_crossed(layout)]
+    for i, (t1, h1, f1, line1) in enumerate(layout.edges):
+        for t2, h2, f2, line2 in layout.edges[i + 1:]:
             if {t1, h1} & {t2, h2} or (f1 and f1 == f2):
                 continue
             if any(plots._segments_cross(a, b, c, d) for a, b in zip(line1, line1[1:])
                    for c, d in zip(line2, line2[1:])):
                 found.append(f"{t1}->{h1} crosses {t2}->{h2}")
-        own = {t1} if f1 else {t1, h1}  # an edge ending on a frame stops at it, short of the box it names
-        for name, box in boxes.items():
+        own = {t1} if f1 else {t1, h1}  # an arrow ending on a frame stops at it, short of the box it names
+        for name, box in layout.boxes.items():
             if name not in own and any(_through_rounded_box(a, b, box) for a, b in zip(line1, line1[1:])):
                 found.append(f"{t1}->{h1} runs through the box of {name}")
-        for name, ((x0, y0, x1, y1), inside) in frames.items():
+        for name, ((x0, y0, x1, y1), inside, _) in layout.frames.items():
             inner = (x0 + 0.5, y0 + 0.5, x1 - 0.5, y1 - 0.5)
             if name != f1 and not {t1, h1} & inside and any(
                     plots._segment_hits_box(a, b, inner) for a, b in zip(line1, line1[1:])):
@@ -154,8 +108,7 @@ def test_the_chapters_diagrams_have_no_crossing_no_arrow_through_a_box_and_fit(p
         graph = plots.diagram_graph(**spec)
         drawing, alt = plots.diagram(**spec, kind_labels=KIND_LABELS, what="bodies")
     assert _conflicts(graph) == []
-    boxes, _, _ = _laid_out(graph)
-    assert set(spec["nodes"]["body"]) <= set(boxes)  # every body placed
+    assert set(spec["nodes"]["body"]) <= set(diagrams.layout_of(graph).boxes)  # every body placed
     assert drawing.width_in <= width and re.search(rb'<svg[^>]* width="([\d.]+)pt', drawing.svg)
     assert min(drawing.font_sizes) >= plots.MIN_FONT_PT and len(drawing.font_sizes) == len(drawing.texts)
     # a label is wrapped, maybe hyphenated, in its box: compare without spaces, line breaks and hyphens
@@ -184,6 +137,16 @@ def test_the_conflict_check_finds_crossings():
     box = (0, 0, 100, 50)  # a line through the box, and one across its rounded corner only
     assert _through_rounded_box((-10, 25), (110, 25), box)
     assert not _through_rounded_box((-1, 3), (3, -1), box) and plots._segment_hits_box((-1, 3), (3, -1), box)
+
+
+def test_a_frame_name_under_an_arrow_is_found_and_moved(governance):
+    # the model's frame named at its top left, where dot sends the service forums' arrows up to the bodies above
+    graph = plots.diagram_graph(**_spec(*_model(*governance), "en"))
+    assert not diagrams.names_crossed(diagrams.layout_of(graph))
+    top = graph.copy()
+    top.body = [re.sub(r"labelloc=\w", "labelloc=t", re.sub(r"labeljust=\w", "labeljust=l", line)) for line in top.body]
+    assert top.source != graph.source
+    assert "an arrow runs through the name of cluster_3" in _conflicts(top)
 
 
 def test_a_body_without_relations_is_drawn_and_named(governance):

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The follow-up chapter's diagrams are laid out by Debian's Graphviz (dot), measuring their labels in DejaVu Sans, the
-# theme's font: the same Debian release gives the same SVG bytes on every machine (nbval compares them). Install if missing.
+# The follow-up chapter's diagrams are laid out by Debian's Graphviz (dot), measuring their labels in DejaVu Sans,
+# the theme's font: one Debian release gives the same SVG bytes on every machine (nbval compares them). Install them
+# if missing.
 set -euo pipefail
 if command -v dot >/dev/null 2>&1 && fc-list 2>/dev/null | grep -q "DejaVuSans.ttf"; then exit 0; fi
 echo "dot or DejaVu Sans not found: installing Debian's graphviz and fonts-dejavu-core (needed by the diagrams) …"

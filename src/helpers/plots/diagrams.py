@@ -7,15 +7,18 @@ boxes a row, how wide a box), and styles the arrows by relation kind."""
 from __future__ import annotations
 
 import functools
+import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 import graphviz
+import numpy as np
 import pandas as pd
 
 from .. import labels
-from .core import Drawing, MIN_FONT_PT, PALETTE, _as_written, _text_width, figure_width, wrap
+from .core import Drawing, MIN_FONT_PT, PALETTE, _as_written, _segment_hits_box, _text_width, figure_width, wrap
 
 #: How each relation kind of ``governance_relations.csv`` is drawn: (dashes in multiples of the line width, as
 #: matplotlib scales them; palette index; line width in pt). Every kind differs from every other in dashes or width
@@ -43,6 +46,9 @@ _RANKSEP = {"TB": 0.45, "LR": 0.25}
 #: 19 names of bodies: 58 lines in English at 1.5 in, 75 at 1.2 in), so every other form is tried before them.
 _BOX_WIDTHS = (1.9, 1.7, 1.5, 1.35, 1.2, 1.1)
 _COMFORTABLE = 1.5
+#: Where a frame's name may go (dot's labelloc, labeljust), in the order tried: top left, top right, bottom left,
+#: bottom right.
+_NAME_PLACES = (("t", "l"), ("t", "r"), ("b", "l"), ("b", "r"))
 _SVG_NS = "http://www.w3.org/2000/svg"
 _MISSING_DOT = ("plots.diagram: Graphviz's dot is not installed; run tools/ensure-graphviz.sh "
                 "(apt-get install graphviz fonts-dejavu-core)")
@@ -92,20 +98,26 @@ def diagram_graph(
 ) -> graphviz.Digraph:
     """The graph :func:`diagram` draws: of the forms :func:`_forms` offers that fit :func:`figure_width`, the least
     tall (a figure the reader takes in without scrolling), on a tie the one with the widest boxes; boxes narrower
-    than :data:`_COMFORTABLE` only when no form with wider boxes fits."""
+    than :data:`_COMFORTABLE` only when no form with wider boxes fits. A frame's name then goes to the first corner
+    of :data:`_NAME_PLACES` where no arrow runs through it and the drawing still fits."""
+    build = functools.partial(_graph, nodes, edges, node=node, label=label, layer=layer, layer_order=layer_order,
+                              source=source, target=target, kind=kind, band_labels=band_labels, context=context)
     for tier in (True, False):
-        fitting: dict[str, tuple[float, float, graphviz.Digraph]] = {}  # by dot source: a form that changes nothing
+        fitting: dict[str, tuple[float, float, dict]] = {}  # by dot source: a form that changes nothing is laid once
         for rankdir, box_in, most, frame_most in _forms(columns, comfortable=tier):
-            graph = _graph(nodes, edges, node=node, label=label, layer=layer, layer_order=layer_order,
-                           source=source, target=target, kind=kind, band_labels=band_labels, context=context,
-                           columns=most, frame_columns=frame_most, rankdir=rankdir, box_in=box_in)
-            if graph.source in fitting:
-                continue
-            width, height = _svg_size_in(_render(graph))
-            if width <= figure_width():
-                fitting[graph.source] = (height, -box_in, graph)
+            form = dict(columns=most, frame_columns=frame_most, rankdir=rankdir, box_in=box_in)
+            graph = build(**form)
+            if graph.source not in fitting:
+                width, height = _svg_size_in(_render(graph))
+                if width <= figure_width():
+                    fitting[graph.source] = (height, -box_in, form)
         if fitting:
-            return min(fitting.values(), key=lambda form: form[:2])[2]
+            form = min(fitting.values(), key=lambda found: found[:2])[2]
+            for place in _NAME_PLACES:
+                graph = build(**form, name_place=place)
+                if not names_crossed(layout_of(graph)) and _svg_size_in(_render(graph))[0] <= figure_width():
+                    return graph
+            return build(**form)
     raise ValueError(f"plots.diagram: no form of the diagram fits {figure_width():g} in at {MIN_FONT_PT:g} pt "
                      f"(boxes down to {_BOX_WIDTHS[-1]:g} in); give layer_order more bands")
 
@@ -125,19 +137,17 @@ def _forms(columns: int, comfortable: bool) -> Iterator[tuple[str, float, int, i
 
 def _rows(members: list[str], columns: int) -> list[list[str]]:
     """A band's boxes in rows of at most ``columns``, in data order, the rows as even as they can be."""
-    count = -(-len(members) // columns)
-    size, extra = divmod(len(members), count)
-    starts = [i * size + min(i, extra) for i in range(count + 1)]
-    return [members[a:b] for a, b in zip(starts, starts[1:])]
+    return [list(row) for row in np.array_split(members, -(-len(members) // columns))]
 
 
 def _graph(nodes: pd.DataFrame, edges: pd.DataFrame, *, node: str, label: str, layer: str,
            layer_order: Sequence[str | Sequence[str]], source: str, target: str, kind: str,
            band_labels: dict[str, str] | None, context: Sequence[str], columns: int, rankdir: str,
-           box_in: float, frame_columns: int) -> graphviz.Digraph:
+           box_in: float, frame_columns: int, name_place: tuple[str, str] = ("t", "l")) -> graphviz.Digraph:
     """The diagram as a dot graph. Top to bottom each band of ``layer_order`` is one row, or rows of at most
     ``columns`` boxes; left to right a band of more than ``columns`` boxes takes the ranks its relations need. A body
-    related alike to every body of a band of three or more gets one arrow to a frame round the band."""
+    related alike to every body of a band of three or more gets one arrow to a frame round the band, its name at
+    ``name_place`` (labelloc, labeljust)."""
     bands = _bands(layer_order)
     band_nodes = [[str(n) for n in nodes.loc[nodes[layer].isin(b), node]] for b in bands]
     missing = set(nodes[node].astype(str)) - {n for members in band_nodes for n in members}
@@ -164,8 +174,8 @@ def _graph(nodes: pd.DataFrame, edges: pd.DataFrame, *, node: str, label: str, l
         framed = b in frames.values()
         with graph.subgraph(name=f"cluster_{b}" if framed else f"band_{b}") as band:
             if framed:
-                band.attr(label=graphviz.escape((band_labels or {}).get(bands[b][0], "")), labeljust="l",
-                          style="filled", fillcolor=_FRAME, color=_LONE, penwidth="1.0")
+                band.attr(label=graphviz.escape((band_labels or {}).get(bands[b][0], "")), labelloc=name_place[0],
+                          labeljust=name_place[1], style="filled", fillcolor=_FRAME, color=_LONE, penwidth="1.0")
             for n in members:
                 lone = n not in related
                 band.node(n, _label(names[n], box_in - 2 * _MARGIN[0]), fillcolor=_CONTEXT if n in context else "white",
@@ -230,20 +240,91 @@ def _legend_graph(entries: list[tuple[str, dict[str, str] | str]]) -> graphviz.D
                     if i >= len(entries):
                         break
                     sample = entries[i][1]
-                    row.node(f"t{i}", texts[i], shape="plaintext", width=f"{widest[c] + 0.1:.2f}", margin="0.05,0")
+                    # a column's samples and texts each on one vertical line (dot keeps a group straight), the
+                    # texts as wide as the column's widest, so their left edges line up
+                    row.node(f"t{i}", texts[i], shape="plaintext", width=f"{widest[c] + 0.1:.2f}", margin="0.05,0",
+                             group=f"t{c}")
                     if isinstance(sample, str):  # a relation kind: an arrow from nowhere to its text
-                        row.node(f"s{i}", "", shape="point", width="0.01", style="invis")
+                        row.node(f"s{i}", "", shape="point", width="0.01", style="invis", group=f"s{c}")
                         row.edge(f"s{i}", f"t{i}", minlen="4", **_arrow(sample))
                     else:
-                        row.node(f"s{i}", "", shape="box", width="0.5", height="0.25", **sample)
+                        row.node(f"s{i}", "", shape="box", width="0.5", height="0.25", group=f"s{c}", **sample)
                         row.edge(f"s{i}", f"t{i}", style="invis")
                     if c:
                         row.edge(f"t{i - rows}", f"s{i}", style="invis", minlen="2")
                     if r:
                         graph.edge(f"s{i - 1}", f"s{i}", style="invis")
+                        graph.edge(f"t{i - 1}", f"t{i}", style="invis")
         if ncol == 1 or _svg_size_in(_render(graph))[0] <= figure_width():
             return graph
     return graph
+
+
+Box = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where dot put everything (its -Tjson output, in points, y upwards): each body's box (x0, y0, x1, y1), each
+    frame's box with the bodies inside it and the box of its name, and each visible arrow as (tail, head, the frame it
+    ends on or None, its line from tail to arrowhead tip, dot's spline sampled)."""
+
+    boxes: dict[str, Box]
+    frames: dict[str, tuple[Box, frozenset[str], Box | None]]
+    edges: list[tuple[str, str, str | None, list[tuple[float, float]]]]
+
+
+def layout_of(graph: graphviz.Digraph) -> Layout:
+    """``graph`` as dot lays it out (the layout its SVG draws)."""
+    found = json.loads(_render(graph, "json"))
+    objects = found["objects"]
+    boxes: dict[str, Box] = {}
+    frames: dict[str, tuple[Box, frozenset[str], Box | None]] = {}
+    for obj in objects:
+        if obj["name"].startswith("cluster") and "bb" in obj:
+            x0, y0, x1, y1 = (float(v) for v in obj["bb"].split(","))
+            name_box = None
+            if obj.get("lp"):
+                x, y = (float(v) for v in obj["lp"].split(","))
+                w, h = float(obj["lwidth"]) * 36, float(obj["lheight"]) * 36
+                name_box = (x - w, y - h, x + w, y + h)
+            frames[obj["name"]] = ((x0, y0, x1, y1), frozenset(objects[i]["name"] for i in obj.get("nodes", [])),
+                                   name_box)
+        elif "pos" in obj:
+            x, y = (float(v) for v in obj["pos"].split(","))
+            w, h = float(obj["width"]) * 36, float(obj["height"]) * 36
+            boxes[obj["name"]] = (x - w, y - h, x + w, y + h)
+    edges = []
+    for edge in found.get("edges", []):
+        if edge.get("style") == "invis":
+            continue
+        points, tips = [], []
+        for part in edge["pos"].split():
+            fields = part.split(",")
+            if fields[0] in ("e", "s"):
+                tips.append((fields[0], (float(fields[1]), float(fields[2]))))
+            else:
+                points.append((float(fields[0]), float(fields[1])))
+        line = _bezier(points)
+        for end, tip in tips:  # an arrowhead runs on from the spline's end to its tip
+            line = line + [tip] if end == "e" else [tip] + line
+        edges.append((objects[edge["tail"]]["name"], objects[edge["head"]]["name"],
+                      edge.get("lhead") or edge.get("ltail"), line))
+    return Layout(boxes, frames, edges)
+
+
+def _bezier(points: list[tuple[float, float]], steps: int = 12) -> list[tuple[float, float]]:
+    """dot's spline (cubic Bézier pieces sharing their ends) as a line of short segments."""
+    p, t = np.asarray(points), np.linspace(0, 1, steps + 1)[1:, None]
+    pieces = [(1 - t) ** 3 * a + 3 * (1 - t) ** 2 * t * b + 3 * (1 - t) * t ** 2 * c + t ** 3 * d
+              for a, b, c, d in zip(p[0:-3:3], p[1:-2:3], p[2:-1:3], p[3::3])]
+    return [tuple(points[0])] + [(float(x), float(y)) for piece in pieces for x, y in piece]
+
+
+def names_crossed(layout: Layout) -> list[str]:
+    """The frames whose name an arrow runs through."""
+    return [name for name, (_, _, name_box) in layout.frames.items() if name_box is not None and any(
+        _segment_hits_box(a, b, name_box) for *_, line in layout.edges for a, b in zip(line, line[1:]))]
 
 
 def _svg_size_in(svg: bytes) -> tuple[float, float]:
@@ -255,7 +336,8 @@ def _svg_size_in(svg: bytes) -> tuple[float, float]:
 def _stacked(parts: list[bytes]) -> tuple[bytes, float]:
     """dot's SVGs one under the other, each centred, as one SVG: nothing of a machine or a run kept (no comments,
     which name dot's version, no titles, which name the bodies' codes, no ids, which two graphs would share); dashes
-    that dot cannot draw set from :data:`RELATION_STYLES`. Returns the SVG and its width in inches."""
+    that dot cannot draw set from :data:`RELATION_STYLES`; the theme's fallback fonts after DejaVu Sans. Returns the
+    SVG and its width in inches."""
     ET.register_namespace("", _SVG_NS)
     roots = [ET.fromstring(part) for part in parts]  # the parser drops comments and the doctype
     sizes = [tuple(float(v) for v in root.get("viewBox").split()[2:]) for root in roots]
@@ -271,11 +353,21 @@ def _stacked(parts: list[bytes]) -> tuple[bytes, float]:
         for child in [c for c in parent if c.tag == f"{{{_SVG_NS}}}title"]:
             parent.remove(child)
         parent.attrib.pop("id", None)
+        if parent.tag == f"{{{_SVG_NS}}}text":
+            parent.set("font-family", _font_family())
         kinds = [k for k in parent.get("class", "").split() if k in RELATION_STYLES]
         dashes, _, line_width = RELATION_STYLES[kinds[0]] if kinds else ((), 0, 0.0)
         for path in parent.iter(f"{{{_SVG_NS}}}path") if dashes else ():
             path.set("stroke-dasharray", ",".join(f"{d * line_width:g}" for d in dashes))
     return ET.tostring(out, encoding="utf-8", xml_declaration=True), width / 72
+
+
+def _font_family() -> str:
+    """The theme's fonts as the SVG names them (as matplotlib writes them): a reader without DejaVu Sans gets the
+    next, not the browser's serif."""
+    import matplotlib.pyplot as plt
+
+    return ", ".join(f if f in ("sans-serif", "serif") else f"'{f}'" for f in plt.rcParams["font.sans-serif"])
 
 
 def _texts(svg: bytes) -> list[tuple[str, float]]:
