@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
@@ -61,20 +62,24 @@ def _where(element: Tag) -> str:
 
 
 def svg_text(src: str) -> str:
-    """The words of an SVG figure (a data URI, text kept as <text>), one label after another: read together, since a
+    """The words of an SVG figure (a data URI or a file's path; text kept as <text>), one label after another: read together, since a
     single tick label is too short to tell its language."""
     import base64
     import xml.etree.ElementTree as ET
     from urllib.parse import unquote
 
-    header, _, payload = src.partition(",")
-    svg = base64.b64decode(payload) if header.endswith(";base64") else unquote(payload).encode()
+    if src.startswith("data:"):
+        header, _, payload = src.partition(",")
+        svg = base64.b64decode(payload) if header.endswith(";base64") else unquote(payload).encode()
+    else:  # a figure's layout as a file beside the page
+        svg = Path(src).read_bytes()
     labels = ["".join(t.itertext()) for t in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")]
     return " ".join(" ".join(labels).split())
 
 
-def pieces(html: str, lang: str) -> list[Piece]:
-    """Every piece of text a reader of the page reads as the page's language ``lang`` (see the module docstring)."""
+def pieces(html: str, lang: str, base: Path | None = None) -> list[Piece]:
+    """Every piece of text a reader of the page reads as the page's language ``lang`` (see the module docstring);
+    ``base``, the page's folder, to read its figures' SVG files too."""
     soup = BeautifulSoup(html, "html.parser")
     found: list[Piece] = []
 
@@ -88,6 +93,10 @@ def pieces(html: str, lang: str) -> list[Piece]:
                 found.append(Piece("img[alt]", _where(child), " ".join(child["alt"].split())))
             if child.name == "img" and child.get("src", "").startswith("data:image/svg+xml"):
                 found.append(Piece("img[svg text]", _where(child), svg_text(child["src"])))
+            for name, attribute in (("img", "src"), ("source", "srcset")):  # both layouts of a figure, as files
+                if child.name == name and base is not None and child.get(attribute, "").endswith(".svg"):
+                    found.append(Piece(f"{name}[svg text]", _where(child),
+                                       svg_text(str(base / unquote(child[attribute])))))
             walk(child)
 
     walk(soup)
@@ -95,4 +104,4 @@ def pieces(html: str, lang: str) -> list[Piece]:
 
 
 def read(path: Path, lang: str) -> list[Piece]:
-    return pieces(path.read_text(encoding="utf-8"), lang)
+    return pieces(path.read_text(encoding="utf-8"), lang, base=path.parent)

@@ -477,3 +477,34 @@ def test_a_release_date_that_is_not_a_date_is_named(tmp_path: Path):
     project = _project_with_citation(tmp_path, "date-released: next week\n")
     with pytest.raises(BuildError, match=r"CITATION.cff: date-released is 'next week'; write it as YYYY-MM-DD"):
         render.build_config_text(project)
+
+
+def test_the_preview_server_serves_the_folder_with_a_reload_script_and_a_version(tmp_path: Path):
+    """The preview's own server: pages as rendered plus the reload script (never written into the files), other files
+    as they are, and the version a rebuild bumps."""
+    import threading
+    import urllib.request
+
+    from helpers.pipeline import preview
+
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "index.html").write_text("<html><body><p>Page</p></body></html>")
+    (tmp_path / "data.csv").write_text("a,b\n")
+    server = preview._server(tmp_path, 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        def get(path: str) -> str:
+            with urllib.request.urlopen(base + path) as response:
+                return response.read().decode()
+
+        page = get("/notebooks/")
+        assert "<p>Page</p>" in page and "/__preview_version" in page
+        assert "__preview_version" not in (tmp_path / "notebooks" / "index.html").read_text()
+        assert get("/data.csv") == "a,b\n"
+        assert get("/__preview_version") == "0"
+        server.version += 1
+        assert get("/__preview_version") == "1"
+    finally:
+        server.shutdown()
+        server.server_close()

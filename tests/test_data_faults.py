@@ -14,7 +14,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -453,17 +452,18 @@ def test_the_build_reports_a_descriptor_fault_in_one_line(data_copy: Path):
 # --- loading stays quick (notebooks call load many times); validation runs only when the data change ---------------
 
 
-def test_loading_every_file_takes_well_under_a_second_and_a_repeat_is_nearly_free(data_copy: Path):
+def test_a_repeat_load_of_unchanged_files_parses_nothing_again(data_copy: Path, monkeypatch: pytest.MonkeyPatch):
+    """Notebooks load the same files many times: an unchanged file is parsed once (its speed is `make bench`'s
+    business, not a timed test's)."""
+    parsed: list[str] = []
+    real = data._read
+    monkeypatch.setattr(data, "_read", lambda res, *a: parsed.append(res["name"]) or real(res, *a))
     names = data.resource_names(data_copy)
-    started = time.perf_counter()
-    for name in names:
-        data.load(name)
-    first = time.perf_counter() - started
-    started = time.perf_counter()
-    for name in names:
-        data.load(name)
-    again = time.perf_counter() - started
-    assert first < 1.0 and again < 0.1, (first, again)
+    first = [data.load(name) for name in names]
+    assert sorted(parsed) == sorted(names)
+    parsed.clear()
+    again = [data.load(name) for name in names]
+    assert parsed == [] and all(a.equals(b) for a, b in zip(first, again))
 
 
 def test_a_load_after_an_edit_reads_the_new_bytes(data_copy: Path):
@@ -473,9 +473,3 @@ def test_a_load_after_an_edit_reads_the_new_bytes(data_copy: Path):
     _set_cell(path, line, "percent", "3_0")
     os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000))
     assert _load_rejected("survey_answers").row == line
-
-
-def test_validating_every_file_takes_seconds_not_minutes():
-    started = time.perf_counter()
-    data.validate_all(ROOT / "data")
-    assert time.perf_counter() - started < 20.0

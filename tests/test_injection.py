@@ -9,6 +9,7 @@ One site build of a copy of the project (``BEST_SAMMEN_ROOT``), checked with a p
 from __future__ import annotations
 
 import base64
+from urllib.parse import unquote
 import csv
 import io
 import json
@@ -169,6 +170,7 @@ class Page(HTMLParser):
         self.text: list[str] = []
         self.attribute_text: list[str] = []  # alt text, titles, labels: read out by a screen reader, shown as typed
         self.svgs: list[str] = []
+        self.svg_files: list[str] = []
         self.skipping: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -184,6 +186,8 @@ class Page(HTMLParser):
                 self.attribute_text.append(value)
             if value.startswith("data:image/svg+xml;base64,"):
                 self.svgs.append(base64.b64decode(value.split(",", 1)[1]).decode("utf-8"))
+            elif tag in {"img", "source"} and name in {"src", "srcset"} and value.endswith(".svg"):
+                self.svg_files.append(value)  # a figure's layout (desktop or phone) as a file beside the page
         source = dict(attrs).get("src") or ""
         if tag == "script" and (re.match(r"(https?:)?//", source) or "mathjax" in source.lower()):
             self.problems.append(f"<script src={source!r}>: a script from another host")
@@ -254,6 +258,7 @@ def site_problems(site: Path) -> list[str]:
         for page in edition_pages:
             parser = Page()
             parser.feed(page.read_text(encoding="utf-8"))
+            parser.svgs += [(page.parent / unquote(f)).read_text(encoding="utf-8") for f in parser.svg_files]
             where = page.relative_to(site)
             problems += [f"{where}: {p}" for p in parser.problems]
             text = " ".join(parser.text)

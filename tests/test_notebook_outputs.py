@@ -31,7 +31,7 @@ def test_every_figure_and_table_has_a_view_jupyterlab_shows_as_image_or_table(pa
     for number, data in _outputs(path):
         markdown = data.get("text/markdown", "")
         lab = data.get("text/html", "")
-        if markdown.startswith("![") and "data:image/svg+xml" in markdown and "<img" not in lab:
+        if markdown.startswith("::: {#fig-") and "<picture>" in markdown and "data:image/svg+xml" not in lab:
             bad.append(f"cell [{number}]: a figure without an image for JupyterLab")
         # an interactive table (the claim list, hundreds of rows) is stored once, for the site: JupyterLab shows its
         # caption and a link to its CSV (issue 20's notebook size)

@@ -214,8 +214,6 @@ def _charts(lang: str) -> dict:
         "heatmap": lambda: plots.heatmap(matrix, what="x", value_labels=statuses,
                                          colours={"stated": plots.PALETTE[0], "inferred": plots.PALETTE[9],
                                                   "not_stated": "#f0f0f0"}),
-        "heatmap_values": lambda: plots.heatmap(pd.DataFrame([[1.0, 2.0, 3.0]] * 4, index=list(four.values()),
-                                                             columns=medium[:3]), what="x", value_label=medium[5]),
         "membership_bars": lambda: plots.membership_bars(
             members, unit="unit", group="group", role="role", lead="lead", unit_labels=four,
             group_labels=dict(zip(["g1", "g2", "g3"], medium[:3])),
@@ -240,11 +238,14 @@ CHARTS = [name for name in _charts("en") if name != "diagram"]
 
 @pytest.mark.parametrize("edition", ["nb", "en"], indirect=True)
 @pytest.mark.parametrize("chart", CHARTS)
-def test_no_text_overlaps_text_or_a_line_in_any_chart(edition, chart):
+@pytest.mark.parametrize("width", [plots.FIGURE_WIDTH, plots.PHONE_WIDTH], ids=["desktop", "phone"])
+def test_no_text_overlaps_text_or_a_line_in_any_chart(edition, chart, width):
     from helpers.notebook import _fit_width
 
-    fig, _ = _charts(edition)[chart]()
-    _fit_width(fig)  # as ch.figure draws it: at the figure's final width
+    with plots.drawn_at(width):  # each layout ch.figure draws
+        fig, _ = _charts(edition)[chart]()
+    _fit_width(fig, width)  # as ch.figure draws it: at the figure's final width
+    assert fig.get_size_inches()[0] <= width + 1e-6
     assert plots.layout_problems(fig) == []
     plots.check_layout(fig, chart)  # what ch.figure runs, so it passes too
 
@@ -313,8 +314,42 @@ def test_ch_figure_refuses_an_overlapping_figure(overlapping, tmp_path, monkeypa
     ax.text(2, 5, "Strategisk forum", fontsize=plots.MIN_FONT_PT)
     ax.text(2.2, 5, "Strategisk forum", fontsize=plots.MIN_FONT_PT)
     chapter = notebook.Chapter(name="test", lang="en")
+    drawn = plots.redrawable(lambda: (fig, "alt"))()[0]  # as if a chart function had drawn it
     with pytest.raises(ValueError, match="fig-x: text 'Strategisk forum' overlaps"):
-        chapter.figure(fig, "alt", figure_id="fig-x", caption=chapter.caption("c", "c"), data=pd.DataFrame({"a": [1]}))
+        chapter.figure(drawn, "alt", figure_id="fig-x", caption=chapter.caption("c", "c"), data=pd.DataFrame({"a": [1]}))
+
+
+def test_ch_figure_refuses_a_figure_it_cannot_draw_for_a_phone(overlapping, tmp_path, monkeypatch):
+    """A figure drawn by hand has no phone layout: ch.figure says so instead of shrinking it on a phone."""
+    from helpers import notebook
+
+    monkeypatch.chdir(tmp_path)
+    chapter = notebook.Chapter(name="test", lang="en")
+    with pytest.raises(ValueError, match="fig-y: the figure was not drawn by a helpers.plots chart function"):
+        chapter.figure(overlapping[0], "alt", figure_id="fig-y", caption=chapter.caption("c", "c"),
+                       data=pd.DataFrame({"a": [1]}))
+
+
+def test_ch_figure_serves_a_phone_layout_drawn_by_the_same_chart(tmp_path, monkeypatch):
+    """Both layouts from one call, each as wide as its width allows, both files written, the page's picture naming
+    them and a hash of both (so nbval notices a changed phone layout)."""
+    from helpers import notebook
+
+    monkeypatch.setenv("BEST_SAMMEN_OUTPUTS", str(tmp_path))
+    shown = []
+    monkeypatch.setattr(notebook, "_display", shown.append)
+    chapter = notebook.Chapter(name="test", lang="en")
+    frame = pd.DataFrame({"c": ["a", "b"], "g": ["all", "all"], "v": [30.0, 70.0]})
+    fig, alt = plots.grouped_bars(frame, category="c", group="g", value="v", category_labels={"a": "A", "b": "B"},
+                                  group_labels={"all": "All"}, xlabel="Share (%)", what="x")
+    chapter.figure(fig, alt, figure_id="fig-z", caption=chapter.caption("c", "c"), data=frame)
+    folder = tmp_path / "figures" / "test"
+    desktop, phone = (folder / "fig-z.svg").read_bytes(), (folder / "fig-z-phone.svg").read_bytes()
+    widths = [notebook._svg_size(svg)[0] for svg in (desktop, phone)]
+    assert widths[1] < widths[0] <= plots.FIGURE_WIDTH * 96 + 20 and widths[1] <= plots.PHONE_WIDTH * 96 + 20, widths
+    markdown = shown[0]["text/markdown"]
+    assert 'srcset="figures/test/fig-z-phone.svg"' in markdown and 'src="figures/test/fig-z.svg"' in markdown
+    assert f'media="{notebook.PHONE_MEDIA}"' in markdown and "data-drawn=" in markdown
 
 
 AS_WRITTEN = ["Core-group trial (cross-ministry core groups)", "Felles sak-arkiv", "a < b [note]"]

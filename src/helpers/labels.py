@@ -261,10 +261,6 @@ _PHRASES: dict[str, dict[str, str]] = {
         "en": "Heat map of {what} ({rows} rows × {cols} columns); cells: {summary}.",
         "nb": "Varmekart over {what} ({rows} rader × {cols} kolonner); celler: {summary}.",
     },
-    "alt_heatmap_values": {
-        "en": "Heat map of {what} ({rows} rows × {cols} columns); values from {low} to {high}.",
-        "nb": "Varmekart over {what} ({rows} rader × {cols} kolonner); verdier fra {low} til {high}.",
-    },
     "alt_diagram": {
         "en": "Diagram of {what}: {nodes} bodies joined by arrows – {relations}.",
         "nb": "Diagram over {what}: {nodes} organer forbundet med piler – {relations}.",

@@ -1,8 +1,11 @@
 """What every chapter does the same way: the hidden setup call, parameter checks, and figure/table output.
 
-A figure is emitted as one output with two views: Markdown for Quarto — image (embedded SVG, text kept as text),
-caption with citation, alt text, and links to a CSV of exactly the numbers drawn and to the notebook — and HTML for
-JupyterLab (the image and its caption), which the build drops before Quarto renders. nbval compares both.
+A figure is drawn twice by the same chart function from the same data, for the desktop column and for a phone
+(:data:`helpers.plots.PHONE_WIDTH`), each written as an SVG file beside the CSV of exactly the numbers drawn. It is
+emitted as one output with two views: Markdown for Quarto — a figure div whose ``<picture>`` serves each width its
+own layout (text kept as text), caption with citation, alt text, and links to the CSV and to the notebook — and HTML
+for JupyterLab (the desktop layout embedded, with its caption), which the build drops before Quarto renders. nbval
+compares both: the Markdown names a hash of both layouts.
 
 Language: :func:`setup` binds the chapter's ``lang`` once (:func:`helpers.labels.use`); every label, alt text and
 table header after that is written in it. Prose is not written here: it is Markdown cells with inline values
@@ -12,6 +15,7 @@ table header after that is written in it. Prose is not written here: it is Markd
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import random
 import re
@@ -140,45 +144,48 @@ class Chapter:
     ) -> None:
         """Show ``fig`` with caption, alt text and links; write ``data`` (exactly what is drawn) as its CSV.
 
+        ``fig`` is what a :mod:`helpers.plots` chart function returned (a matplotlib figure or a ``plots.Drawing``):
+        the chart is drawn again for a phone (:func:`helpers.plots.redraw`, :data:`helpers.plots.PHONE_WIDTH`), and
+        the page serves each width its own SVG file beside the CSV (a ``<picture>``), so text keeps its size on both.
         ``claims`` are ids of audit entries (``helpers.audit.flagged``) found inconsistent for a number drawn here;
         the caption gets a badge linking to each.
         """
-        import matplotlib.pyplot as plt
-        from matplotlib.text import Text
-
         if not figure_id.startswith("fig-"):
+            _close(fig)
             raise ValueError(f"figure_id must start with 'fig-' (Quarto's cross-reference prefix), got {figure_id!r}")
         _check_caption(figure_id, caption)
         if figure_id in self.figures:
+            _close(fig)
             raise ValueError(f"figure_id {figure_id!r} is used twice in chapter {self.name}")
         self.figures.append(figure_id)
-        small = sorted({f"{t.get_text()!r} ({t.get_fontsize():g} pt)" for t in fig.findobj(Text)
-                        if t.get_text().strip() and t.get_visible() and t.get_fontsize() < plots.MIN_FONT_PT - 1e-9})
-        if small:
-            plt.close(fig)
-            raise ValueError(f"{figure_id}: text smaller than {plots.MIN_FONT_PT:g} pt would be illegible on a phone: "
-                             + ", ".join(small[:5]))
-        csv_path = self._write_csv(figure_id, data)
-        _fit_width(fig)
+        phone = plots.redraw(fig, plots.PHONE_WIDTH)
+        if phone is None:
+            _close(fig)
+            raise ValueError(f"{figure_id}: the figure was not drawn by a helpers.plots chart function (or was shown "
+                             "already), so it has no phone layout; draw it with one")
         try:
-            plots.check_layout(fig, figure_id)  # as drawn: no text over text or a line
-        except ValueError:
-            plt.close(fig)
-            raise
-        buffer = io.BytesIO()
-        # no date or version in the file: the same figure gives the same bytes (nbval compares them)
-        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
-        plt.close(fig)
-        svg = base64.b64encode(buffer.getvalue()).decode("ascii")
+            desktop_svg = _svg(fig, plots.FIGURE_WIDTH, figure_id)
+        finally:
+            _close(fig)
+        try:
+            phone_svg = _svg(phone[0], plots.PHONE_WIDTH, f"{figure_id} (phone layout)")
+        finally:
+            _close(phone[0])
+        csv_path = self._write_csv(figure_id, data)
+        desktop_path = self._write_figure(f"{figure_id}.svg", desktop_svg)
+        phone_path = self._write_figure(f"{figure_id}-phone.svg", phone_svg)
         text = str(caption)  # the author's Markdown, data values escaped (ch.caption)
         links = f"[{self.t('data_csv')}]({csv_path.as_posix()}) · [{self.t('notebook')}]({DOWNLOADS}/{self.name}.ipynb)"
         notes = f" {self.audit_badge(claims)}" if claims else ""
-        # alt text is data text too (the labels drawn): written for the attribute it lands in
-        markdown = (f'![{text} {links}{notes}](data:image/svg+xml;base64,{svg})'
-                    f'{{#{figure_id} fig-alt="{escape.markdown_attribute(alt)}"}}')
-        # no text/plain: Quarto would prefer it to the Markdown and print it as code
-        lab = (f'<figure id="{figure_id}"><img src="data:image/svg+xml;base64,{svg}" alt="{escape.html_attribute(alt)}" '
-               f'style="max-width:100%"><figcaption>{escape.html_text(text)}</figcaption></figure>')
+        picture = _picture(desktop_path, desktop_svg, phone_path, phone_svg, alt)
+        # a figure div: Quarto numbers it and makes its last paragraph the caption; the raw HTML is the picture
+        markdown = f"::: {{#{figure_id}}}\n```{{=html}}\n{picture}\n```\n\n{text} {links}{notes}\n:::\n"
+        # no text/plain: Quarto would prefer it to the Markdown and print it as code. JupyterLab shows the desktop
+        # layout embedded, so a notebook opened before any run still shows its figures (and nbval compares them)
+        embedded = base64.b64encode(desktop_svg).decode("ascii")
+        lab = (f'<figure id="{figure_id}"><img src="data:image/svg+xml;base64,{embedded}" '
+               f'alt="{escape.html_attribute(alt)}" style="max-width:100%"><figcaption>{escape.html_text(text)}'
+               "</figcaption></figure>")
         _display({"text/markdown": markdown, "text/html": lab})
 
     def audit_badge(self, claims: Sequence[str]) -> str:
@@ -234,6 +241,15 @@ class Chapter:
         lab = f"<p>{escape.html_text(text)} {csv_link}</p>" if interactive else f"{body}\n{caption_html}"
         _display({"text/markdown": markdown, "text/html": lab})
 
+    def _write_figure(self, name: str, svg: bytes) -> Path:
+        """Write one SVG of a figure beside its CSV; return the page's link to it."""
+        from . import paths
+
+        target = paths.figures_dir(self.name) / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(svg)
+        return FIGURE_DIR / self.name / name
+
     def _write_csv(self, output_id: str, data: pd.DataFrame) -> Path:
         """Write the CSV where the project says (never the working directory); return the page's link to it."""
         from . import paths
@@ -251,17 +267,74 @@ def _check_caption(output_id: str, caption: object) -> None:
                         "ch.caption(en, nb, **values), which puts each data value in as text")
 
 
-def _fit_width(fig: Any, attempts: int = 4) -> None:
+#: Viewports up to this wide get the phone layout: above it the column holds the desktop layout (576 px) at full size
+#: or close to it; below it the phone layout (403 px) is shown at full size down to a 450 px phone, at 0.84 at 390.
+PHONE_MEDIA = "(max-width: 640px)"
+
+
+def _close(fig: Any) -> None:
+    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
+
+    if isinstance(fig, Figure):
+        plt.close(fig)
+
+
+def _svg(fig: Any, width: float, name: str) -> bytes:
+    """The SVG of one layout of a figure, ``width`` inches wide at most, after the checks every figure passes: no
+    text under the type floor, none over another text or a line. Raises ValueError naming the figure and layout."""
+    from matplotlib.text import Text
+
+    if isinstance(fig, plots.Drawing):
+        small = sorted({f"{t!r} ({s:g} pt)" for t, s in zip(fig.texts, fig.font_sizes) if s < plots.MIN_FONT_PT - 1e-9})
+        if fig.width_in > width + 0.01:
+            small.append(f"the drawing is {fig.width_in:.2f} in wide, more than {width:g} in")
+        if small:
+            raise ValueError(f"{name}: illegible on the page: " + ", ".join(small[:5]))
+        return fig.svg
+    small = sorted({f"{t.get_text()!r} ({t.get_fontsize():g} pt)" for t in fig.findobj(Text)
+                    if t.get_text().strip() and t.get_visible() and t.get_fontsize() < plots.MIN_FONT_PT - 1e-9})
+    if small:
+        raise ValueError(f"{name}: text smaller than {plots.MIN_FONT_PT:g} pt would be illegible on a phone: "
+                         + ", ".join(small[:5]))
+    _fit_width(fig, width)
+    plots.check_layout(fig, name)  # as drawn: no text over text or a line
+    buffer = io.BytesIO()
+    # no date or version in the file: the same figure gives the same bytes (nbval compares them)
+    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def _svg_size(svg: bytes) -> tuple[int, int]:
+    """An SVG's width and height in CSS px (matplotlib and Graphviz give them in pt)."""
+    head = svg[:2000].decode("utf-8", "replace")
+    found = [re.search(rf'<svg[^>]*?\s{name}="([\d.]+)(pt|px)?"', head, flags=re.S) for name in ("width", "height")]
+    return tuple(round(float(m.group(1)) * (4 / 3 if m.group(2) == "pt" else 1)) if m else 0 for m in found)  # type: ignore[return-value]
+
+
+def _picture(desktop: Path, desktop_svg: bytes, phone: Path, phone_svg: bytes, alt: str) -> str:
+    """The figure as the page shows it: the phone layout on a narrow screen, the desktop layout elsewhere, each at
+    its own size (a reader's browser loads only the one it shows). The hash names what is drawn, so nbval, which
+    sees only this Markdown of the site's view, still notices a phone layout that changed."""
+    (dw, dh), (pw, ph) = _svg_size(desktop_svg), _svg_size(phone_svg)
+    digest = hashlib.sha256(desktop_svg + phone_svg).hexdigest()[:16]
+    attribute = escape.html_attribute
+    return (f'<picture><source media="{PHONE_MEDIA}" srcset="{attribute(phone.as_posix())}" width="{pw}" '
+            f'height="{ph}"><img src="{attribute(desktop.as_posix())}" width="{dw}" height="{dh}" class="figure-img" '
+            f'alt="{attribute(alt)}" data-drawn="{digest}"></picture>')
+
+
+def _fit_width(fig: Any, width: float, attempts: int = 4) -> None:
     """Narrow the drawing area until the saved figure (its tight box: labels and legends included) is no wider than
-    :data:`helpers.plots.FIGURE_WIDTH`. Text keeps its size, so the type floor still holds when a phone shrinks the
-    figure to its column; a figure saved wider than that would be shrunk further and its text with it."""
+    ``width`` inches. Text keeps its size, so the type floor still holds on the page; a figure saved wider than
+    its layout's width would be shrunk to the column, and its text with it."""
     for _ in range(attempts):
         fig.canvas.draw()  # a layout engine places labels and legends only when the figure is drawn
-        excess = fig.get_tightbbox(fig.canvas.get_renderer()).width - plots.FIGURE_WIDTH
+        excess = fig.get_tightbbox(fig.canvas.get_renderer()).width - width
         if excess <= 0.01:
             return
-        width, height = fig.get_size_inches()
-        fig.set_size_inches(max(width - excess, 1.0), height)
+        current, height = fig.get_size_inches()
+        fig.set_size_inches(max(current - excess, 1.0), height)
         if fig.get_layout_engine() is None:
             fig.tight_layout()
 

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import audit, data, headlines, labels, parameters, stats
+from . import audit, data, headlines, labels, parameters, plots, stats
 
 #: The explorer's script, relative to a chapter's page (chapters are published in ``notebooks/``; the asset is a
 #: project resource in ``_quarto.yml``, copied to each edition's ``assets/``).
@@ -453,6 +453,7 @@ def _axis_number(value: float, unit: str, lang: str) -> str:
     return labels.number(value, decimals, lang)
 
 
+@plots.redrawable
 def figure(sweep: Sweep, found: Sequence[Point], lang: str):
     """One panel per parameter: the headline numbers it moves, across its range, the published value ringed.
     Returns the figure and its alt text."""
@@ -463,7 +464,7 @@ def figure(sweep: Sweep, found: Sequence[Point], lang: str):
     from . import plots
 
     rows = len(sweep.axes)
-    fig, axes = plt.subplots(rows, 1, figsize=(plots.FIGURE_WIDTH, 3.4 * rows), squeeze=False, layout="constrained")
+    fig, axes = plt.subplots(rows, 1, figsize=(plots.figure_width(), 3.4 * rows), squeeze=False, layout="constrained")
     alt_parts = []
     ring = used_value(sweep.chapter, lang)
     for ax, axis in zip(axes[:, 0], sweep.axes):
@@ -478,7 +479,7 @@ def figure(sweep: Sweep, found: Sequence[Point], lang: str):
             colour = plots.PALETTE[index % len(plots.PALETTE)]
             # a choice has no values between its options: dots, not a line through them
             line, = ax.plot(xs, ys, "-o" if numeric else "o", color=colour, markersize=5 if numeric else 8,
-                            label=plots.wrap(head.label(lang), _LINE_CHARS, lang=lang))
+                            label=plots.wrap(head.label(lang), plots.label_wrap(_LINE_CHARS), lang=lang))
             handles.append(line)
             ax.plot([xs[mark]], [ys[mark]], "o", markersize=13, markerfacecolor="none", markeredgecolor="black",
                     markeredgewidth=1.5)
@@ -495,7 +496,7 @@ def figure(sweep: Sweep, found: Sequence[Point], lang: str):
         ax.set_xticks([xs[i] for i in ticks], [tick_text(axis.values[i]) for i in ticks])
         if not numeric:
             ax.set_xlim(-0.5, len(xs) - 0.5)
-        ax.set_xlabel(plots.wrap(axis.label(lang), _LINE_CHARS + 8, lang=lang), fontsize=plots.MIN_FONT_PT)
+        ax.set_xlabel(plots.wrap(axis.label(lang), plots.label_wrap(_LINE_CHARS + 8), lang=lang), fontsize=plots.MIN_FONT_PT)
         ax.tick_params(labelsize=plots.MIN_FONT_PT)
         ax.margins(x=0.08, y=0.3)
         unit = sweep.headline(axis.drawn[0]).unit

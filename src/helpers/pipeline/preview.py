@@ -1,18 +1,22 @@
-"""``make preview``: one edition served by Quarto's preview server, rebuilt through the cache when a file is saved.
+"""``make preview``: one edition served locally, rebuilt through the cache when a file is saved.
 
-The build first brings both editions up to date (as ``make site``). Quarto's preview then serves the edition's
-rendered project (``_build/quarto/<edition>/_site``) and reloads the browser when a page there changes; it renders
-nothing itself (``--no-render --no-watch-inputs``), so every page still comes from the one pipeline: a saved notebook
-or data file is executed by papermill with its inline values recorded (only the chapters whose inputs changed, as the
-cache decides) and rendered by :func:`helpers.pipeline.render.render_edition`, with the build's checks. A failed rebuild
-is printed and the last good page stays served; the published ``_site/`` is left to ``make site``.
+The build first brings both editions up to date (as ``make site``). A plain HTTP server (Python's ``http.server``)
+then serves the edition's rendered project (``_build/quarto/<edition>/_site``); the pages it serves carry a small
+script that reloads them after each successful rebuild. Not Quarto's preview server: it renders any page it serves
+that it has not rendered itself (``--no-render`` only skips its first render; ``src/project/serve/serve.ts``), racing
+the build's own render in the same folder. So every page comes from the one pipeline: a saved notebook or data file
+is executed by papermill with its inline values recorded (only the chapters whose inputs changed, as the cache
+decides) and rendered by :func:`helpers.pipeline.render.render_edition`, with the build's checks. A failed rebuild is
+printed and the last good page stays served; the published ``_site/`` is left to ``make site``.
 """
 
 from __future__ import annotations
 
+import functools
+import http.server
 import os
 import signal
-import subprocess
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -55,22 +59,19 @@ def serve(root: Path, edition_name: str = "en", port: int = 4848, log: Log = pri
         raise BuildError(f"no edition '{edition_name}'; the editions are {', '.join(editions)}")
     edition = editions[edition_name]
     build_site(root, log=log)
-    args = [quarto.find(root), "preview", "--no-render", "--no-watch-inputs", "--no-browser", "--port", str(port)]
-    if edition.profile:
-        args += ["--profile", edition.profile]
-    env = {k: v for k, v in os.environ.items() if k != "QUARTO_PROFILE"}
-    server = subprocess.Popen(args, cwd=render.project_dir(root, edition), env=env)
+    server = _server(render.project_dir(root, edition) / render.OUTPUT_DIR, port)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     log(f"previewing the {edition_name} edition at http://localhost:{port}/ — save a notebook or data file to rebuild "
         "it; Ctrl-C stops")
     seen = watched_files(root)
 
     def stop(*_: object) -> None:
-        raise KeyboardInterrupt  # a terminated preview stops Quarto's server too
+        raise KeyboardInterrupt  # a terminated preview stops its server too
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGHUP, stop)
     try:
-        while server.poll() is None:
+        while True:
             time.sleep(poll)
             now = watched_files(root)
             if now == seen:
@@ -83,13 +84,55 @@ def serve(root: Path, edition_name: str = "en", port: int = 4848, log: Log = pri
             except BuildError as err:
                 log(f"rebuild failed after saving {', '.join(changed)} (the last good page stays served):\n  {err}")
                 continue
+            server.version += 1  # the open pages reload
             log(f"saved {', '.join(changed)} → refreshed {', '.join(pages) or 'nothing (no page changed)'} in "
                 f"{time.perf_counter() - started:.1f} s")
     except KeyboardInterrupt:
         log("preview stopped")
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        server.shutdown()
+        server.server_close()
+
+
+#: Put into every page the preview serves (never into the site): ask the server for its version each second and
+#: reload when a rebuild has changed it.
+_RELOAD = (b'<script>(function(){let v=null;setInterval(async()=>{try{const r=await fetch("/__preview_version",'
+           b'{cache:"no-store"});const t=await r.text();if(v!==null&&t!==v)location.reload();v=t}catch(e){}},1000)})()'
+           b'</script>')
+
+
+class _PreviewServer(http.server.ThreadingHTTPServer):
+    version = 0
+    daemon_threads = True
+
+
+def _server(folder: Path, port: int) -> _PreviewServer:
+    """A local server of ``folder`` that adds the reload script to each HTML page it sends."""
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path == "/__preview_version":
+                body = str(self.server.version).encode()  # type: ignore[attr-defined]
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
+            target = Path(self.translate_path(self.path))
+            if target.is_dir():
+                target = target / "index.html"
+            if target.suffix != ".html" or not target.is_file():
+                return super().do_GET()
+            body = target.read_bytes().replace(b"</body>", _RELOAD + b"</body>", 1)
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_: object) -> None:
+            pass  # one line per request would drown the rebuild's messages
+
+    return _PreviewServer(("127.0.0.1", port), functools.partial(Handler, directory=str(folder)))

@@ -40,7 +40,7 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _PROGRESS = re.compile(r"^\[\s*\d+/\d+\]\s+(\S+)")
 _PROBLEM = re.compile(r"\bWARN(ING)?\b|\bERROR\b|\[WARNING\]|\[ERROR\]")
 _UNRECORDED = re.compile(r"\{python\}[ \t][^<`]{0,80}")
-_LOCAL_REF = re.compile(r'(?:src|href)="([^"]*)"')
+_LOCAL_REF = re.compile(r'(?:src|href|srcset)="([^"]*)"')  # a figure's phone layout is a <source srcset>
 _UNRESOLVED = re.compile(r'quarto-unresolved-ref|\?@[\w:-]+|<strong>[\w:-]+\?</strong></a>')
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 
 from .. import labels
 from .core import (
-    figure_width, MIN_FONT_PT, MISSING_HATCH, PALETTE, _as_written, _decimals, _fmt, _legend, _text_width,
+    figure_width, label_wrap, MIN_FONT_PT, MISSING_HATCH, PALETTE, _as_written, _decimals, _fmt, _legend, _text_width,
     _value_text, colour, wrap,
 )
 
@@ -60,7 +60,7 @@ def grouped_bars(
         if not present:
             continue
         # a cluster is at least as tall as its wrapped label, so a three-line label never meets the next one
-        lines = wrap(category_labels[c], LABEL_WRAP).count("\n") + 1
+        lines = wrap(category_labels[c], label_wrap(LABEL_WRAP)).count("\n") + 1
         block = max(len(present) * BAR_PITCH, lines * LABEL_LINE)
         first = y + (block - len(present) * BAR_PITCH) / 2
         for k, (g, v) in enumerate(present):
@@ -88,7 +88,7 @@ def grouped_bars(
             values_drawn.append(ax.text(float(v) + limit * 0.01, y_bar, _value_text(float(v), decimals[g]), va="center",
                                         fontsize=MIN_FONT_PT))
     shown = [c for c in categories if ((frame[category] == c) & frame[group].isin(groups)).any()]
-    ax.set_yticks(ticks, [wrap(category_labels[c], LABEL_WRAP) for c in shown])
+    ax.set_yticks(ticks, [wrap(category_labels[c], label_wrap(LABEL_WRAP)) for c in shown])
     ax.set_ylim(plot_height + 0.1, -0.1)  # top to bottom in the order given
     ax.set_xlim(0, limit)
     ax.set_xlabel(xlabel)
@@ -209,8 +209,8 @@ def stacked_counts(
     labels in either language fit the figure's width."""
     table = (frame.pivot_table(index=category, columns=stack, values=value, aggfunc="sum", observed=False)
              .reindex(index=list(category_labels), columns=list(stack_labels)).fillna(0))
-    texts = [wrap(category_labels[c], LABEL_WRAP) for c in table.index]
-    pitch = max([0.36, *(0.2 * (t.count("\n") + 1) + 0.12 for t in texts)])  # a bar's row fits its wrapped label
+    texts = [wrap(category_labels[c], label_wrap(LABEL_WRAP)) for c in table.index]
+    pitch = max([0.36, *(0.2 * (t.count("\n") + 1) + 0.2 for t in texts)])  # a bar's row fits its wrapped label
     ncol, entries, legend_lines = _legend(list(stack_labels.values()), most=2)
     legend_in = 0.3 * legend_lines + 0.15
     fig, ax = plt.subplots(figsize=(figure_width(), pitch * len(table) + 1.4 + legend_in))
@@ -259,7 +259,7 @@ def ranges(
     A row whose low and high are equal is a single value: drawn as its point and labelled with one number. The
     legend names the bar and the point; neither uses a respondent group's colour.
     """
-    texts = [wrap(t, LABEL_WRAP) for t in frame[label]]
+    texts = [wrap(t, label_wrap(LABEL_WRAP)) for t in frame[label]]
     pitch = max([0.5, *(0.2 * (t.count("\n") + 1) + 0.12 for t in texts)])  # a row fits its wrapped label
     fig, ax = plt.subplots(figsize=(figure_width(), pitch * len(frame) + 1.9), layout="constrained")
     span_colour, point_colour = PALETTE[7], "0.1"  # grey and near-black: not mistaken for a group (GROUP_COLOURS)
@@ -294,9 +294,16 @@ def ranges(
     per_inch = (xlim[1] - xlim[0]) / (ax.get_window_extent().width / fig.dpi)
     for text, left_end in value_texts:
         needed = (_text_width(text.get_text()) * 1.2 + 0.05) * per_inch
-        if text.get_position()[0] + needed > xlim[1] and left_end - needed >= xlim[0]:
+        if text.get_position()[0] + needed <= xlim[1]:
+            continue
+        if left_end - needed >= xlim[0]:
             text.set_x(left_end - (xlim[1] - xlim[0]) * 0.015)
             text.set_horizontalalignment("right")
+        else:  # room on neither side (a wide range in a phone's narrow plot): just above the middle of the range
+            row = text.get_position()[1]
+            text.set_position(((left_end + text.get_position()[0]) / 2, row - 0.16))
+            text.set_horizontalalignment("center")
+            text.set_verticalalignment("bottom")
     spans = "; ".join(
         labels.phrase("span", label=r[label], low=labels.number(r[low]) + unit, high=labels.number(r[high]) + unit)
         if float(r[high]) > float(r[low]) else f"{r[label]}: {labels.number(r[low])}{unit}"
@@ -329,7 +336,7 @@ def membership_bars(
     groups = list(group_labels)
     totals = members.groupby(unit).size()
     order = sorted(unit_labels, key=lambda u: (-int(totals.get(u, 0)), list(unit_labels).index(u)))
-    texts = [wrap(unit_labels[u], 26) for u in order]
+    texts = [wrap(unit_labels[u], label_wrap(26)) for u in order]
     lines = [t.count("\n") + 1 for t in texts]
     pitch = [max(0.36, 0.2 * n + 0.12) for n in lines]
     y_pos = np.cumsum([0.0, *pitch[:-1]]) + np.array(pitch) / 2
@@ -388,7 +395,7 @@ def ranked_bars(
     """
     order = values.reset_index(drop=True).sort_values(ascending=False, kind="stable").index
     shown = values.iloc[order]
-    texts = [wrap(t, 26) for t in shown.index]
+    texts = [wrap(t, label_wrap(26)) for t in shown.index]
     pitch = [max(0.32, 0.22 * (t.count("\n") + 1) + 0.1) for t in texts]
     y_pos = np.cumsum([0.0, *pitch[:-1]]) + np.array(pitch) / 2
     fig, ax = plt.subplots(figsize=(figure_width(), sum(pitch) + 1.0))

@@ -44,6 +44,12 @@ def figure_width() -> float:
     return _WIDTH.get()
 
 
+def label_wrap(characters: int) -> int:
+    """Where to wrap a category label written for the desktop layout at ``characters``: the label column narrows with
+    the drawing, so a phone's plot area keeps room for its bars and numbers."""
+    return max(10, round(characters * figure_width() / FIGURE_WIDTH))
+
+
 @contextlib.contextmanager
 def drawn_at(width: float) -> Iterator[None]:
     """Draw every chart inside this block ``width`` inches wide."""
@@ -68,6 +74,20 @@ class Drawing:
 
 #: How each chart still to be shown was drawn: ``ch.figure`` draws it again for the phone (:func:`redraw`).
 _DRAWN: dict[int, tuple[object, Callable[[], Any]]] = {}
+
+
+def redrawable(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Remember how each figure ``function`` returns was drawn (its arguments), so that ``ch.figure`` can draw the
+    same chart again at the phone's width (:func:`redraw`). Every chart function of this package has it."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        result = function(*args, **kwargs)
+        figure = result[0] if isinstance(result, tuple) else result
+        _DRAWN[id(figure)] = (figure, functools.partial(function, *args, **kwargs))
+        return result
+
+    return wrapper
 
 
 def redraw(figure: object, width: float) -> tuple[Any, str] | None:
@@ -161,14 +181,9 @@ def _as_written(function):
 
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
-        result = function(*[clean(a) for a in args], **{k: clean(v) for k, v in kwargs.items()})
-        # kept so that ch.figure can draw the same chart again at the phone's width (redraw)
-        figure = result[0] if isinstance(result, tuple) else result
-        _DRAWN[id(figure)] = (figure, functools.partial(function, *[clean(a) for a in args],
-                                                        **{k: clean(v) for k, v in kwargs.items()}))
-        return result
+        return function(*[clean(a) for a in args], **{k: clean(v) for k, v in kwargs.items()})
 
-    return wrapper
+    return redrawable(wrapper)
 
 
 

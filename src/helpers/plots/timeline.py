@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .. import labels
-from .core import figure_width, MIN_FONT_PT, PALETTE, _as_written, _text_width, wrap
+from .core import MIN_FONT_PT, PALETTE, _as_written, _legend, _text_width, figure_width, wrap
 
 #: How long a date given as a year, a season or a month lasts (days), for the bar the timeline draws across it.
 _PRECISION_DAYS = {"year": 365, "season": 91, "month": 30}
@@ -65,18 +65,25 @@ def timeline(
     def event_text(text) -> str:
         return wrap(text, event_room, fits=lambda line: _text_width(line) <= event_room)
 
+    no_event = event_text(labels.phrase("no_dated_event"))
     heights = [0.2 + 0.2 * (event_text(v[label]).count("\n") + 1) if k == "event"
-               else 0.14 + 0.2 * (heads[v].count("\n") + 1) if k == "head" else 0.34 for k, v in lines]
+               else 0.14 + 0.2 * (heads[v].count("\n") + 1) if k == "head"
+               else 0.14 + 0.2 * (no_event.count("\n") + 1) for k, v in lines]
     plot_height = sum(heights)
     states = set(events[status].astype(str)) if status is not None else set()
-    # the legend (two entries a row) grows by a row for under-way events and passed deadlines
-    extra = 0.28 * (math.ceil((2 + len(states & {"under_way", "deadline_missed"})) / 2) - 1)
+    # the legend: up to two entries a row, as many as fit the width, for under-way events and passed deadlines too
+    legend_words = [labels.phrase("happened"), labels.phrase("planned"),
+                    *([labels.phrase("event_under_way")] if "under_way" in states else []),
+                    *([labels.phrase("deadline_missed")] if "deadline_missed" in states else [])]
+    legend_columns, legend_words, legend_lines = _legend(legend_words, most=2)
+    extra = 0.28 * (legend_lines - 1)
     total = plot_height + 1.15 + extra
     fig = plt.figure(figsize=(figure_width(), total))
     ax = fig.add_axes((left, (0.75 + extra) / total, 0.92 - left, plot_height / total))
     start = pd.Timestamp(events[date].min()).replace(month=1, day=1)
     end = pd.Timestamp(events[date].max()).replace(month=1, day=1) + pd.DateOffset(years=1)
     ax.set_xlim(start, end)
+    axis_years = end.year - start.year
     ax.set_ylim(plot_height, 0)
     if period is not None:
         ax.axvspan(pd.Timestamp(period[0]), pd.Timestamp(period[1]), color="0.92", zorder=0)
@@ -101,8 +108,8 @@ def timeline(
             ax.axhline(y, color="0.8", linewidth=0.8, zorder=1)
         elif k == "empty":
             empty.append(row_labels[v])
-            ax.text(left - 0.02, mid, labels.phrase("no_dated_event"), transform=text_x, ha="right", va="center",
-                    fontsize=MIN_FONT_PT, fontstyle="italic", color="0.25")
+            ax.text(left - 0.02, mid, no_event, transform=text_x, ha="right", va="center",
+                    fontsize=MIN_FONT_PT, fontstyle="italic", color="0.25", linespacing=1.05)
         else:
             ax.text(left - 0.02, mid, event_text(v[label]), transform=text_x, ha="right", va="center",
                     fontsize=MIN_FONT_PT, linespacing=1.05)
@@ -124,27 +131,29 @@ def timeline(
         y += h
     ax.set_yticks([])
     ax.grid(False)
-    ax.xaxis.set_major_locator(matplotlib.dates.YearLocator(2))
+    # a year label every second year, or fewer where the axis is narrow (a phone): each takes about half an inch
+    axis_in = (0.92 - left) * figure_width()
+    every = max(2, math.ceil(axis_years / max(axis_in / 0.55, 1)))
+    ax.xaxis.set_major_locator(matplotlib.dates.YearLocator(every))
     ax.xaxis.set_minor_locator(matplotlib.dates.YearLocator(1))
     ax.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%Y"))
     # a grid line each year, drawn through the event rows only: a row's name runs across the drawing undisturbed
     # (nor does the left spine cross it)
     tops = np.cumsum([0.0, *heights[:-1]])
-    years = [pd.Timestamp(year=y, month=1, day=1) for y in range(start.year, end.year + 1)]
+    years = [pd.Timestamp(year=y, month=1, day=1) for y in range(start.year, start.year + axis_years + 1)]
     for (k, _), top, h in zip(lines, tops, heights):
         if k != "head":
             ax.vlines(years, top, top + h, colors="0.85", linewidth=0.8, zorder=0.5)
     ax.spines["left"].set_visible(False)
-    done = Patch(facecolor=colour_, edgecolor=colour_, label=labels.phrase("happened"))
-    plan = Patch(facecolor="white", edgecolor=colour_, linewidth=1.6, label=labels.phrase("planned"))
-    handles = [done, plan]
+    words = iter(legend_words)
+    handles = [Patch(facecolor=colour_, edgecolor=colour_, label=next(words)),
+               Patch(facecolor="white", edgecolor=colour_, linewidth=1.6, label=next(words))]
     if "under_way" in states:
-        handles.append(Patch(facecolor=_UNDER_WAY_FILL, edgecolor=colour_, linewidth=1.6,
-                             label=labels.phrase("event_under_way")))
+        handles.append(Patch(facecolor=_UNDER_WAY_FILL, edgecolor=colour_, linewidth=1.6, label=next(words)))
     if "deadline_missed" in states:
         handles.append(plt.Line2D([], [], marker="X", linestyle="none", markersize=8, color=_MISSED_COLOUR,
-                                  markerfacecolor=_MISSED_COLOUR, label=labels.phrase("deadline_missed")))
-    fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=2, frameon=False,
+                                  markerfacecolor=_MISSED_COLOUR, label=next(words)))
+    fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=legend_columns, frameon=False,
                fontsize=MIN_FONT_PT)
     first, last = events[date].min(), events[date].max()
     n_planned = int(events[planned].astype(bool).sum())
