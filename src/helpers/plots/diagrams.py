@@ -7,6 +7,7 @@ boxes a row, how wide a box), and styles the arrows by relation kind."""
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -38,8 +39,10 @@ RELATION_STYLES: dict[str, tuple[tuple[float, ...], int, float]] = {
 FONT = "DejaVu Sans"
 #: Greys of the boxes: a body's outline, a body with no relation, a context body's fill, a band's frame.
 _OUTLINE, _LONE, _CONTEXT, _FRAME = "#404040", "#737373", "#e6e6e6", "#f5f5f5"
-#: Room (inches) dot leaves between boxes in a rank, and inside a box round its label.
-_NODESEP, _MARGIN = 0.18, (0.08, 0.05)
+#: Room (inches) dot leaves inside a box round its label, and between boxes in a rank: the wider where it fits, since
+#: an arrow between two boxes of a rank is no longer than that room, and at 0.18 in its dashes barely show.
+_MARGIN = (0.08, 0.05)
+_NODESEPS = (0.3, 0.18)
 #: Room between ranks: rows top to bottom leave room for arrows that bend; columns left to right need less.
 _RANKSEP = {"TB": 0.45, "LR": 0.25}
 #: Box widths (inches) tried, widest first. Below _COMFORTABLE a body's name takes about a line more (the glossary's
@@ -97,22 +100,23 @@ def diagram_graph(
     columns: int = 3,
 ) -> graphviz.Digraph:
     """The graph :func:`diagram` draws: of the forms :func:`_forms` offers that fit :func:`figure_width`, the least
-    tall (a figure the reader takes in without scrolling), on a tie the one with the widest boxes; boxes narrower
+    tall (a figure the reader takes in without scrolling), on a tie the one with the widest boxes, then the most
+    room between them; boxes narrower
     than :data:`_COMFORTABLE` only when no form with wider boxes fits. A frame's name then goes to the first corner
     of :data:`_NAME_PLACES` where no arrow runs through it and the drawing still fits."""
     build = functools.partial(_graph, nodes, edges, node=node, label=label, layer=layer, layer_order=layer_order,
                               source=source, target=target, kind=kind, band_labels=band_labels, context=context)
     for tier in (True, False):
         fitting: dict[str, tuple[float, float, dict]] = {}  # by dot source: a form that changes nothing is laid once
-        for rankdir, box_in, most, frame_most in _forms(columns, comfortable=tier):
-            form = dict(columns=most, frame_columns=frame_most, rankdir=rankdir, box_in=box_in)
+        for rankdir, box_in, most, frame_most, nodesep in _forms(columns, comfortable=tier):
+            form = dict(columns=most, frame_columns=frame_most, rankdir=rankdir, box_in=box_in, nodesep=nodesep)
             graph = build(**form)
             if graph.source not in fitting:
                 width, height = _svg_size_in(_render(graph))
                 if width <= figure_width():
-                    fitting[graph.source] = (height, -box_in, form)
+                    fitting[graph.source] = (height, -box_in, -nodesep, form)
         if fitting:
-            form = min(fitting.values(), key=lambda found: found[:2])[2]
+            form = min(fitting.values(), key=lambda found: found[:3])[3]
             for place in _NAME_PLACES:
                 graph = build(**form, name_place=place)
                 if not names_crossed(layout_of(graph)) and _svg_size_in(_render(graph))[0] <= figure_width():
@@ -122,17 +126,18 @@ def diagram_graph(
                      f"(boxes down to {_BOX_WIDTHS[-1]:g} in); give layer_order more bands")
 
 
-def _forms(columns: int, comfortable: bool) -> Iterator[tuple[str, float, int, int]]:
-    """The forms :func:`diagram_graph` chooses from, as (rankdir, box width, boxes a row, boxes a row in a frame),
-    with boxes at least :data:`_COMFORTABLE` wide or narrower: top to bottom with up to ``columns`` boxes a row (at
-    least two), a frame's rows broken up further (arrows that skip the frame's band need a lane beside it); and left
-    to right, where a band of more than ``columns`` boxes takes as many columns as its relations need."""
+def _forms(columns: int, comfortable: bool) -> Iterator[tuple[str, float, int, int, float]]:
+    """The forms :func:`diagram_graph` chooses from, as (rankdir, box width, boxes a row, boxes a row in a frame,
+    room between boxes in a rank), with boxes at least :data:`_COMFORTABLE` wide or narrower: top to bottom with up
+    to ``columns`` boxes a row (at least two), a frame's rows broken up further (arrows that skip the frame's band
+    need a lane beside it); and left to right, where a band of more than ``columns`` boxes takes as many columns as
+    its relations need."""
     widths = [w for w in _BOX_WIDTHS if (w >= _COMFORTABLE) == comfortable]
-    for box_in in widths:
+    for box_in, nodesep in itertools.product(widths, _NODESEPS):
         for most in range(columns, 1, -1):
             for frame_most in range(most, 0, -1):
-                yield "TB", box_in, most, frame_most
-        yield "LR", box_in, columns, columns
+                yield "TB", box_in, most, frame_most, nodesep
+        yield "LR", box_in, columns, columns, nodesep
 
 
 def _rows(members: list[str], columns: int) -> list[list[str]]:
@@ -143,7 +148,8 @@ def _rows(members: list[str], columns: int) -> list[list[str]]:
 def _graph(nodes: pd.DataFrame, edges: pd.DataFrame, *, node: str, label: str, layer: str,
            layer_order: Sequence[str | Sequence[str]], source: str, target: str, kind: str,
            band_labels: dict[str, str] | None, context: Sequence[str], columns: int, rankdir: str,
-           box_in: float, frame_columns: int, name_place: tuple[str, str] = ("t", "l")) -> graphviz.Digraph:
+           box_in: float, frame_columns: int, nodesep: float,
+           name_place: tuple[str, str] = ("t", "l")) -> graphviz.Digraph:
     """The diagram as a dot graph. Top to bottom each band of ``layer_order`` is one row, or rows of at most
     ``columns`` boxes; left to right a band of more than ``columns`` boxes takes the ranks its relations need. A body
     related alike to every body of a band of three or more gets one arrow to a frame round the band, its name at
@@ -164,12 +170,13 @@ def _graph(nodes: pd.DataFrame, edges: pd.DataFrame, *, node: str, label: str, l
 
     graph = graphviz.Digraph(graph_attr={
         "rankdir": rankdir, "compound": "true", "newrank": "true", "fontname": FONT, "fontsize": f"{MIN_FONT_PT:g}",
-        "nodesep": f"{_NODESEP}", "ranksep": f"{_RANKSEP[rankdir]}", "pad": "0.05", "bgcolor": "white"})
+        "nodesep": f"{nodesep}", "ranksep": f"{_RANKSEP[rankdir]}", "pad": "0.05", "bgcolor": "white"})
     graph.attr("node", shape="box", style="rounded,filled", fontname=FONT, fontsize=f"{MIN_FONT_PT:g}",
                width=f"{box_in}", margin=f"{_MARGIN[0]},{_MARGIN[1]}", color=_OUTLINE, penwidth="1.1")
     names = dict(zip(nodes[node].astype(str), nodes[label].astype(str)))
     free = rankdir == "LR"
     rows: list[list[str]] = []  # the ranks set here, in order; a free band's boxes are in none
+    band_rows: dict[int, list[list[str]]] = {}
     for b, members in enumerate(band_nodes):
         framed = b in frames.values()
         with graph.subgraph(name=f"cluster_{b}" if framed else f"band_{b}") as band:
@@ -184,7 +191,8 @@ def _graph(nodes: pd.DataFrame, edges: pd.DataFrame, *, node: str, label: str, l
             if free and len(members) > columns:
                 continue
             most = min(columns, frame_columns) if framed else columns
-            for r, row in enumerate(_rows(members, most) if members else []):
+            band_rows[b] = _rows(members, most) if members else []
+            for r, row in enumerate(band_rows[b]):
                 with band.subgraph(name=f"rank_{b}_{r}") as same:
                     same.attr(rank="same")
                     same.node_attr.clear()
@@ -197,9 +205,14 @@ def _graph(nodes: pd.DataFrame, edges: pd.DataFrame, *, node: str, label: str, l
     for src, dst, k in rel.itertuples(index=False):
         b = frames.get((src, k))
         if b is not None and dst in band_nodes[b]:
-            if dst != band_nodes[b][len(band_nodes[b]) // 2]:
-                continue  # one arrow to the frame, drawn from the band's middle box
+            below = band_of[src] > b
+            # one arrow to the frame, declared to the middle box of the frame's row nearest the body
+            nearest = (band_rows.get(b) or [band_nodes[b]])[-1 if below else 0]
+            if dst != nearest[len(nearest) // 2]:
+                continue
             ends = {"lhead": f"cluster_{b}"}
+            if rankdir == "TB" and name_place[0] == ("b" if below else "t"):
+                ends["minlen"] = "2"  # the frame's name takes the room between the ranks: the arrow would be a stub
         else:
             ends = {}
         style = _arrow(k)
