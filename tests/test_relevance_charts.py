@@ -71,14 +71,6 @@ def test_category_heatmap_fits_the_figure_width_with_separate_column_labels():
     assert "stated 3" not in alt and "serves it, as the report states 3" in alt
 
 
-def test_numeric_heatmap_has_a_colour_bar_and_fits():
-    matrix = pd.DataFrame([[3, 1], [1, 2]], index=["a", "b"], columns=["a", "b"])
-    fig, alt = plots.heatmap(matrix, what="shared groups", value_label="Groups shared")
-    assert len(fig.axes) == 2, "no colour bar"
-    assert _saved_width_in(fig) <= plots.FIGURE_WIDTH + 0.05
-    assert "from 1 to 3" in alt
-
-
 def test_membership_bars_are_sorted_fit_and_hatch_the_lead():
     fig, alt = _membership_chart()
     ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]

@@ -10,6 +10,8 @@ import pytest
 
 from helpers import plots, tables
 
+from .conftest import ROOT
+
 matplotlib.use("Agg")
 
 HOSTILE = [
@@ -172,10 +174,48 @@ def test_each_cell_names_its_column_and_wide_tables_stack_on_a_phone():
     each cell carries its column's name, escaped (data-label, shown by assets/site.css); a small table stays a table."""
     wide = pd.DataFrame({f"<b>{i}</b>": ["1"] for i in range(tables.CARD_COLUMNS)})
     rendered = tables.to_html(wide, table_id="tbl-wide", lang="en")
-    assert 'id="gt-tbl-wide" class="table-cards"' in rendered
+    assert 'id="gt-tbl-wide" class="gt-box table-cards"' in rendered
     assert rendered.count('data-label="&lt;b&gt;0&lt;/b&gt;"') == 1 and "<b>" not in rendered
     long_rows = pd.DataFrame({c: ["x" * 16] for c in "abcd"})  # 4 columns, 64 characters a row
     short_rows = pd.DataFrame({c: ["x" * 14] for c in "abcd"})
     assert tables.stacks_on_a_phone(long_rows) and not tables.stacks_on_a_phone(short_rows)
     small = tables.to_html(pd.DataFrame({"a": ["1"], "b": ["2"]}), table_id="tbl-small", lang="en")
-    assert "table-cards" not in small and 'data-label="b"' in small
+    assert 'class="gt-box" tabindex' in small and 'data-label="b"' in small
+
+
+# --- great_tables' stylesheet once, as the site's asset, not once per table (issue 20) --------------------------------
+
+
+def test_a_table_carries_no_stylesheet_and_sits_in_the_box_the_sites_one_styles():
+    rendered = tables.to_html(pd.DataFrame({"a": [1.5], "b": ["x"]}), table_id="tbl-test", lang="en")
+    assert "<style" not in rendered and 'id="gt-tbl-test" class="gt-box"' in rendered
+    assert "#gt-tbl-test" not in tables.stylesheet() and ":is(.gt-box, #gt-box) .gt_table {" in tables.stylesheet()
+
+
+def test_the_sites_stylesheet_is_great_tables_own_for_every_box():
+    """Each rule great_tables writes for one table's id, and the two it writes for the whole page, apply to every
+    box of class gt-box and to nothing else on the page, each as specific as great_tables wrote it (an id's weight
+    for the id's rules: Bootstrap's table classes on the same cells must not win)."""
+    css = "#gt-t .gt_row { padding: 8px; }\n#gt-t thead, tbody, tr { border-style: none; }\n tr { color: red; }"
+    assert tables._scoped(css, "gt-t").splitlines() == [
+        ":is(.gt-box, #gt-box) .gt_row { padding: 8px; }",
+        ":is(.gt-box, #gt-box) thead, :where(.gt-box) tbody, :where(.gt-box) tr { border-style: none; }",
+        ":where(.gt-box) tr { color: red; }"]
+
+
+def test_the_committed_stylesheet_is_what_the_installed_great_tables_writes():
+    committed = (ROOT / tables.STYLESHEET).read_text(encoding="utf-8")
+    assert committed == tables.stylesheet_file_text(), (
+        f"{tables.STYLESHEET} is not great_tables' stylesheet as installed: write it again with "
+        "PYTHONPATH=src .venv/bin/python -c 'from pathlib import Path; from helpers import tables; "
+        "tables.write_stylesheet(Path.cwd())'")
+
+
+def test_a_table_styled_unlike_the_others_is_refused(monkeypatch):
+    """A table given its own options (a font size, a colour) would lose them with its stylesheet: it stops, named."""
+    from great_tables import GT
+
+    labelled = GT.cols_label  # what to_html calls and the site's stylesheet does not
+    monkeypatch.setattr(GT, "cols_label", lambda self, **kw: labelled(self, **kw).tab_options(table_font_size="20px"))
+    with pytest.raises(ValueError, match=r"^tbl-big: great_tables styled this table unlike every other"):
+        tables.to_html(pd.DataFrame({"a": [1]}), table_id="tbl-big", lang="en")

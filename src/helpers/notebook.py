@@ -235,10 +235,13 @@ class Chapter:
         markdown = (f"::: {{{attributes}}}\n```{{=html}}\n{body}\n```\n\n"
                     f"{text} [{self.t('data_csv')}]({csv_path.as_posix()})\n:::\n")
         # an interactive table is kept once, for the site (its hundreds of rows twice would double the notebook):
-        # JupyterLab shows its caption and the link to its CSV
+        # JupyterLab shows its caption and the link to its CSV. Any other table JupyterLab shows bare, in its own
+        # table style: great_tables' markup (classes and headers on every cell, for the site's stylesheet and a
+        # phone's cards) is four times the size of the table it shows
         csv_link = f'<a href="{escape.html_attribute(csv_path.as_posix())}">{escape.html_text(self.t("data_csv"))}</a>'
         caption_html = f"<p>{escape.html_text(text)}</p>"
-        lab = f"<p>{escape.html_text(text)} {csv_link}</p>" if interactive else f"{body}\n{caption_html}"
+        lab = (f"<p>{escape.html_text(text)} {csv_link}</p>" if interactive else
+               f"{tables.plain_html(frame, lang=self.lang, headers=headers, label=label)}\n{caption_html}")
         _display({"text/markdown": markdown, "text/html": lab})
 
     def _write_figure(self, name: str, svg: bytes) -> Path:
@@ -302,7 +305,15 @@ def _svg(fig: Any, width: float, name: str) -> bytes:
     buffer = io.BytesIO()
     # no date or version in the file: the same figure gives the same bytes (nbval compares them)
     fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
-    return buffer.getvalue()
+    return _compact(buffer.getvalue())
+
+
+def _compact(svg: bytes) -> bytes:
+    """matplotlib's SVG without the indentation and line breaks it writes for people reading the file: a quarter of
+    its bytes, which every reader would download. Path data and attributes read the same with single spaces, and no
+    text element holds a line break (each line of a label is its own element)."""
+    svg = re.sub(rb">\s+<", b"><", svg)
+    return re.sub(rb"\s*\n\s*", b" ", svg).strip() + b"\n"
 
 
 def _svg_size(svg: bytes) -> tuple[int, int]:

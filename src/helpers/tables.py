@@ -13,10 +13,12 @@ text that holds a backslash (``C:\\.config``) is shown with it (:func:`as_writte
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import secrets
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -102,12 +104,73 @@ def cell_text(value: Any, lang: str) -> Any:
     return as_written(value)  # text, even one escaped for prose by mistake, shows as written
 
 
+#: The class of the box every great_tables table sits in (:func:`to_html`). The site's one copy of great_tables'
+#: stylesheet, :data:`STYLESHEET` (every page links it: ``_quarto.yml``), styles the tables in such a box: great_tables
+#: writes its ~8 KB stylesheet into each table, scoped to the table's id, so a page of seven tables held seven copies.
+BOX_CLASS = "gt-box"
+#: The stylesheet :func:`stylesheet` returns, as the site serves it (written by :func:`write_stylesheet`).
+STYLESHEET = "assets/great-tables.css"
+_PROBE_ID = "gt-stylesheet"
+_STYLE = re.compile(r"<style>(?P<css>.*?)</style>\s*", re.S)
+
+
+#: Where great_tables' rules for one table's id apply now: every box, at an id's specificity as before (Quarto gives
+#: these tables Bootstrap's table classes, whose rules a class alone would not outweigh; no element has this id).
+_BOX = f":is(.{BOX_CLASS}, #{BOX_CLASS})"
+#: Where its two rules for the whole page apply now: inside a box only, at the specificity they had.
+_IN_A_BOX = f":where(.{BOX_CLASS})"
+
+
+def _scoped(css: str, box_id: str) -> str:
+    """great_tables' stylesheet for the table in box ``box_id``, made the stylesheet of every box of
+    :data:`BOX_CLASS`, each rule as specific as it was. great_tables 1.1 scopes only the first selector of a rule
+    (``#id thead, tbody, tfoot, tr, td, th``, and `` tr`` not at all), which restyles every table of the page: here
+    those selectors are scoped to the boxes, so the page's other tables (the claim list) are left alone."""
+    import tinycss2
+
+    own = f"#{box_id}"
+    rules = []
+    for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
+        if rule.type != "qualified-rule":
+            raise ValueError(f"{box_id}: great_tables' stylesheet holds a {rule.type} ({STYLESHEET} has rules only)")
+        selectors = [part.strip() for part in tinycss2.serialize(rule.prelude).split(",")]
+        boxed = [f"{_BOX}{s.removeprefix(own)}" if s.startswith(f"{own} ") else f"{_IN_A_BOX} {s}" for s in selectors]
+        rules.append(f"{', '.join(boxed)} {{ {tinycss2.serialize(rule.content).strip()} }}")
+    return "\n".join(rules) + "\n"
+
+
+@functools.cache
+def stylesheet() -> str:
+    """The stylesheet great_tables writes into a table of its default options (every table of the site is one),
+    for every box of :data:`BOX_CLASS` instead of one table's id."""
+    from great_tables import GT
+
+    probe = GT(pd.DataFrame({"x": []}), id=_PROBE_ID).as_raw_html()
+    return _scoped(_STYLE.search(probe)["css"], _PROBE_ID)
+
+
+def stylesheet_file_text() -> str:
+    """:data:`STYLESHEET` as it must read: :func:`stylesheet` under a line naming where it comes from."""
+    from great_tables import __version__
+
+    return (f"/* great_tables {__version__}'s stylesheet for every table of the site, written by "
+            "helpers.tables.write_stylesheet(): edits here are overwritten */\n" + stylesheet())
+
+
+def write_stylesheet(root: Path) -> Path:
+    """Write :data:`STYLESHEET` under ``root`` (the repository) from the installed great_tables."""
+    target = root / STYLESHEET
+    target.write_text(stylesheet_file_text(), encoding="utf-8")
+    return target
+
+
 def to_html(frame: pd.DataFrame, *, table_id: str, lang: str, headers: Mapping[str, str] | None = None,
             label: str = "") -> str:
     """``frame`` as an HTML table: headers from ``headers`` (else the column names), every text cell escaped.
 
     A wide table scrolls inside its own box; the box can take the keyboard focus and is named by ``label`` (the
-    caption), so a keyboard or screen-reader user can scroll it too.
+    caption), so a keyboard or screen-reader user can scroll it too. The table carries no stylesheet: the site's
+    :data:`STYLESHEET` styles it; JupyterLab shows it in its own table style.
     """
     from great_tables import GT
 
@@ -128,11 +191,16 @@ def to_html(frame: pd.DataFrame, *, table_id: str, lang: str, headers: Mapping[s
     shown = shown.apply(lambda column: column.map(hold))
     shown.columns = [f"c{i}" for i in range(len(shown.columns))]
     names = {f"c{i}": as_written((headers or {}).get(c, c)) for i, c in enumerate(frame.columns)}
-    table = GT(shown, id=f"gt-{table_id}").cols_label(**names)
-    rendered = table.as_raw_html()
-    box = f'<div id="gt-{table_id}"'
-    cards = ' class="table-cards"' if stacked else ""
-    rendered = rendered.replace(box, f'{box}{cards} tabindex="0" role="region" aria-label="{html.escape(label or table_id)}"', 1)
+    box_id = f"gt-{table_id}"
+    rendered = GT(shown, id=box_id).cols_label(**names).as_raw_html()
+    own = _STYLE.search(rendered)
+    if own is None or _scoped(own["css"], box_id) != stylesheet():
+        raise ValueError(f"{table_id}: great_tables styled this table unlike every other ({STYLESHEET} would not fit it)")
+    rendered = _STYLE.sub("", rendered, count=1)
+    box = f'<div id="{box_id}"'
+    classes = f"{BOX_CLASS} table-cards" if stacked else BOX_CLASS
+    rendered = rendered.replace(box, f'{box} class="{classes}" tabindex="0" role="region" '
+                                     f'aria-label="{html.escape(label or table_id)}"', 1)
     # each cell names its column (data-label): the site's stylesheet shows it beside the value when a phone stacks
     # the rows into cards (assets/site.css); the cells' text is all escaped here, so `headers="…"` is only GT's own
     rendered = re.sub(rf'headers="gt-{re.escape(table_id)}-(c\d+)"',
@@ -163,23 +231,32 @@ def stacks_on_a_phone(shown: pd.DataFrame) -> bool:
 #: from ``node_modules/`` into each edition at these paths (``_quarto.yml``'s resources, ``helpers.pipeline.render``).
 DATATABLES_FILES = ("node_modules/datatables.net-dt/css/dataTables.dataTables.min.css",
                     "node_modules/datatables.net/js/dataTables.min.js")
+#: What makes the claim list a DataTable, and its layout: the site's own files (``_quarto.yml``'s resources), loaded
+#: after DataTables and, like it, by the page that shows an interactive table alone.
+CLAIM_LIST_FILES = ("assets/claim-list.css", "assets/claim-list.js")
 #: A chapter's page from its edition's root: every chapter is in ``notebooks/``, in both editions (``nb/notebooks/``).
 PAGE_TO_SITE_ROOT = ".."
 
 
-def datatables_assets() -> str:
-    """The HTML that loads DataTables, put before an interactive table: the site's own copy, by a path relative to
-    the page, so the page needs nothing from another host and works from ``file://`` as from a static host.
+def _load(name: str) -> str:
+    href = html_attribute(f"{PAGE_TO_SITE_ROOT}/{name}")
+    return f'<link rel="stylesheet" href="{href}">' if name.endswith(".css") else f'<script src="{href}"></script>'
 
-    ``assets/table-filter.html`` turns each ``.interactive`` table into a DataTable with it (search, sort, a filter by
+
+def datatables_assets() -> str:
+    """The HTML that loads DataTables and the claim list's own script and style, put before an interactive table:
+    the site's own copies, by a path relative to the page, so the page needs nothing from another host and works
+    from ``file://`` as from a static host; no other page loads them.
+
+    ``assets/claim-list.js`` turns each ``.interactive`` table into a DataTable with it (search, sort, a filter by
     verdict); without JavaScript, or before it runs, the table is the plain, complete table of :func:`plain_html`.
     """
-    css, script = (f"{PAGE_TO_SITE_ROOT}/{name}" for name in DATATABLES_FILES)
-    return f'<link rel="stylesheet" href="{html_attribute(css)}">\n<script src="{html_attribute(script)}"></script>'
+    return "\n".join(_load(name) for name in (*DATATABLES_FILES, *CLAIM_LIST_FILES))
 
 
 def plain_html(frame: pd.DataFrame, *, lang: str, headers: Mapping[str, str] | None = None, label: str = "") -> str:
-    """``frame`` as a bare HTML table for DataTables to enhance: every text cell escaped, :class:`Markup` kept.
+    """``frame`` as a bare HTML table for DataTables to enhance, or for JupyterLab to show in its own style (what
+    ``Chapter.table`` stores for it): every text cell escaped, :class:`Markup` kept.
 
     DataTables styles the table itself, so it carries none of great_tables' stylesheet and per-cell classes, which
     made up three fifths of the audit's claim list (about 96 of 159 KB for 207 rows). Quarto is told to leave it as

@@ -217,7 +217,11 @@ def stacked_counts(
     left = np.zeros(len(table))
     for (key, label), entry in zip(stack_labels.items(), entries):
         widths = table[key].to_numpy(dtype=float)
-        ax.barh(range(len(table)), widths, left=left, color=colours[key], label=entry, edgecolor="white")
+        # an empty segment is not drawn (an invisible path each would weigh down the page), unless none is drawn:
+        # the legend still needs its entry
+        shown = widths > 0 if (widths > 0).any() else np.ones(len(widths), dtype=bool)
+        ax.barh(np.arange(len(table))[shown], widths[shown], left=left[shown], color=colours[key], label=entry,
+                edgecolor="white")
         left += widths
     totals_drawn = [ax.text(total + 0.3, y, _fmt(total), va="center", fontsize=MIN_FONT_PT) for y, total in enumerate(left)]
     ax.set_yticks(range(len(table)), texts)

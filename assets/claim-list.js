@@ -1,29 +1,7 @@
-<style>
-/* The interactive claim list (.interactive, the audit appendix): a bare table (helpers.tables.plain_html) that reads
-   as a table without JavaScript, enhanced by DataTables (the site's copy, loaded by that page only); its controls go
-   above the table's own scrolling box, and the row a link lands on is marked. DataTables' own layout would put the
-   controls inside the box, where a phone scrolls them away. */
-.interactive .table-scroll { overflow-x: auto; margin: .5rem 0; }
-.interactive table { border-collapse: collapse; width: 100%; font-size: .9rem; }
-.interactive th, .interactive td { text-align: left; vertical-align: top; padding: .35rem .5rem; border-bottom: 1px solid #d3d3d3; }
-.interactive thead th { border-bottom: 2px solid #a8a8a8; }
-.table-controls { display: flex; flex-wrap: wrap; gap: .5rem 1.5rem; align-items: baseline; margin: .5rem 0; }
-.table-controls label { margin-right: .3rem; }
-.table-controls input, .table-controls select { font: inherit; padding: .2rem .4rem; max-width: 100%; }
-.table-controls .dt-info { color: #444; font-size: .85rem; }
-.interactive table.dataTable { margin: 0; }
-/* long Norwegian compounds in the columns of running text may break anywhere, so the list fits the text column at
-   1400 px instead of overflowing; short cells (ids, places, verdicts) keep their words whole */
-.interactive table.dataTable .long-text { overflow-wrap: anywhere; min-width: 8rem; }
-/* room for DataTables' sort arrows inside each header */
-.interactive table.dataTable thead th { position: relative; padding-right: 1.5rem !important; }
-.interactive tr.claim-target > td { background: #fff3bf; box-shadow: inset 0 0 0 9999px #fff3bf; }
-</style>
-<script>
-// The claim list as a DataTable (helpers.tables.datatables_assets loads DataTables on the audit page only): search,
-// sort by any column, a filter by verdict; every row stays on one page (no paging), so a link to #claim-<id> lands on
-// its row, which is scrolled to and marked (also when a search had hidden it). Without JavaScript, or on a page that
-// does not load DataTables, the table is shown in full as it is.
+// The claim list as a DataTable, loaded after DataTables by the audit page only (helpers.tables.datatables_assets):
+// search, sort by any column, a filter by verdict; every row stays on one page (no paging), so a link to #claim-<id>
+// lands on its row, which is scrolled to and marked (also when a search had hidden it). Without JavaScript the table
+// is shown in full as it is.
 (function () {
   var nb = (document.documentElement.lang || "en").indexOf("nb") === 0;
   var words = nb
@@ -122,4 +100,3 @@
     document.querySelectorAll(".interactive").forEach(function (box, index) { interactive(box, index, window.DataTable); });
   });
 })();
-</script>
