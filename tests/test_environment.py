@@ -88,3 +88,13 @@ def test_the_installed_environment_is_the_lock():
         if installed != version:
             differs[name] = (version, installed)
     assert not differs, f"locked → installed (run make to install the lock): {differs}"
+
+
+def test_every_target_that_draws_a_diagram_installs_graphviz_first():
+    """A fresh machine gets Debian's graphviz from `make site`, `make test` and CI, before a notebook needs dot."""
+    makefile = (ROOT / "Makefile").read_text()
+    for target in ("site", "test", "test-fast", "reproduce", "variant", "sweep", "preview", "bench"):
+        rule = next(line for line in makefile.splitlines() if line.startswith(f"{target}:"))
+        assert "graphviz-deps" in rule.split(":", 1)[1], f"make {target} does not install graphviz first"
+    assert "./tools/ensure-graphviz.sh" in makefile[makefile.index("graphviz-deps:"):]
+    assert "./tools/ensure-graphviz.sh" in (ROOT / ".ci" / "run").read_text()

@@ -232,7 +232,8 @@ def _charts(lang: str) -> dict:
     }
 
 
-CHARTS = list(_charts("en"))
+#: Charts matplotlib draws; the diagram is drawn by Graphviz (its own tests: below and tests/test_follow_up_figures.py)
+CHARTS = [name for name in _charts("en") if name != "diagram"]
 
 
 @pytest.mark.parametrize("edition", ["nb", "en"], indirect=True)
@@ -247,6 +248,18 @@ def test_no_text_overlaps_text_or_a_line_in_any_chart(edition, chart, width):
     assert fig.get_size_inches()[0] <= width + 1e-6
     assert plots.layout_problems(fig) == []
     plots.check_layout(fig, chart)  # what ch.figure runs, so it passes too
+
+
+@pytest.mark.parametrize("edition", ["nb", "en"], indirect=True)
+@pytest.mark.parametrize("width", [plots.FIGURE_WIDTH, plots.PHONE_WIDTH], ids=["desktop", "phone"])
+def test_a_diagram_of_long_labels_fits_each_width_in_the_smallest_text(edition, width):
+    with plots.drawn_at(width):
+        drawing, alt = _charts(edition)["diagram"]()
+    assert isinstance(drawing, plots.Drawing) and alt
+    assert drawing.width_in <= width
+    assert min(drawing.font_sizes) >= plots.MIN_FONT_PT
+    drawn = re.sub(r"[\s-]", "", "".join(drawing.texts))
+    assert all(re.sub(r"[\s-]", "", label) in drawn for label in LONG[edition][:4])
 
 
 @pytest.fixture

@@ -3,10 +3,11 @@
 - :mod:`.core`      the theme, colours, smallest text, label wrapping and hyphenation, the overlap check
 - :mod:`.bars`      bar charts (grouped, stacked, ranked, survey answers, membership) and ranges
 - :mod:`.grids`     the heatmap of measures against goal areas, the Nordic status grid
-- :mod:`.diagrams`  who coordinates, leads or takes part in each follow-up measure
+- :mod:`.diagrams`  who coordinates, leads or takes part in each follow-up measure (laid out by Graphviz)
 - :mod:`.timeline`  the follow-up measures' dates, each to the precision its source gives
 
-Every chart function returns ``(figure, alt_text)``: the alt text is one sentence written from the same data the
+Every chart function returns ``(figure, alt_text)`` (the figure a matplotlib Figure, or a :class:`Drawing` for a
+diagram Graphviz drew): the alt text is one sentence written from the same data the
 chart draws, so it cannot drift from the picture. Values the report does not give are drawn as an empty, hatched
 slot labelled as such — never as zero.
 
@@ -61,7 +62,7 @@ from .grids import (  # noqa: F401
 )
 from .diagrams import (  # noqa: F401
     RELATION_STYLES,
-    diagram_layout,
+    diagram_graph,
     diagram,
 )
 from .timeline import (  # noqa: F401
@@ -103,7 +104,7 @@ __all__ = [
     'STATUS_COLOURS',
     'status_grid',
     'RELATION_STYLES',
-    'diagram_layout',
+    'diagram_graph',
     'diagram',
     'timeline',
 ]
