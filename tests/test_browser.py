@@ -429,9 +429,6 @@ def test_the_audit_page_loads_datatables_from_the_site(browser, server, site, pr
     assert page <= MAX_AUDIT_PAGE_BYTES, f"{prefix}{AUDIT} is {page} bytes of HTML, above {MAX_AUDIT_PAGE_BYTES}"
 
 
-@pytest.mark.xfail(strict=True, reason="~431 KB: 205 KB of HTML (81 KB of it the claim list, 59 KB seven great_tables "
-                   "tables, which no longer carry a stylesheet each), a 49 KB figure, 153 KB of DataTables, 8 KB of the "
-                   "claim list's own script and style, 3 KB of the explorers' script (issue 20)")
 @pytest.mark.parametrize("prefix, lang", _audit_params())
 def test_the_audit_page_weighs_at_most_400_kb(browser, server, site, prefix, lang):
     own = _loaded(browser, server, site, f"{prefix}{AUDIT}")
