@@ -159,7 +159,7 @@ def test_bad_data_stops_before_any_execution(project: Path):
     row = int(frame.index[frame["percent"] != ""][0])
     frame.loc[row, "percent"] = "140"
     frame.to_csv(path, index=False, lineterminator="\n")
-    with pytest.raises(build.BuildError) as info:
+    with pytest.raises(pipeline.BuildError) as info:
         _build(project)
     message = str(info.value)
     assert "no notebook was executed" in message
@@ -183,7 +183,7 @@ def test_bad_edition_settings_stop_the_build(project: Path, file, change, expect
     settings = yaml.safe_load(path.read_text())
     settings.update(change)
     path.write_text(yaml.safe_dump({k: v for k, v in settings.items() if v is not None}))
-    with pytest.raises(build.BuildError, match=expected):
+    with pytest.raises(pipeline.BuildError, match=expected):
         _build(project)
     assert _tree_hash(project / "_site") == site_before
 
@@ -195,7 +195,7 @@ def test_a_failing_cell_names_notebook_and_cell_and_loses_nothing(project: Path)
     nbformat.write(nb, source)
     committed = source.read_bytes()
     site_before = _tree_hash(project / "_site")
-    with pytest.raises(build.BuildError) as info:
+    with pytest.raises(pipeline.BuildError) as info:
         _build(project)
     message = str(info.value)
     # the third code cell, as JupyterLab numbers it after Run All ([1] is the parameters cell)
@@ -215,10 +215,10 @@ def test_a_failing_cell_names_notebook_and_cell_and_loses_nothing(project: Path)
 def test_a_second_build_waits_then_refuses_clearly(project: Path):
     from filelock import FileLock
 
-    holder = FileLock(str(project / "_build" / "build.lock"))
+    holder = FileLock(str(project / "_build" / "pipeline.lock"))
     holder.acquire()
     try:
-        with pytest.raises(build.BuildError, match="another build is still running"):
+        with pytest.raises(pipeline.BuildError, match="another build is still running"):
             pipeline.build_site(project, lock_timeout=0.5, log=lambda *_: None)
     finally:
         holder.release()
@@ -254,7 +254,7 @@ def test_a_failing_run_is_logged_with_its_seconds(project: Path):
     nb.cells.insert(3, nbformat.v4.new_code_cell("raise ValueError('deliberate')"))
     nbformat.write(nb, source)
     lines: list[str] = []
-    with pytest.raises(build.BuildError, match=r"cell \[3\] .*raised ValueError: deliberate"):
+    with pytest.raises(pipeline.BuildError, match=r"cell \[3\] .*raised ValueError: deliberate"):
         pipeline.build_site(project, log=lambda *a: lines.append(" ".join(map(str, a))))
     failed = [line for line in lines if line.split()[:1] == ["FAILED"]]
     assert len(failed) == 2 and all("s" in line.split()[3] for line in failed), lines
@@ -457,11 +457,11 @@ def test_reproduce_is_all_or_nothing_names_the_notebook_and_respects_the_lock(pr
     nb.cells.insert(3, nbformat.v4.new_code_cell("raise ValueError('deliberate')"))
     nbformat.write(nb, broken)
     before[broken] = broken.read_bytes()
-    with pytest.raises(build.BuildError, match=r"notebooks/05-audit.ipynb: cell \[3\] .*raised ValueError: deliberate"):
+    with pytest.raises(pipeline.BuildError, match=r"notebooks/05-audit.ipynb: cell \[3\] .*raised ValueError: deliberate"):
         reproduce(project, names=[first.stem, broken.stem], log=lambda *_: None)
     assert {p: p.read_bytes() for p in before} == before, "a failed reproduce rewrote committed notebooks"
     # the command waits for a running build's lock, then refuses clearly
-    holder = FileLock(str(project / "_build" / "build.lock"))
+    holder = FileLock(str(project / "_build" / "pipeline.lock"))
     holder.acquire()
     try:
         env = {**os.environ, "BEST_SAMMEN_ROOT": str(project), "BEST_SAMMEN_LOCK_TIMEOUT": "0.5"}
@@ -560,7 +560,7 @@ def _assert_interrupted_cleanly(project: Path, build_process: BuildProcess, fami
         process.kill()
     assert not alive, f"outlived the interrupted build: {[p.pid for p in alive]}"
     assert _tree_hash(project / "_site") == site_before
-    lock = FileLock(str(project / "_build" / "build.lock"))
+    lock = FileLock(str(project / "_build" / "pipeline.lock"))
     lock.acquire(timeout=0)  # released: no Timeout
     lock.release()
 

@@ -399,3 +399,17 @@ def test_a_typed_backslash_is_drawn_as_typed(edition, tmp_path, monkeypatch):
     chapter = notebook.Chapter(name="test", lang=edition)
     chapter.figure(fig, alt, figure_id="fig-typed", caption=chapter.caption("c", "c"), data=frame)
     assert len(shown) == 1
+
+
+def test_a_diagram_box_with_a_word_no_box_holds_still_fits_a_phone(edition):
+    """Data text with no place to break (a web address typed into a name) is cut where the box's line is full, as a
+    last resort, rather than leave the phone without a diagram."""
+    nodes = pd.DataFrame({"body": ["a", "b"], "level": ["x", "x"],
+                          "label": ["Core group https://example.invalid/a-very-long-address-without-spaces.png", "B"]})
+    edges = pd.DataFrame({"src": ["a"], "dst": ["b"], "relation": ["leads"]})
+    with plots.drawn_at(plots.PHONE_WIDTH):
+        drawing, _ = plots.diagram(nodes, edges, node="body", label="label", layer="level", layer_order=["x"],
+                                   source="src", target="dst", kind="relation",
+                                   kind_labels={k: labels.relation(k) for k in labels.RELATIONS}, what="x")
+    assert drawing.width_in <= plots.PHONE_WIDTH and min(drawing.font_sizes) >= plots.MIN_FONT_PT
+    assert plots.wrap("0123456789", 4) == "0123456789" and plots.wrap("0123456789", 4, anywhere=True) == "0123\n4567\n89"

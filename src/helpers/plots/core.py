@@ -238,11 +238,12 @@ def _hyphen_split(word: str, fits, lang: str) -> tuple[str, str] | None:
     return word[:k] + "-", word[k:]
 
 
-def wrap(text: object, width: float, *, fits=None, lang: str | None = None) -> str:
+def wrap(text: object, width: float, *, fits=None, lang: str | None = None, anywhere: bool = False) -> str:
     """``text`` in lines that fit ``width`` characters (or, with ``fits``, lines for which ``fits(line)`` is true),
     broken between words, after a slash or a hyphen the text has, and a word longer than a line only where the
     language's hyphenation dictionary allows it (``lang``, default the edition's: :func:`helpers.labels.current`).
-    A word with no such point stays whole. No-break spaces ("10 %") never break."""
+    A word with no such point stays whole, or with ``anywhere`` is cut where the line is full (the last resort for
+    a box that cannot grow: data text such as a web address). No-break spaces ("10 %") never break."""
     lang = lang or labels.current()
     fits = fits or (lambda line: len(line) <= width)
     pieces: list[tuple[str, str]] = []  # (piece, what joins it to the one before: " " or "")
@@ -259,6 +260,9 @@ def wrap(text: object, width: float, *, fits=None, lang: str | None = None) -> s
             lines.append(line)
         while not fits(piece):
             split = _hyphen_split(piece, fits, lang)
+            if split is None and anywhere and len(piece) > 1:
+                cut = max((k for k in range(1, len(piece)) if fits(piece[:k])), default=1)
+                split = piece[:cut], piece[cut:]
             if split is None:
                 break
             head, piece = split

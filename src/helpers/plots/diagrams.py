@@ -6,6 +6,7 @@ boxes a row, how wide a box), and styles the arrows by relation kind."""
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import itertools
 import json
@@ -73,11 +74,19 @@ def _label(text: str, width_in: float, align: str = "\\n") -> str:
     return graphviz.nohtml(body + (align if align == "\\l" else ""))
 
 
-@functools.lru_cache(maxsize=4096)
+#: Set while :func:`diagram_graph` tries its last resort: words that fit no box are cut where the line is full.
+_ANYWHERE: contextvars.ContextVar[bool] = contextvars.ContextVar("break_anywhere", default=False)
+
+
 def _wrapped(text: str, width_in: float, lang: str) -> str:
+    return _wrapped_as(text, width_in, lang, _ANYWHERE.get())
+
+
+@functools.lru_cache(maxsize=4096)
+def _wrapped_as(text: str, width_in: float, lang: str, anywhere: bool) -> str:
     """:func:`wrap` measured by matplotlib, kept: every form :func:`diagram_graph` tries wraps the same labels."""
     room = width_in * 0.94  # a margin for the difference between matplotlib's and dot's measure of the font
-    return wrap(text, room, fits=lambda line: _text_width(line) <= room, lang=lang)
+    return wrap(text, room, fits=lambda line: _text_width(line) <= room, lang=lang, anywhere=anywhere)
 
 
 def _bands(layer_order: Sequence[str | Sequence[str]]) -> list[tuple[str, ...]]:
@@ -106,22 +115,28 @@ def diagram_graph(
     of :data:`_NAME_PLACES` where no arrow runs through it and the drawing still fits."""
     build = functools.partial(_graph, nodes, edges, node=node, label=label, layer=layer, layer_order=layer_order,
                               source=source, target=target, kind=kind, band_labels=band_labels, context=context)
-    for tier in (True, False):
-        fitting: dict[str, tuple[float, float, dict]] = {}  # by dot source: a form that changes nothing is laid once
-        for rankdir, box_in, most, frame_most, nodesep in _forms(columns, comfortable=tier):
-            form = dict(columns=most, frame_columns=frame_most, rankdir=rankdir, box_in=box_in, nodesep=nodesep)
-            graph = build(**form)
-            if graph.source not in fitting:
-                width, height = _svg_size_in(_render(graph))
-                if width <= figure_width():
-                    fitting[graph.source] = (height, -box_in, -nodesep, form)
-        if fitting:
-            form = min(fitting.values(), key=lambda found: found[:3])[3]
-            for place in _NAME_PLACES:
-                graph = build(**form, name_place=place)
-                if not names_crossed(layout_of(graph)) and _svg_size_in(_render(graph))[0] <= figure_width():
-                    return graph
-            return build(**form)
+    # the last tier cuts words that fit no box where the line is full (data text with no hyphenation point)
+    token = _ANYWHERE.set(False)
+    try:
+        for tier, anywhere in ((True, False), (False, False), (False, True)):
+            _ANYWHERE.set(anywhere)
+            fitting: dict[str, tuple[float, float, dict]] = {}  # by dot source: a form that changes nothing is laid once
+            for rankdir, box_in, most, frame_most, nodesep in _forms(columns, comfortable=tier):
+                form = dict(columns=most, frame_columns=frame_most, rankdir=rankdir, box_in=box_in, nodesep=nodesep)
+                graph = build(**form)
+                if graph.source not in fitting:
+                    width, height = _svg_size_in(_render(graph))
+                    if width <= figure_width():
+                        fitting[graph.source] = (height, -box_in, -nodesep, form)
+            if fitting:
+                form = min(fitting.values(), key=lambda found: found[:3])[3]
+                for place in _NAME_PLACES:
+                    graph = build(**form, name_place=place)
+                    if not names_crossed(layout_of(graph)) and _svg_size_in(_render(graph))[0] <= figure_width():
+                        return graph
+                return build(**form)
+    finally:
+        _ANYWHERE.reset(token)
     raise ValueError(f"plots.diagram: no form of the diagram fits {figure_width():g} in at {MIN_FONT_PT:g} pt "
                      f"(boxes down to {_BOX_WIDTHS[-1]:g} in); give layer_order more bands")
 
