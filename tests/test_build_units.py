@@ -508,3 +508,33 @@ def test_the_preview_server_serves_the_folder_with_a_reload_script_and_a_version
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.mark.parametrize("locked_runs, fails", [(1, False), (9, True)])
+def test_a_quarto_cache_locked_by_the_other_edition_is_tried_again(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                                   locked_runs: int, fails: bool):
+    """Both editions' first render on a fresh machine may meet in Quarto's user-wide SQLite cache: a run that failed
+    with "database is locked" is tried again after a pause; a lock that stays fails the build, naming it."""
+    import subprocess
+
+    from helpers.pipeline import config as build_config
+    from helpers.pipeline import quarto, render
+
+    runs: list[int] = []
+
+    def fake_run(args, project, env, target):
+        runs.append(1)
+        locked = len(runs) <= locked_runs
+        return subprocess.CompletedProcess(args, 1 if locked else 0,
+                                           "ERROR: database is locked: Error code 5" if locked else "Output created")
+
+    monkeypatch.setattr(quarto, "run", fake_run)
+    monkeypatch.setattr(render.time, "sleep", lambda _: None)
+    edition = build_config.Edition(name="en", profile=None, lang="en", prefix="", parameters={}, config_file="_quarto.yml")
+    if fails:
+        with pytest.raises(build_config.BuildError, match="database is locked"):
+            render._run_quarto("quarto", tmp_path, edition, None, ["index.qmd"])
+        assert len(runs) == 1 + len(render.QUARTO_LOCK_WAITS)
+    else:
+        render._run_quarto("quarto", tmp_path, edition, None, ["index.qmd"])
+        assert len(runs) == 2

@@ -35,6 +35,7 @@ ASSETS = "assets"
 NPM = "node_modules/"  # npm's packages (package-lock.json): installed in the checkout, shared by its copies
 DOWNLOADS = "downloads"  # beside each chapter: its executed notebook, linked from every figure (Quarto leaves it be)
 MAX_SINGLE_RENDERS = 2  # more changed pages than this: render the whole book in one run
+QUARTO_LOCK_WAITS = (1.0, 3.0, 9.0)  # seconds before each new try when Quarto's cache was locked
 SEARCH_INDEX_RETRIES = 6  # one-page renders again while search.json keeps a page's old text (then the whole book)
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _PROGRESS = re.compile(r"^\[\s*\d+/\d+\]\s+(\S+)")
@@ -284,6 +285,13 @@ def _run_quarto(executable: str, project: Path, edition: Edition, target: str | 
         args += ["--profile", edition.profile]
     env = {k: v for k, v in os.environ.items() if k != "QUARTO_PROFILE"}
     proc = quarto.run(args, project, env, target)  # its own process group; a full disk named in one line
+    for wait in QUARTO_LOCK_WAITS:
+        # the editions render at once, and Quarto keeps a user-wide SQLite cache: on a fresh machine both processes
+        # may create it at the same moment, and one fails with "database is locked" (SQLite's BUSY); it passes again
+        if proc.returncode == 0 or "database is locked" not in proc.stdout:
+            break
+        time.sleep(wait)
+        proc = quarto.run(args, project, env, target)
     problems = _problems(proc.stdout)
     if proc.returncode != 0 or problems:
         fallback = target or (all_pages[0] if len(all_pages) == 1 else "the book")
