@@ -215,7 +215,7 @@ def test_a_failing_cell_names_notebook_and_cell_and_loses_nothing(project: Path)
 def test_a_second_build_waits_then_refuses_clearly(project: Path):
     from filelock import FileLock
 
-    holder = FileLock(str(project / "_build" / "pipeline.lock"))
+    holder = FileLock(str(publish.lock_path(project)))
     holder.acquire()
     try:
         with pytest.raises(pipeline.BuildError, match="another build is still running"):
@@ -461,7 +461,7 @@ def test_reproduce_is_all_or_nothing_names_the_notebook_and_respects_the_lock(pr
         reproduce(project, names=[first.stem, broken.stem], log=lambda *_: None)
     assert {p: p.read_bytes() for p in before} == before, "a failed reproduce rewrote committed notebooks"
     # the command waits for a running build's lock, then refuses clearly
-    holder = FileLock(str(project / "_build" / "pipeline.lock"))
+    holder = FileLock(str(publish.lock_path(project)))
     holder.acquire()
     try:
         env = {**os.environ, "BEST_SAMMEN_ROOT": str(project), "BEST_SAMMEN_LOCK_TIMEOUT": "0.5"}
@@ -560,7 +560,7 @@ def _assert_interrupted_cleanly(project: Path, build_process: BuildProcess, fami
         process.kill()
     assert not alive, f"outlived the interrupted build: {[p.pid for p in alive]}"
     assert _tree_hash(project / "_site") == site_before
-    lock = FileLock(str(project / "_build" / "pipeline.lock"))
+    lock = FileLock(str(publish.lock_path(project)))
     lock.acquire(timeout=0)  # released: no Timeout
     lock.release()
 

@@ -413,3 +413,18 @@ def test_a_diagram_box_with_a_word_no_box_holds_still_fits_a_phone(edition):
                                    kind_labels={k: labels.relation(k) for k in labels.RELATIONS}, what="x")
     assert drawing.width_in <= plots.PHONE_WIDTH and min(drawing.font_sizes) >= plots.MIN_FONT_PT
     assert plots.wrap("0123456789", 4) == "0123456789" and plots.wrap("0123456789", 4, anywhere=True) == "0123\n4567\n89"
+
+
+def test_entities_typed_into_a_diagram_are_drawn_as_typed(edition):
+    """dot decodes entities even in a plain label, so ``&lt;`` typed into a name must reach the page as typed, not
+    as ``<`` (issue 23's injection family "HTML entities"): box, frame and legend text alike."""
+    typed = {"box": "Forum &lt;Qe2 &amp; AT&T", "band": "Band &#64; x", "kind": "leads &gt; decides"}
+    # one body leading all three of a band: the band gets a frame with its name
+    nodes = pd.DataFrame({"body": list("abcd"), "level": list("xyyy"), "label": [typed["box"], "B", "C", "D"]})
+    edges = pd.DataFrame({"src": list("aaa"), "dst": list("bcd"), "relation": ["leads"] * 3})
+    drawing, _ = plots.diagram(nodes, edges, node="body", label="label", layer="level", layer_order=["x", "y"],
+                               source="src", target="dst", kind="relation", band_labels={"y": typed["band"]},
+                               kind_labels={"leads": typed["kind"]}, what="x")
+    shown = " ".join(drawing.texts)  # as an SVG parser reads them: entities decoded once
+    for text in typed.values():
+        assert all(word in shown for word in text.split()), (text, shown)

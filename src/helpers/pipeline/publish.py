@@ -167,6 +167,11 @@ def recover(root: Path) -> None:
             remove_tree(leftover)
 
 
+def lock_path(root: Path) -> Path:
+    """The file every build, reproduce, variant and sweep of one project locks (also what a test holds)."""
+    return root / "_build" / "build.lock"
+
+
 class BuildLock:
     """One build (or reproduce) at a time per project: the second waits up to ``timeout`` seconds, then gives up."""
 
@@ -174,7 +179,7 @@ class BuildLock:
         from filelock import FileLock
 
         (root / "_build").mkdir(exist_ok=True)
-        self.path = root / "_build" / "build.lock"
+        self.path = lock_path(root)
         self.lock = FileLock(str(self.path))
         self.timeout = timeout
         self.log = log

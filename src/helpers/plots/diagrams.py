@@ -66,11 +66,17 @@ def _render(graph: graphviz.Digraph, fmt: str = "svg") -> bytes:
         raise RuntimeError(_MISSING_DOT) from None
 
 
+def _dot_text(text: str) -> str:
+    """``text`` as a plain dot label shows it: dot reads backslash escapes and, even outside HTML labels, entities
+    such as ``&lt;`` (data text must show as typed, issue 23)."""
+    return graphviz.escape(text).replace("&", "&amp;")
+
+
 def _label(text: str, width_in: float, align: str = "\\n") -> str:
     """``text`` wrapped to fit ``width_in`` at MIN_FONT_PT (:func:`wrap`, the edition's hyphenation) as a dot label:
-    backslashes and ``<…>`` kept as typed, lines ended by ``align`` (``\\n`` centred, ``\\l`` left)."""
+    backslashes, ``<…>`` and entities kept as typed, lines ended by ``align`` (``\\n`` centred, ``\\l`` left)."""
     lines = _wrapped(text, width_in, labels.current()).split("\n")
-    body = align.join(graphviz.escape(line) for line in lines)
+    body = align.join(_dot_text(line) for line in lines)
     return graphviz.nohtml(body + (align if align == "\\l" else ""))
 
 
@@ -196,7 +202,7 @@ def _graph(nodes: pd.DataFrame, edges: pd.DataFrame, *, node: str, label: str, l
         framed = b in frames.values()
         with graph.subgraph(name=f"cluster_{b}" if framed else f"band_{b}") as band:
             if framed:
-                band.attr(label=graphviz.escape((band_labels or {}).get(bands[b][0], "")), labelloc=name_place[0],
+                band.attr(label=_dot_text((band_labels or {}).get(bands[b][0], "")), labelloc=name_place[0],
                           labeljust=name_place[1], style="filled", fillcolor=_FRAME, color=_LONE, penwidth="1.0")
             for n in members:
                 lone = n not in related
