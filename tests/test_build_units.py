@@ -157,11 +157,15 @@ def test_titles_quarto_copies_as_markdown_get_the_editions_words(tmp_path: Path)
 
     edition = config.Edition("nb", "nb", "nb", "nb/", {"lang": "nb"}, "_quarto-nb.yml")
     span = '[References]{.content-visible unless-profile="nb"}[Referanser]{.content-visible when-profile="nb"}'
-    (tmp_path / "index.html").write_text(f'<a class="pagination-link" aria-label="{span.replace(chr(34), "&quot;")}">',
+    (tmp_path / "index.html").write_text(f'<a class="pagination-link" aria-label="{span.replace(chr(34), "&quot;")}">'
+                                         '<nav class="quarto-page-breadcrumbs" aria-label="breadcrumb">',
                                          encoding="utf-8")
     (tmp_path / "search.json").write_text('[{"crumbs": [' + json.dumps(span) + "]}]", encoding="utf-8")
     render.resolve_interface_text(tmp_path, [config.Page("index.qmd")], edition)
-    assert (tmp_path / "index.html").read_text(encoding="utf-8") == '<a class="pagination-link" aria-label="Referanser">'
+    # and the breadcrumbs' label, which Quarto writes in English in every language
+    assert (tmp_path / "index.html").read_text(encoding="utf-8") == (
+        '<a class="pagination-link" aria-label="Referanser"><nav class="quarto-page-breadcrumbs" '
+        'aria-label="Brødsmulesti">')
     assert json.loads((tmp_path / "search.json").read_text(encoding="utf-8")) == [{"crumbs": ["Referanser"]}]
 
 

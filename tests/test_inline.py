@@ -26,7 +26,7 @@ NBSP = "\u00a0"
     (42.04, 1, "en", "42.0"), (42.04, 1, "nb", "42,0"),
     (4691, 0, "en", "4691"), (4691, 0, "nb", "4691"),            # four digits are not grouped
     (12500, 0, "en", "12,500"), (12500, 0, "nb", f"12{NBSP}500"),
-    (-3.25, 2, "nb", "-3,25"),
+    (-3.25, 2, "nb", "\u22123,25"), (-0.04, 1, "en", "0.0"),         # a true minus sign, and no "-0"
 ])
 def test_numbers_as_each_edition_writes_them(value, decimals, lang, shown):
     assert labels.number(value, decimals, lang) == shown

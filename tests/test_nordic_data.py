@@ -218,8 +218,8 @@ def test_the_site_shows_no_per_country_count_of_shared_services(site, lang, pref
 @pytest.mark.parametrize("lang, prefix, words", [
     ("en", "", ("About this site", "MIT licence", "CC-BY-4.0", "How to cite", "CITATION.cff", "Version of",
                 "The report is from")),
-    ("nb", "nb/", ("Om nettstedet", "MIT-lisensen", "CC-BY-4.0", "Slik siterer du", "CITATION.cff",
-                   "Versjon av", "Rapporten er fra")),
+    ("nb", "nb/", ("Om nettstedet", "MIT-lisens", "CC-BY-4.0", "Slik siterer du", "CITATION.cff",
+                   "Versjon fra", "Rapporten er fra")),
 ])
 def test_the_landing_page_says_who_made_it_its_licences_and_how_to_cite_it(site, lang, prefix, words):
     path = site / prefix / "index.html"

@@ -386,7 +386,8 @@ def rule_survey_lookup(claim: pd.Series, facts: Facts) -> list[Check]:
         what = found.text
     status = compare(stated, found)
     # the range only where the printing allows more than the printed value (a percent, a fraction), not for a count
-    shown = stated.text if stated.range_text() == stated.text else f"{stated.text} ({stated.range_text()})"
+    band = stated.range_text() if claim["unit"] == "count" else _pct(stated.range_text())
+    shown = stated.text if stated.range_text() == stated.text else f"{stated.text} ({band})"
     checks = [Check(status, _say("audit_lookup", stated=shown, source=_cell_text(cell), found=what))]
     checks += _loose_check(stated, found, status)
     checks += _n_check(claim, cell)

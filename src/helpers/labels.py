@@ -99,7 +99,7 @@ _TERMS: dict[str, dict[str, str]] = {
     "belonging": {"en": "Belonging to the ministry community", "nb": "Tilhørighet til departementsfellesskapet"},
     "cooperation": {"en": "Ministries working together where useful",
                     "nb": "Samarbeid mellom departementene der det er hensiktsmessig"},
-    "measure_involvement": {"en": "Worked on the measure", "nb": "Har jobbet med tiltaket"},
+    "measure_involvement": {"en": "Worked on the measure", "nb": "Har arbeidet med tiltaket"},
     # chapter 1 (01-awareness): chart legends and the headers of its tables
     "range": {"en": "Possible range", "nb": "Mulig spenn"},
     "quantity": {"en": "What the report gives", "nb": "Hva rapporten oppgir"},
@@ -174,8 +174,8 @@ _TERMS: dict[str, dict[str, str]] = {
     "service_forum": {"en": "Service forum", "nb": "Tjenesteforum"},
     "finding": {"en": "Finding (our words)", "nb": "Funn (med våre ord)"},
     "measures_concerned": {"en": "Measures concerned", "nb": "Tiltak det gjelder"},
-    "worked_on_share": {"en": "Worked on it (%)", "nb": "Har jobbet med det (%)"},
-    "worked_on_count": {"en": "Worked on it (count)", "nb": "Har jobbet med det (antall)"},
+    "worked_on_share": {"en": "Worked on it (%)", "nb": "Har arbeidet med tiltaket (%)"},
+    "worked_on_count": {"en": "Worked on it (count)", "nb": "Har arbeidet med tiltaket (antall)"},
     "audit_entries": {"en": "Audit: inconsistent entries", "nb": "Kontroll: punkter med avvik"},
     "level_political": {"en": "political", "nb": "politisk"},
     "level_top_management": {"en": "top management", "nb": "toppledelse"},
@@ -239,6 +239,11 @@ _PHRASES: dict[str, dict[str, str]] = {
         "en": "Horizontal bar chart of {what} for {groups}; {largest} per group – {parts}.",
         "nb": "Liggende stolpediagram over {what} for {groups}; {largest} per gruppe – {parts}.",
     },
+    # one group of bars: naming the group and "per group" would only repeat the chart's subject
+    "alt_bars_one_group": {
+        "en": "Horizontal bar chart of {what}; {largest}: {part}.",
+        "nb": "Liggende stolpediagram over {what}; {largest}: {part}.",
+    },
     "largest_share": {"en": "largest share", "nb": "største andel"},
     "percentage_points": {"en": "percentage points", "nb": "prosentpoeng"},
     "percentage_point": {"en": "percentage point", "nb": "prosentpoeng"},
@@ -274,7 +279,7 @@ _PHRASES: dict[str, dict[str, str]] = {
     # plots.timeline: an event in progress at the report's date, and a deadline passed that the report does not say
     # was met (measure_events.csv status)
     "event_under_way": {"en": "under way", "nb": "pågår"},
-    "deadline_missed": {"en": "deadline passed, not reported met", "nb": "frist passert, ikke oppgitt som nådd"},
+    "deadline_missed": {"en": "deadline passed, not reported met", "nb": "frist passert, ikke oppgitt som overholdt"},
     "alt_timeline_missed": {"en": "Deadline passed without the report saying it was met: {events}.",
                             "nb": "Frist passert uten at rapporten sier at den ble nådd: {events}."},
     "and": {"en": "and", "nb": "og"},
@@ -310,8 +315,8 @@ _PHRASES: dict[str, dict[str, str]] = {
         "nb": "ledere og ikke-ledere vektet {leaders_share}:{others_share} gir {weight} × {leaders} + {other_weight} × "
               "{others} = {found} ({low}–{high} med avrundingen), mot oppgitt {stated}.",
     },
-    "audit_count_share_fits": {"en": "stated {stated}; {count} ÷ {n} = {found}, which rounds to it.",
-                               "nb": "oppgitt {stated}; {count} ÷ {n} = {found}, som avrundes til det."},
+    "audit_count_share_fits": {"en": "stated {stated}; {count} ÷ {n} = {found}, which rounds to {stated}.",
+                               "nb": "oppgitt {stated}; {count} ÷ {n} = {found}, som avrundes til {stated}."},
     "audit_count_share_off": {"en": "stated {stated}; {count} ÷ {n} = {found}, which rounds to {rounded}.",
                               "nb": "oppgitt {stated}; {count} ÷ {n} = {found}, som avrundes til {rounded}."},
     "audit_implied_n": {"en": "{count} is {stated} of N only for N from {low} to {high}, not {n}.",
@@ -680,7 +685,8 @@ def number(value: float, decimals: int = 0, lang: str | None = None) -> str:
     text = f"{value:,.{decimals}f}" if abs(value) >= GROUP_FROM else f"{value:.{decimals}f}"
     if lang == "nb":
         text = text.replace(",", NBSP).replace(".", ",")
-    return text
+    # a true minus sign, as typeset text has it; none where the rounded number is zero ("-0" claims a direction)
+    return text.replace("-", "\u2212") if round(value, decimals) < 0 else text.lstrip("-")
 
 
 def percent(value: float, decimals: int = 0, lang: str | None = None) -> str:

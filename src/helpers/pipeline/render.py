@@ -241,15 +241,24 @@ def _local_targets(html: str) -> set[str]:
     return found - {""}
 
 
+#: Words Quarto 1.7 writes in English in every language (the breadcrumbs' ``aria-label`` is fixed in its
+#: website-navigation.ts; no ``language:`` key reaches it), as each edition's screen readers should read them.
+_FIXED_ENGLISH = {"nb": {'aria-label="breadcrumb"': 'aria-label="Brødsmulesti"'}}
+
+
 def resolve_interface_text(out: Path, book_pages: Sequence[Page], edition: Edition) -> None:
     """Put the edition's words where Quarto copied a title's Markdown as it is: a title written as conditional spans
     (one per language) reaches the previous/next links' ``aria-label`` and the search results' breadcrumbs as raw
-    ``[English]{.content-visible …}[norsk]{…}`` text, read out by screen readers and shown in search."""
+    ``[English]{.content-visible …}[norsk]{…}`` text, read out by screen readers and shown in search; and where
+    Quarto writes English whatever the language (:data:`_FIXED_ENGLISH`)."""
     for path in [out / page.output for page in book_pages] + [out / "search.json"]:
         if not path.exists():
             continue
         text = path.read_text(encoding="utf-8")
         resolved = resolve_spans(text, edition.profile)
+        if path.suffix == ".html":
+            for english, own in _FIXED_ENGLISH.get(edition.lang, {}).items():
+                resolved = resolved.replace(english, own)
         if resolved != text:
             path.write_text(resolved, encoding="utf-8")
 

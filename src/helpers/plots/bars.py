@@ -169,11 +169,14 @@ def _bars_alt(
         if rows.empty:
             continue
         best = rows.loc[rows[value].astype(float).idxmax()]
-        parts.append(f"{g_label}: {category_labels[best[category]]} {_value_text(float(best[value]))}{unit}")
+        parts.append((g_label, f"{category_labels[best[category]]} ({_value_text(float(best[value]))}{unit})"))
     missing = int(frame[value].isna().sum())
     largest = labels.phrase("largest_share" if unit.strip() == "%" else "largest_value")
-    sentence = labels.phrase("alt_bars", what=what, groups=labels.join(list(group_labels.values())), largest=largest,
-                             parts="; ".join(parts))
+    if len(group_labels) == 1 and parts:
+        sentence = labels.phrase("alt_bars_one_group", what=what, largest=largest, part=parts[0][1])
+    else:
+        sentence = labels.phrase("alt_bars", what=what, groups=labels.join(list(group_labels.values())),
+                                 largest=largest, parts="; ".join(f"{g}: {part}" for g, part in parts))
     if missing:
         sentence += " " + labels.phrase("alt_missing", count=missing)
     return sentence

@@ -6,7 +6,6 @@ boxes a row, how wide a box), and styles the arrows by relation kind."""
 
 from __future__ import annotations
 
-import contextvars
 import functools
 import itertools
 import json
@@ -72,24 +71,16 @@ def _dot_text(text: str) -> str:
     return graphviz.escape(text).replace("&", "&amp;")
 
 
-def _label(text: str, width_in: float, align: str = "\\n") -> str:
+def _label(text: str, width_in: float, align: str = "\\n", *, anywhere: bool = False) -> str:
     """``text`` wrapped to fit ``width_in`` at MIN_FONT_PT (:func:`wrap`, the edition's hyphenation) as a dot label:
     backslashes, ``<…>`` and entities kept as typed, lines ended by ``align`` (``\\n`` centred, ``\\l`` left)."""
-    lines = _wrapped(text, width_in, labels.current()).split("\n")
+    lines = _wrapped(text, width_in, labels.current(), anywhere).split("\n")
     body = align.join(_dot_text(line) for line in lines)
     return graphviz.nohtml(body + (align if align == "\\l" else ""))
 
 
-#: Set while :func:`diagram_graph` tries its last resort: words that fit no box are cut where the line is full.
-_ANYWHERE: contextvars.ContextVar[bool] = contextvars.ContextVar("break_anywhere", default=False)
-
-
-def _wrapped(text: str, width_in: float, lang: str) -> str:
-    return _wrapped_as(text, width_in, lang, _ANYWHERE.get())
-
-
 @functools.lru_cache(maxsize=4096)
-def _wrapped_as(text: str, width_in: float, lang: str, anywhere: bool) -> str:
+def _wrapped(text: str, width_in: float, lang: str, anywhere: bool) -> str:
     """:func:`wrap` measured by matplotlib, kept: every form :func:`diagram_graph` tries wraps the same labels."""
     room = width_in * 0.94  # a margin for the difference between matplotlib's and dot's measure of the font
     return wrap(text, room, fits=lambda line: _text_width(line) <= room, lang=lang, anywhere=anywhere)
@@ -122,27 +113,23 @@ def diagram_graph(
     build = functools.partial(_graph, nodes, edges, node=node, label=label, layer=layer, layer_order=layer_order,
                               source=source, target=target, kind=kind, band_labels=band_labels, context=context)
     # the last tier cuts words that fit no box where the line is full (data text with no hyphenation point)
-    token = _ANYWHERE.set(False)
-    try:
-        for tier, anywhere in ((True, False), (False, False), (False, True)):
-            _ANYWHERE.set(anywhere)
-            fitting: dict[str, tuple[float, float, dict]] = {}  # by dot source: a form that changes nothing is laid once
-            for rankdir, box_in, most, frame_most, nodesep in _forms(columns, comfortable=tier):
-                form = dict(columns=most, frame_columns=frame_most, rankdir=rankdir, box_in=box_in, nodesep=nodesep)
-                graph = build(**form)
-                if graph.source not in fitting:
-                    width, height = _svg_size_in(_render(graph))
-                    if width <= figure_width():
-                        fitting[graph.source] = (height, -box_in, -nodesep, form)
-            if fitting:
-                form = min(fitting.values(), key=lambda found: found[:3])[3]
-                for place in _NAME_PLACES:
-                    graph = build(**form, name_place=place)
-                    if not names_crossed(layout_of(graph)) and _svg_size_in(_render(graph))[0] <= figure_width():
-                        return graph
-                return build(**form)
-    finally:
-        _ANYWHERE.reset(token)
+    for tier, anywhere in ((True, False), (False, False), (False, True)):
+        fitting: dict[str, tuple[float, float, dict]] = {}  # by dot source: a form that changes nothing is laid once
+        for rankdir, box_in, most, frame_most, nodesep in _forms(columns, comfortable=tier):
+            form = dict(columns=most, frame_columns=frame_most, rankdir=rankdir, box_in=box_in, nodesep=nodesep,
+                        anywhere=anywhere)
+            graph = build(**form)
+            if graph.source not in fitting:
+                width, height = _svg_size_in(_render(graph))
+                if width <= figure_width():
+                    fitting[graph.source] = (height, -box_in, -nodesep, form)
+        if fitting:
+            form = min(fitting.values(), key=lambda found: found[:3])[3]
+            for place in _NAME_PLACES:
+                graph = build(**form, name_place=place)
+                if not names_crossed(layout_of(graph)) and _svg_size_in(_render(graph))[0] <= figure_width():
+                    return graph
+            return build(**form)
     raise ValueError(f"plots.diagram: no form of the diagram fits {figure_width():g} in at {MIN_FONT_PT:g} pt "
                      f"(boxes down to {_BOX_WIDTHS[-1]:g} in); give layer_order more bands")
 
@@ -169,12 +156,12 @@ def _rows(members: list[str], columns: int) -> list[list[str]]:
 def _graph(nodes: pd.DataFrame, edges: pd.DataFrame, *, node: str, label: str, layer: str,
            layer_order: Sequence[str | Sequence[str]], source: str, target: str, kind: str,
            band_labels: dict[str, str] | None, context: Sequence[str], columns: int, rankdir: str,
-           box_in: float, frame_columns: int, nodesep: float,
+           box_in: float, frame_columns: int, nodesep: float, anywhere: bool = False,
            name_place: tuple[str, str] = ("t", "l")) -> graphviz.Digraph:
     """The diagram as a dot graph. Top to bottom each band of ``layer_order`` is one row, or rows of at most
     ``columns`` boxes; left to right a band of more than ``columns`` boxes takes the ranks its relations need. A body
     related alike to every body of a band of three or more gets one arrow to a frame round the band, its name at
-    ``name_place`` (labelloc, labeljust)."""
+    ``name_place`` (labelloc, labeljust). With ``anywhere``, a word that fits no box is cut where the line is full."""
     bands = _bands(layer_order)
     band_nodes = [[str(n) for n in nodes.loc[nodes[layer].isin(b), node]] for b in bands]
     missing = set(nodes[node].astype(str)) - {n for members in band_nodes for n in members}
@@ -206,7 +193,7 @@ def _graph(nodes: pd.DataFrame, edges: pd.DataFrame, *, node: str, label: str, l
                           labeljust=name_place[1], style="filled", fillcolor=_FRAME, color=_LONE, penwidth="1.0")
             for n in members:
                 lone = n not in related
-                band.node(n, _label(names[n], box_in - 2 * _MARGIN[0]), fillcolor=_CONTEXT if n in context else "white",
+                band.node(n, _label(names[n], box_in - 2 * _MARGIN[0], anywhere=anywhere), fillcolor=_CONTEXT if n in context else "white",
                           style="rounded,filled,dashed" if lone else "rounded,filled",
                           color=_LONE if lone else _OUTLINE)
             if free and len(members) > columns:

@@ -104,7 +104,8 @@ def heatmap(
 def _categories_alt(matrix: pd.DataFrame, what: str, value_labels: dict[str, str] | None,
                     colours: dict[str, str]) -> str:
     counts = matrix.stack().value_counts()
-    summary = ", ".join(f"{(value_labels or {}).get(c, c)} {int(counts.get(c, 0))}" for c in colours)
+    # "label: count" apart by semicolons: a label may itself hold a comma or end in a number ("table 1")
+    summary = "; ".join(f"{(value_labels or {}).get(c, c)}: {int(counts.get(c, 0))}" for c in colours)
     return labels.phrase("alt_heatmap_categories", what=what, rows=matrix.shape[0], cols=matrix.shape[1],
                          summary=summary)
 
