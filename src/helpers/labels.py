@@ -239,10 +239,10 @@ _PHRASES: dict[str, dict[str, str]] = {
         "en": "Horizontal bar chart of {what} for {groups}; {largest} per group – {parts}.",
         "nb": "Liggende stolpediagram over {what} for {groups}; {largest} per gruppe – {parts}.",
     },
-    # one group of bars: naming the group and "per group" would only repeat the chart's subject
+    # one group of bars: its name (which may give its N) once, without "per group"
     "alt_bars_one_group": {
-        "en": "Horizontal bar chart of {what}; {largest}: {part}.",
-        "nb": "Liggende stolpediagram over {what}; {largest}: {part}.",
+        "en": "Horizontal bar chart of {what} ({group}); {largest}: {part}.",
+        "nb": "Liggende stolpediagram over {what} ({group}); {largest}: {part}.",
     },
     "largest_share": {"en": "largest share", "nb": "største andel"},
     "percentage_points": {"en": "percentage points", "nb": "prosentpoeng"},

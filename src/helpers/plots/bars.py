@@ -173,7 +173,7 @@ def _bars_alt(
     missing = int(frame[value].isna().sum())
     largest = labels.phrase("largest_share" if unit.strip() == "%" else "largest_value")
     if len(group_labels) == 1 and parts:
-        sentence = labels.phrase("alt_bars_one_group", what=what, largest=largest, part=parts[0][1])
+        sentence = labels.phrase("alt_bars_one_group", what=what, group=parts[0][0], largest=largest, part=parts[0][1])
     else:
         sentence = labels.phrase("alt_bars", what=what, groups=labels.join(list(group_labels.values())),
                                  largest=largest, parts="; ".join(f"{g}: {part}" for g, part in parts))
