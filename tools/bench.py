@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 IGNORE = shutil.ignore_patterns(".venv", ".tools", "_build", "_site", "_site.previous", "node_modules", ".git",
@@ -106,21 +107,21 @@ def edit_data(path: Path, column: str, suffix: str) -> None:
     path.write_text(out.getvalue(), encoding="utf-8")
 
 
-def chapter_seconds(project: Path, edition: str = "en") -> dict[str, float]:
-    """Each chapter's last execution time in ``edition``, from the build's cache records, by the chapter's notebook
-    (``notebooks/01-awareness.ipynb``, ``data.ipynb``: not every chapter is in ``notebooks/``)."""
+def chapter_seconds(project: Path, edition: str = "en") -> dict[Any, float]:
+    """Each chapter's last execution time in ``edition``, from the build's cache records, by the chapter's page as
+    ``_quarto.yml`` lists it (not every chapter is in ``notebooks/``: ``data.ipynb``)."""
     from helpers.pipeline import config
 
-    sources = {page.stem: page.source for page in config.pages(config.load_quarto(project)) if page.is_notebook}
+    pages = {page.stem: page for page in config.pages(config.load_quarto(project)) if page.is_notebook}
     found = {}
     for record in (project / "_build" / "cache" / "execute" / edition).glob("*.json"):
         seconds = json.loads(record.read_text(encoding="utf-8")).get("seconds")
-        if isinstance(seconds, (int, float)) and record.stem != "index" and record.stem in sources:
-            found[sources[record.stem]] = float(seconds)
+        if isinstance(seconds, (int, float)) and record.stem != "index" and record.stem in pages:
+            found[pages[record.stem]] = float(seconds)
     return found
 
 
-def preview_refresh(project: Path, sources: list[str], port: int = 4949) -> dict[str, float]:
+def preview_refresh(project: Path, pages: list[Any], port: int = 4949) -> dict[Any, float]:
     """Seconds from saving each chapter's notebook (a Markdown cell added) to the preview serving the refreshed page."""
     import signal
     import threading
@@ -144,22 +145,21 @@ def preview_refresh(project: Path, sources: list[str], port: int = 4949) -> dict
         if not ready.wait(600):
             sys.exit("make preview did not start:\n" + "".join(log[-30:]))
         time.sleep(2)  # Quarto's server starts after the line
-        for source in sources:
-            token = f"Saved-in-preview-{Path(source).stem}-{time.time_ns()}"
-            append_cell(project / source, token)
+        for chapter in pages:
+            token = f"Saved-in-preview-{chapter.stem}-{time.time_ns()}"
+            append_cell(project / chapter.source, token)
             started = time.perf_counter()
             while time.perf_counter() - started < 300:
                 try:
-                    page_url = f"http://localhost:{port}/{Path(source).with_suffix('.html').as_posix()}"
-                    with urllib.request.urlopen(page_url, timeout=5) as page:
+                    with urllib.request.urlopen(f"http://localhost:{port}/{chapter.output}", timeout=5) as page:
                         if token in page.read().decode("utf-8", "replace"):
                             break
                 except OSError:
                     pass
                 time.sleep(0.1)
             else:
-                sys.exit(f"the preview never showed the edit of {source}:\n" + "".join(log[-30:]))
-            times[source] = time.perf_counter() - started
+                sys.exit(f"the preview never showed the edit of {chapter.source}:\n" + "".join(log[-30:]))
+            times[chapter] = time.perf_counter() - started
     finally:
         proc.send_signal(signal.SIGINT)
         try:
@@ -277,10 +277,10 @@ def main() -> None:
         if "preview" in parts:
             seconds = chapter_seconds(project)
             fastest, slowest = min(seconds, key=seconds.get), max(seconds, key=seconds.get)
-            for source, t_preview in preview_refresh(project, [fastest, slowest]).items():
-                rows.append((f"make preview: save {source} → refreshed page", t_preview, "",
+            for chapter, t_preview in preview_refresh(project, [fastest, slowest]).items():
+                rows.append((f"make preview: save {chapter.source} → refreshed page", t_preview, "",
                              f"≤ 6 s — {verdict(t_preview <= 6)} "
-                             f"({'fastest' if source == fastest else 'slowest'} chapter)"))
+                             f"({'fastest' if chapter == fastest else 'slowest'} chapter)"))
 
         if "freeze" in parts:
             # Quarto's own cache: freeze re-executes only when a notebook's source changes, never for its data

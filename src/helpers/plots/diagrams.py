@@ -193,7 +193,8 @@ def _graph(nodes: pd.DataFrame, edges: pd.DataFrame, *, node: str, label: str, l
                           labeljust=name_place[1], style="filled", fillcolor=_FRAME, color=_LONE, penwidth="1.0")
             for n in members:
                 lone = n not in related
-                band.node(n, _label(names[n], box_in - 2 * _MARGIN[0], anywhere=anywhere), fillcolor=_CONTEXT if n in context else "white",
+                band.node(n, _label(names[n], box_in - 2 * _MARGIN[0], anywhere=anywhere),
+                          fillcolor=_CONTEXT if n in context else "white",
                           style="rounded,filled,dashed" if lone else "rounded,filled",
                           color=_LONE if lone else _OUTLINE)
             if free and len(members) > columns:
