@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import matplotlib.dates as mdates
@@ -270,6 +271,71 @@ def test_evidence_is_a_few_words_never_a_sentence(name):
     assert not long, f"data/{name}.csv: evidence longer than a few words: {long}"
 
 
+#: A footnote is printed at the foot of its page, which the OCR puts after the page's text: past the next heading, up
+#: to a page of lines after the section its mark is in.
+PAGE_LINES = 70
+
+
+def report_parts(text: str, *, footnote: bool = False) -> dict[str, str]:
+    """The report's parts as our data name them (``section``: ``3.4.1``, ``sammendrag``, ``vedlegg 2``,
+    ``litteraturoversikt``), each folded from its heading to the next heading that is not inside it (with
+    ``footnote``, a page further). The headings are found in the order data/report_structure.csv lists them, the OCR's
+    bar before a heading ("I 2.1 …") allowed."""
+    lines = text.split("\n")
+    starts: dict[str, int] = {"sammendrag": 0}
+    at = 0
+    for part, number, heading in data.load("report_structure")[["part", "number", "heading_nb"]].astype(str).values:
+        if part == "section":
+            key, line = number, re.compile(rf"^(?:[I|l] )?{re.escape(number)}\.?\s+(.*)$")
+            words = fold(" ".join(heading.split()[1:3]))  # the first word is where the OCR garbles most («Ønske»)
+        elif part == "appendix":
+            key, line, words = f"vedlegg {number}", re.compile(rf"^(?:[I|l] )?Vedlegg {number}:(.*)$"), ""
+        else:
+            continue
+        found = next((i for i in range(at + 1, len(lines)) if (m := line.match(lines[i].strip()))
+                      and words in fold(m.group(1))), None)
+        assert found is not None, f"the heading of {key} ({heading}) is not in the report's text after line {at + 1}"
+        starts[key], at = found, found
+        if key == "5.4":  # the reference list comes between the last section and the appendices
+            starts["litteraturoversikt"] = next(i for i in range(at, len(lines)) if "Litteraturoversikt" in lines[i])
+            at = starts["litteraturoversikt"]
+    ordered = sorted(starts.items(), key=lambda item: item[1])
+    parts = {}
+    for k, (key, start) in enumerate(ordered):
+        end = next((s for other, s in ordered[k + 1:] if not other.startswith(key + ".")), len(lines))
+        end += PAGE_LINES if footnote else 0
+        parts[key] = fold("\n".join(lines[start:end])) + "\n" + fold("\n".join(lines[start:end]), bar="")
+    return parts
+
+
+def test_report_parts_are_found_in_order_and_hold_their_own_words(source_texts):
+    parts = report_parts(_report_text())
+    assert len(parts) == 46  # 40 sections, 4 appendices, the summary and the reference list
+    assert fold("Regeringskansliet") in parts["3.4.1"] and fold("Regeringskansliet") in parts["3.4"]
+    assert fold("Finansministeriet i Danmark") not in parts["3.4.1"]
+    assert fold("Det arbeides med en felles stortingsmelding") in parts["vedlegg 4"]
+
+
+def _report_text() -> str:
+    folder = Path(os.environ.get("BEST_SAMMEN_SOURCES", ROOT.parent / "shared" / "seeds"))
+    return (folder / SOURCE_FILES["dfo2023"]).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", evidence_resources())
+def test_evidence_is_at_the_place_the_row_names(name, source_texts):
+    """A reviewer opens the row's section and finds its words there (a row naming several places: in one of them)."""
+    parts = {False: report_parts(_report_text()), True: report_parts(_report_text(), footnote=True)}
+    rows = coded_rows(name)
+    astray = []
+    for line, source, places, kind, ev in zip(rows["line"], rows["source"], rows["section"], rows["kind"],
+                                              rows["evidence"]):
+        if source != "dfo2023" or not ev:
+            continue
+        texts = [parts[kind == "footnote"][p.strip()] for p in str(places).split("|")]
+        astray += [(line, places, s) for s in snippets(ev) if not any(fold(s) in t for t in texts)]
+    assert not astray, f"data/{name}.csv: evidence not in the section the row names: {astray}"
+
+
 #: The report's words for work in progress, and coded values that say it is done.
 UNDER_WAY_NB = ("det arbeides med", "er i gang", "under planlegging", "under arbeid")
 DONE_VALUES = {"reached", "happened", "done"}
@@ -375,6 +441,14 @@ def test_the_leaders_who_heard_about_the_content_are_our_reading():
     row = survey[(survey["question"] == "awareness") & (survey["group"] == "leaders")
                  & (survey["response"] == "Ja, jeg kjenner innholdet")].iloc[0]
     assert row["kind"] == "inferred" and "hørt om innholdet" in row["note"]
+
+
+def test_the_non_leaders_not_familiar_with_the_strategy_are_read_as_no_by_us():
+    """«ikke er kjent med» is none of the three answers: that it is «Nei» is our reading, as the leaders' 56 % is."""
+    survey = data.load("survey_answers")
+    row = survey[(survey["question"] == "awareness") & (survey["group"] == "non_leaders")
+                 & (survey["response"] == "Nei")].iloc[0]
+    assert row["kind"] == "inferred" and "ikke er kjent med" in row["note"]
 
 
 @pytest.mark.slow

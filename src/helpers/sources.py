@@ -182,7 +182,7 @@ def cite(text: str, sources: Sequence[Rows], *, chapter: str, lang: str) -> Mark
     if not sources:
         raise ValueError("cite: name at least one resource and its rows")
     shown = str(text) if isinstance(text, Markdown) else escape(str(text))
-    title = describe(sources, lang).replace("\\", "\\\\").replace('"', '\\"')
+    title = escaping.markdown_attribute(describe(sources, lang))  # Pandoc reads a link's title as an attribute
     return Markdown(f'[{shown}]({data_page_link(chapter)}#{sources[0].anchor} "{title}")')
 
 
