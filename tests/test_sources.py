@@ -36,7 +36,15 @@ def test_a_selection_finds_the_rows_that_hold_the_value():
     row = frame.iloc[rows.rows[0] - 1]  # rows count from 1, as the anchors do
     assert float(row["percent"]) == headlines.awareness("leaders").knows_content
     assert rows.anchor == f"row-survey_answers-{rows.rows[0]}"
-    assert rows.places == ((row["section"], row["figure"]),)
+    assert rows.places == (("dfo2023", row["section"], row["figure"]),)
+
+
+def test_a_row_from_the_strategy_is_placed_in_the_strategy_not_in_the_report():
+    rows = sources.select("strategy", element_id="strategy_period")
+    assert sources.describe([rows], "en").endswith("; in the strategy: forord")
+    assert sources.describe([rows], "nb").endswith("; i strategien: forord")
+    both = sources.describe([rows, sources.select("survey_response", quantity="invited", section="1.4.3")], "en")
+    assert "in the strategy: forord" in both and "in the report: section\u00a01.4.3" in both
 
 
 def test_several_values_select_several_rows_and_their_ranges_are_written_short():

@@ -119,6 +119,18 @@ def data_licence() -> str:
     return labels.phrase("data_licence", version=data_licence_version())
 
 
+def release() -> tuple[str, str]:
+    """This version of the site, as ``CITATION.cff`` gives it: its ``version`` and ``date-released`` (YYYY-MM-DD),
+    for the landing page's "how to cite" line (the title page shows the same date)."""
+    import yaml
+
+    meta = yaml.safe_load((paths.root() / "CITATION.cff").read_text(encoding="utf-8")) or {}
+    missing = [k for k in ("version", "date-released") if not meta.get(k)]
+    if missing:
+        raise KeyError(f"CITATION.cff: no {' and no '.join(missing)}")
+    return str(meta["version"]), str(meta["date-released"])
+
+
 def report_year(key: str = "dfo2023") -> str:
     """The year ``references.bib`` gives for a document: the date the landing page shows for the report (the build
     date is Quarto's, labelled as such)."""

@@ -44,7 +44,10 @@ _WORDS = {
     "rows": {"en": "rows", "nb": "rader"},
     "of": {"en": "of", "nb": "i"},
     "in_report": {"en": "in the report", "nb": "i rapporten"},
+    "in_strategy": {"en": "in the strategy", "nb": "i strategien"},
 }
+#: The strategy's key in references.bib: a row from it is placed in the strategy, every other row in the report.
+STRATEGY = "strategy2021"
 
 
 def _word(key: str, lang: str) -> str:
@@ -93,11 +96,12 @@ def provenance_columns(resource: dict[str, Any]) -> list[str]:
 @dataclass(frozen=True)
 class Rows:
     """Rows of one resource a value is computed from: their numbers (from 1, as :func:`row_anchor` counts) and the
-    report's places their provenance gives, as ``(section, figure)`` pairs in row order, each once."""
+    places their provenance gives, as ``(source, section, figure)`` in row order, each once (``source`` the document's
+    key in references.bib: the report, ``dfo2023``, or the strategy, ``strategy2021``)."""
 
     resource: str
     rows: tuple[int, ...]
-    places: tuple[tuple[str, str], ...]
+    places: tuple[tuple[str, str, str], ...]
 
     def __post_init__(self) -> None:
         if not self.rows:
@@ -125,9 +129,9 @@ def of(resource: str, frame: pd.DataFrame) -> Rows:
     if not frame.index.isin(full.index).all():
         raise ValueError(f"data/{resource}: the selection's index is not the file's row positions (was it reset?)")
     chosen = full.loc[frame.index]
-    places: dict[tuple[str, str], None] = {}
+    places: dict[tuple[str, str, str], None] = {}
     for _, row in chosen.iterrows():
-        places[(_text(row.get("section")), _text(row.get("figure")))] = None
+        places[(_text(row.get("source")), _text(row.get("section")), _text(row.get("figure")))] = None
     return Rows(resource, tuple(int(i) + 1 for i in chosen.index), tuple(places))
 
 
@@ -160,13 +164,18 @@ def _ranges(numbers: Sequence[int]) -> str:
 
 
 def describe(sources: Sequence[Rows], lang: str) -> str:
-    """The rows and the report's places, as a link's title says them: "Source: survey_answers.csv, rows 12–14; in
-    the report: section 3.1, Figure 5" / "Kilde: survey_answers.csv, rad 12–14; i rapporten: kapittel 3.1, figur 5"."""
+    """The rows and their places, each in the document it is in, as a link's title says them: "Source:
+    survey_answers.csv, rows 12–14; in the report: section 3.1, Figure 5" / "Kilde: strategy.csv, rad 32; i
+    strategien: forord"."""
     parts = []
     for source in sources:
         count = _word("row" if len(source.rows) == 1 else "rows", lang)
-        places = "; ".join(dict.fromkeys(p for p in (labels.report_place(s, f, lang) for s, f in source.places) if p))
-        where = f"; {_word('in_report', lang)}: {places}" if places else ""
+        where = ""
+        for document in dict.fromkeys(d for d, _, _ in source.places):
+            places = "; ".join(dict.fromkeys(p for p in (labels.report_place(s, f, lang)
+                                                         for d, s, f in source.places if d == document) if p))
+            if places:
+                where += f"; {_word('in_strategy' if document == STRATEGY else 'in_report', lang)}: {places}"
         parts.append(f"{source.resource}.csv, {count} {_ranges(source.rows)}{where}")
     return f"{_word('source', lang)}: " + " · ".join(parts)
 
