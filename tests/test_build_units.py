@@ -269,6 +269,26 @@ def test_a_data_file_linked_from_outside_the_project_stays_a_dependency(tmp_path
     assert cache.file_digest(root / "data" / "numbers.csv") != deps["data/numbers.csv"]
 
 
+def test_a_chapter_whose_executed_figures_are_missing_is_not_up_to_date(tmp_path: Path):
+    # deleting _build/executed/<edition>/notebooks/figures/<chapter> left the chapter "up to date", so every later
+    # render failed on missing resources; the figures are part of what a run must have left
+    from helpers.pipeline import execute
+
+    root, task = _tiny_project(tmp_path, "pass")
+    work = root / "_build" / "exec-fake"
+    (work / "figures" / "tiny").mkdir(parents=True)
+    (work / "figures" / "tiny" / "fig-a.svg").write_text("<svg/>", encoding="utf-8")
+    shutil.copy(root / "notebooks" / "tiny.ipynb", work / "tiny.ipynb")
+    records = cache.Cache(root)
+    execute.store(root, records, task, {"work": str(work), "deps": [], "seconds": 1.0})
+    assert execute.is_fresh(root, records, task)
+    figures = execute.executed_figures(root, task.edition, task.page)
+    (figures / "fig-a.svg").write_text("<svg>edited</svg>", encoding="utf-8")
+    assert not execute.is_fresh(root, records, task), "a chapter whose figure was edited counts as up to date"
+    shutil.rmtree(figures)
+    assert not execute.is_fresh(root, records, task), "a chapter whose figures were deleted counts as up to date"
+
+
 @pytest.mark.parametrize("name, record", [
     ("execute/en/x", {"key": "k", "deps": []}),
     ("execute/en/x", {"key": "k", "deps": {"data/a.csv": 3}}),

@@ -119,7 +119,18 @@ def is_fresh(root: Path, store: cache.Cache, task: Task) -> bool:
         return False
     if not executed_path(root, task.edition, task.page).exists():
         return False
+    # the render needs the figures as much as the notebook: a record from before figures were recorded, or figures
+    # deleted or edited since, would make every later render fail on missing resources until the chapter runs again
+    if record.get("figures") != figure_digests(executed_figures(root, task.edition, task.page)):
+        return False
     return all(cache.file_digest(root / rel) == digest for rel, digest in record.get("deps", {}).items())
+
+
+def figure_digests(folder: Path) -> dict[str, str]:
+    """Each file under an executed notebook's figure folder, by its path there, with its digest."""
+    if not folder.is_dir():
+        return {}
+    return {p.relative_to(folder).as_posix(): cache.file_digest(p) for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -319,7 +330,8 @@ def store(root: Path, records: cache.Cache, task: Task, result: dict[str, Any], 
     deps, changed = recorded_deps(root, result["deps"], result.get("before", {}))
     for rel in changed:
         log(f"  note      {rel} changed while {task.label} ran; it runs again in the next build")
-    records.put(task.record, {"key": task.key, "deps": deps, "seconds": round(result["seconds"], 2)})
+    records.put(task.record, {"key": task.key, "deps": deps, "figures": figure_digests(figures_dst),
+                              "seconds": round(result["seconds"], 2)})
     shutil.rmtree(work, ignore_errors=True)
 
 
