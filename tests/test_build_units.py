@@ -208,10 +208,13 @@ def _kernels() -> list[int]:
 @pytest.mark.parametrize("code, expected", [
     ("import time\ntime.sleep(100)", "cell [2] (starting 'import time') ran longer than the cell timeout of 3 s"),
     ("import os\nos._exit(3)", "cell [2] (starting 'import os') killed its kernel"),
-    ("print('x' * 300_000)", "cell [2] (starting 'print('x' * 300_000)') produced an output of 0.3 MB, more than the "
-                             "limit of 0.1 MB per output"),
+    ("print('x' * 300_000)", "cell [2] (starting 'print('x' * 300_000)') produced 0.3 MB of output, more than the "
+                             "limit of 0.1 MB per cell"),
+    # each output under the limit, the cell's five together past it
+    ("for _ in range(5):\n    display('x' * 60_000)", "cell [2] (starting 'for _ in range(5):') produced 0.3 MB of "
+                                                      "output, more than the limit of 0.1 MB per cell"),
     ("raise ValueError('\\x1b[31mred\\x1b[0m \\x1b]0;title\\x07text\\u202e')", "cell [2] (starting 'raise "),
-], ids=["timeout", "dead-kernel", "output-too-large", "ansi-in-error"])
+], ids=["timeout", "dead-kernel", "output-too-large", "many-small-outputs", "ansi-in-error"])
 def test_a_cell_past_a_limit_fails_naming_notebook_and_cell_and_leaves_no_kernel(tmp_path: Path, code, expected):
     from helpers.pipeline import execute
 

@@ -355,5 +355,5 @@ def _limit_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"how long one code cell may run (default {execute.DEFAULT_CELL_TIMEOUT:g} s, or "
                              f"{execute.CELL_TIMEOUT_ENV})")
     parser.add_argument("--max-output-mb", type=_positive, default=None, metavar="MB",
-                        help=f"how large one cell output may be (default {execute.DEFAULT_MAX_OUTPUT_MB:g} MB, or "
+                        help=f"how large a cell's outputs may be in all (default {execute.DEFAULT_MAX_OUTPUT_MB:g} MB, or "
                              f"{execute.MAX_OUTPUT_ENV})")

@@ -33,8 +33,8 @@ CELL_TIMEOUT_ENV = "BEST_SAMMEN_CELL_TIMEOUT"
 #: seconds; the slowest cell (the follow-up chapter's figures) takes about 20 s on a loaded two-core machine
 DEFAULT_CELL_TIMEOUT = 600.0
 MAX_OUTPUT_ENV = "BEST_SAMMEN_MAX_OUTPUT_MB"
-#: megabytes per output; the largest (the audit's claim list) is about 2.3 MB, and Quarto needs about a hundred times
-#: a page's size in memory to render it
+#: megabytes of output per cell; the largest (a cell of the Data page) is about 1.8 MB, and Quarto needs about a
+#: hundred times a page's size in memory to render it
 DEFAULT_MAX_OUTPUT_MB = 5.0
 
 
@@ -57,7 +57,7 @@ def cell_timeout() -> float:
 
 
 def output_limit_mb() -> float:
-    """Megabytes one output may weigh (``BEST_SAMMEN_MAX_OUTPUT_MB``, else the default)."""
+    """Megabytes a cell's outputs may weigh in all (``BEST_SAMMEN_MAX_OUTPUT_MB``, else the default)."""
     return _limit(MAX_OUTPUT_ENV, DEFAULT_MAX_OUTPUT_MB, "the output limit in megabytes")
 
 
