@@ -363,6 +363,7 @@ FINDINGS = "findings.csv"
     ("\x00", "U+0000 (NUL)"), ("\x0c", "U+000C (form feed)"), ("\x1b", "U+001B (escape)"), ("\x7f", "U+007F (DEL)"),
     ("\u202e", "U+202E (right-to-left override)"), ("\u202a", "U+202A (left-to-right embedding)"),
     ("\u2066", "U+2066 (left-to-right isolate)"), ("\u2069", "U+2069 (pop directional isolate)"),
+    ("\u2028", "U+2028 (line separator)"), ("\u2029", "U+2029 (paragraph separator)"),
 ])
 def test_a_control_or_bidi_character_in_a_cell_is_named_with_file_row_and_column(data_copy: Path, character: str,
                                                                                 named: str):

@@ -332,10 +332,12 @@ _SPELLING = {
 }
 #: Characters a cell may not hold: C0 controls but the tab (NUL, form feed, escape: they break an SVG or a terminal),
 #: DEL, C1 controls, and the bidirectional embeddings, overrides and isolates, which reverse the text after them on
-#: the page while the file looks harmless.
-_UNSHOWABLE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+#: the page while the file looks harmless; and U+2028/2029, which JavaScript and some Markdown readers take for line
+#: breaks, so a cell would split its line, its table row or the search index's string.
+_UNSHOWABLE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028-\u202e\u2066-\u2069]")
 _CONTROL_NAMES = {0x00: "NUL", 0x08: "backspace", 0x0A: "line feed", 0x0B: "vertical tab", 0x0C: "form feed",
-                  0x0D: "carriage return", 0x1B: "escape", 0x7F: "DEL", 0x202A: "left-to-right embedding",
+                  0x0D: "carriage return", 0x1B: "escape", 0x7F: "DEL", 0x2028: "line separator",
+                  0x2029: "paragraph separator", 0x202A: "left-to-right embedding",
                   0x202B: "right-to-left embedding", 0x202C: "pop directional formatting",
                   0x202D: "left-to-right override", 0x202E: "right-to-left override", 0x2066: "left-to-right isolate",
                   0x2067: "right-to-left isolate", 0x2068: "first strong isolate", 0x2069: "pop directional isolate"}
@@ -345,7 +347,8 @@ def _unshowable_message(cell: str) -> str:
     found = _UNSHOWABLE.search(cell)
     assert found is not None
     code = ord(found.group())
-    kind = "a bidirectional-text control" if code >= 0x2000 else "a control character"
+    kind = ("a control character" if code < 0x2000 else "a line or paragraph separator" if code < 0x202A
+            else "a bidirectional-text control")
     name = _CONTROL_NAMES.get(code, "")
     return (f"{_show(cell)} contains {kind}, U+{code:04X}{f' ({name})' if name else ''}, at character "
             f"{found.start() + 1}: it cannot be shown as text on a page or in a figure; delete it")
