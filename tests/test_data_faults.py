@@ -440,6 +440,29 @@ def test_a_malformed_descriptor_is_named_in_one_line_without_a_traceback(data_co
     assert "\n" not in str(info.value)
 
 
+def _field(descriptor: dict, resource: str, name: str) -> dict:
+    return next(f for f in _resource(descriptor, resource)["schema"]["fields"] if f["name"] == name)
+
+
+@pytest.mark.parametrize(("change", "where"), [
+    (lambda d: d.update(title="Data\u202e"), "the package: 'title'"),
+    (lambda d: _resource(d, "findings").update(description_nb="Funn\x1b[31m"), "resource 'findings': 'description_nb'"),
+    (lambda d: _field(d, "findings", "statement_en").update(title_nb="Utsagn\u2066"),
+     "resource 'findings', field 'statement_en': 'title_nb'"),
+    (lambda d: _field(d, "findings", "statement_en").update(description="A\u2028B"),
+     "resource 'findings', field 'statement_en': 'description'"),
+])
+def test_a_control_or_bidi_character_in_the_descriptors_words_is_named_with_its_place_and_key(data_copy: Path,
+                                                                                              change, where: str):
+    """The Data page shows the descriptor's titles and descriptions; they passed validation whatever they held."""
+    _set_descriptor(data_copy, change)
+    with pytest.raises(data.DataValidationError) as info:
+        data.validate_all(data_copy)
+    shown = str(info.value)
+    assert info.value.file == "data/datapackage.json" and shown.startswith(f"data/datapackage.json: {where} contains")
+    assert "\n" not in shown and not any(c in shown for c in "\x1b\u202e\u2066\u2028"), repr(shown)
+
+
 def test_the_build_reports_a_descriptor_fault_in_one_line(data_copy: Path):
     """What an author sees: `make validate` (the build's validate command) prints the one line and no traceback."""
     _set_descriptor(data_copy, lambda d: _resource(d, "findings").update(path="../../etc/passwd"))
