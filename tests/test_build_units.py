@@ -228,6 +228,24 @@ def test_a_cell_past_a_limit_fails_naming_notebook_and_cell_and_leaves_no_kernel
     assert not list((root / "_build").glob("exec-*")), "the run's scratch folder was left behind"
 
 
+def test_a_markdown_cells_inline_values_past_the_output_limit_together_fail_naming_the_cell(tmp_path: Path):
+    # each value under the limit, the five of one Markdown cell together past it
+    import nbformat
+
+    from helpers.pipeline import execute
+
+    root, task = _tiny_project(tmp_path, "s = 'x' * 60_000")
+    nb = nbformat.read(root / "notebooks" / "tiny.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_markdown_cell(" ".join(f"`{{python}} s[{i}:]`" for i in range(5))))
+    nbformat.write(nb, root / "notebooks" / "tiny.ipynb")
+    result = execute.run(str(root), task, limits=(30, 100_000))
+    assert not result["ok"]
+    first = result["error"].splitlines()[0]
+    assert first.startswith("notebooks/tiny.ipynb (edition en): ") and "Markdown cell 4: " in first, first
+    assert "the limit per cell" in first, first
+    assert not _kernels(), "the run's kernel outlived it"
+
+
 def test_control_characters_never_reach_the_terminal():
     from helpers.pipeline.execute import printable
 
