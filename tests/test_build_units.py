@@ -208,10 +208,13 @@ def _kernels() -> list[int]:
 @pytest.mark.parametrize("code, expected", [
     ("import time\ntime.sleep(100)", "cell [2] (starting 'import time') ran longer than the cell timeout of 3 s"),
     ("import os\nos._exit(3)", "cell [2] (starting 'import os') killed its kernel"),
-    ("print('x' * 300_000)", "cell [2] (starting 'print('x' * 300_000)') produced an output of 0.3 MB, more than the "
-                             "limit of 0.1 MB per output"),
+    ("print('x' * 300_000)", "cell [2] (starting 'print('x' * 300_000)') produced 0.3 MB of output, more than the "
+                             "limit of 0.1 MB per cell"),
+    # each output under the limit, the cell's five together past it
+    ("for _ in range(5):\n    display('x' * 60_000)", "cell [2] (starting 'for _ in range(5):') produced 0.3 MB of "
+                                                      "output, more than the limit of 0.1 MB per cell"),
     ("raise ValueError('\\x1b[31mred\\x1b[0m \\x1b]0;title\\x07text\\u202e')", "cell [2] (starting 'raise "),
-], ids=["timeout", "dead-kernel", "output-too-large", "ansi-in-error"])
+], ids=["timeout", "dead-kernel", "output-too-large", "many-small-outputs", "ansi-in-error"])
 def test_a_cell_past_a_limit_fails_naming_notebook_and_cell_and_leaves_no_kernel(tmp_path: Path, code, expected):
     from helpers.pipeline import execute
 
@@ -223,6 +226,24 @@ def test_a_cell_past_a_limit_fails_naming_notebook_and_cell_and_leaves_no_kernel
     assert not any(c in result["error"] for c in "\x1b\x07\u202e"), repr(result["error"])
     assert not _kernels(), "the run's kernel outlived it"
     assert not list((root / "_build").glob("exec-*")), "the run's scratch folder was left behind"
+
+
+def test_a_markdown_cells_inline_values_past_the_output_limit_together_fail_naming_the_cell(tmp_path: Path):
+    # each value under the limit, the five of one Markdown cell together past it
+    import nbformat
+
+    from helpers.pipeline import execute
+
+    root, task = _tiny_project(tmp_path, "s = 'x' * 60_000")
+    nb = nbformat.read(root / "notebooks" / "tiny.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_markdown_cell(" ".join(f"`{{python}} s[{i}:]`" for i in range(5))))
+    nbformat.write(nb, root / "notebooks" / "tiny.ipynb")
+    result = execute.run(str(root), task, limits=(30, 100_000))
+    assert not result["ok"]
+    first = result["error"].splitlines()[0]
+    assert first.startswith("notebooks/tiny.ipynb (edition en): ") and "Markdown cell 4: " in first, first
+    assert "the limit per cell" in first, first
+    assert not _kernels(), "the run's kernel outlived it"
 
 
 def test_control_characters_never_reach_the_terminal():
@@ -267,6 +288,26 @@ def test_a_data_file_linked_from_outside_the_project_stays_a_dependency(tmp_path
     assert "/etc/hostname" in deps, "a file read outside the project was dropped from the dependencies"
     outside.write_text("n\n2\n", encoding="utf-8")  # edited where it lives: the record no longer matches
     assert cache.file_digest(root / "data" / "numbers.csv") != deps["data/numbers.csv"]
+
+
+def test_a_chapter_whose_executed_figures_are_missing_is_not_up_to_date(tmp_path: Path):
+    # deleting _build/executed/<edition>/notebooks/figures/<chapter> left the chapter "up to date", so every later
+    # render failed on missing resources; the figures are part of what a run must have left
+    from helpers.pipeline import execute
+
+    root, task = _tiny_project(tmp_path, "pass")
+    work = root / "_build" / "exec-fake"
+    (work / "figures" / "tiny").mkdir(parents=True)
+    (work / "figures" / "tiny" / "fig-a.svg").write_text("<svg/>", encoding="utf-8")
+    shutil.copy(root / "notebooks" / "tiny.ipynb", work / "tiny.ipynb")
+    records = cache.Cache(root)
+    execute.store(root, records, task, {"work": str(work), "deps": [], "seconds": 1.0})
+    assert execute.is_fresh(root, records, task)
+    figures = execute.executed_figures(root, task.edition, task.page)
+    (figures / "fig-a.svg").write_text("<svg>edited</svg>", encoding="utf-8")
+    assert not execute.is_fresh(root, records, task), "a chapter whose figure was edited counts as up to date"
+    shutil.rmtree(figures)
+    assert not execute.is_fresh(root, records, task), "a chapter whose figures were deleted counts as up to date"
 
 
 @pytest.mark.parametrize("name, record", [

@@ -363,6 +363,7 @@ FINDINGS = "findings.csv"
     ("\x00", "U+0000 (NUL)"), ("\x0c", "U+000C (form feed)"), ("\x1b", "U+001B (escape)"), ("\x7f", "U+007F (DEL)"),
     ("\u202e", "U+202E (right-to-left override)"), ("\u202a", "U+202A (left-to-right embedding)"),
     ("\u2066", "U+2066 (left-to-right isolate)"), ("\u2069", "U+2069 (pop directional isolate)"),
+    ("\u2028", "U+2028 (line separator)"), ("\u2029", "U+2029 (paragraph separator)"),
 ])
 def test_a_control_or_bidi_character_in_a_cell_is_named_with_file_row_and_column(data_copy: Path, character: str,
                                                                                 named: str):
@@ -437,6 +438,29 @@ def test_a_malformed_descriptor_is_named_in_one_line_without_a_traceback(data_co
         data.validate_all(data_copy)
     assert info.value.file == "data/datapackage.json" and expected in info.value.message
     assert "\n" not in str(info.value)
+
+
+def _field(descriptor: dict, resource: str, name: str) -> dict:
+    return next(f for f in _resource(descriptor, resource)["schema"]["fields"] if f["name"] == name)
+
+
+@pytest.mark.parametrize(("change", "where"), [
+    (lambda d: d.update(title="Data\u202e"), "the package: 'title'"),
+    (lambda d: _resource(d, "findings").update(description_nb="Funn\x1b[31m"), "resource 'findings': 'description_nb'"),
+    (lambda d: _field(d, "findings", "statement_en").update(title_nb="Utsagn\u2066"),
+     "resource 'findings', field 'statement_en': 'title_nb'"),
+    (lambda d: _field(d, "findings", "statement_en").update(description="A\u2028B"),
+     "resource 'findings', field 'statement_en': 'description'"),
+])
+def test_a_control_or_bidi_character_in_the_descriptors_words_is_named_with_its_place_and_key(data_copy: Path,
+                                                                                              change, where: str):
+    """The Data page shows the descriptor's titles and descriptions; they passed validation whatever they held."""
+    _set_descriptor(data_copy, change)
+    with pytest.raises(data.DataValidationError) as info:
+        data.validate_all(data_copy)
+    shown = str(info.value)
+    assert info.value.file == "data/datapackage.json" and shown.startswith(f"data/datapackage.json: {where} contains")
+    assert "\n" not in shown and not any(c in shown for c in "\x1b\u202e\u2066\u2028"), repr(shown)
 
 
 def test_the_build_reports_a_descriptor_fault_in_one_line(data_copy: Path):

@@ -102,3 +102,9 @@ def test_plain_papermill_refuses_a_misspelt_parameter(tmp_path):
                                    cwd=str(tmp_path), progress_bar=False, kernel_name="python3")
     assert err.value.ename == "ParameterError"
     assert "unknown parameter 'include_inferre'" in err.value.evalue and "include_inferred (True, False)" in err.value.evalue
+
+
+def test_a_failed_sweep_point_is_printed_without_its_control_characters():
+    # a kernel that never started fails its point with an error execute.run did not clean
+    shown = sweep.failure({"share": 0.1}, "KernelError: \x1b[31mred\x1b[0m \x1b]0;title\x07text\u202e")
+    assert shown == "point share=0.1: KernelError: red text", repr(shown)

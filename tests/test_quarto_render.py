@@ -320,7 +320,7 @@ def _notebooks(root: Path, text: str) -> dict[Path, object]:
     return found
 
 
-@pytest.mark.parametrize("interrupted_at", [1, 4])  # while writing the new set; while renaming it into place
+@pytest.mark.parametrize("interrupted_at", [1, 2, 3, 4])  # the journal's rename; then each notebook's
 def test_an_interrupted_reproduce_leaves_the_old_set_or_the_new_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                    interrupted_at: int):
     import nbformat
@@ -346,6 +346,44 @@ def test_an_interrupted_reproduce_leaves_the_old_set_or_the_new_one(tmp_path: Pa
     expected = "old" if interrupted_at == 1 else "new"
     assert texts == {n: f"{n} {expected}" for n in "abc"}, texts
     assert not list((tmp_path / "notebooks").glob("*.partial")) and not (tmp_path / "_build" / reproduce.JOURNAL).exists()
+
+
+@pytest.mark.parametrize("signalled_at", [1, 2, 3, 4])
+def test_a_ctrl_c_during_the_renames_of_reproduce_waits_for_the_new_set_and_says_so(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, signalled_at: int):
+    # the command's handler exits at once (os._exit): nothing would complete a half-renamed set before the next run,
+    # and its line "the committed notebooks left as they were" would be false
+    import signal
+
+    import nbformat
+
+    from helpers.pipeline import cli, reproduce
+
+    for path, nb in _notebooks(tmp_path, "old").items():
+        nbformat.write(nb, path)
+    real, calls = reproduce.os.replace, []
+
+    def signalled(source, target):
+        calls.append(target)
+        if len(calls) == signalled_at:
+            signal.raise_signal(signal.SIGINT)
+        real(source, target)
+
+    monkeypatch.setattr(reproduce.os, "replace", signalled)
+    monkeypatch.setattr(cli, "_end_children", lambda: None)  # the test's own process family is not the build's
+    monkeypatch.setitem(cli._rewrote, "notebooks", False)
+    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    signal.signal(signal.SIGINT, cli._on_signal)
+    try:
+        with pytest.raises(cli.Interrupted):
+            reproduce.rewrite_all(tmp_path, _notebooks(tmp_path, "new"), log=_quiet, hold=cli._rewriting)
+    finally:
+        for signum, handler in saved.items():
+            signal.signal(signum, handler)
+    texts = {p.stem: nbformat.read(p, as_version=4).cells[0].source for p in (tmp_path / "notebooks").glob("*.ipynb")}
+    assert texts == {n: f"{n} new" for n in "abc"}, texts  # whole before the interruption took effect
+    assert not (tmp_path / "_build" / reproduce.JOURNAL).exists()
+    assert "already rewritten (the new set)" in cli.interrupted_message("reproduce")
 
 
 def test_a_search_index_with_a_pages_old_text_is_told_from_a_full_renders(tmp_path: Path):

@@ -332,23 +332,48 @@ _SPELLING = {
 }
 #: Characters a cell may not hold: C0 controls but the tab (NUL, form feed, escape: they break an SVG or a terminal),
 #: DEL, C1 controls, and the bidirectional embeddings, overrides and isolates, which reverse the text after them on
-#: the page while the file looks harmless.
-_UNSHOWABLE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+#: the page while the file looks harmless; and U+2028/2029, which JavaScript and some Markdown readers take for line
+#: breaks, so a cell would split its line, its table row or the search index's string.
+_UNSHOWABLE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028-\u202e\u2066-\u2069]")
 _CONTROL_NAMES = {0x00: "NUL", 0x08: "backspace", 0x0A: "line feed", 0x0B: "vertical tab", 0x0C: "form feed",
-                  0x0D: "carriage return", 0x1B: "escape", 0x7F: "DEL", 0x202A: "left-to-right embedding",
+                  0x0D: "carriage return", 0x1B: "escape", 0x7F: "DEL", 0x2028: "line separator",
+                  0x2029: "paragraph separator", 0x202A: "left-to-right embedding",
                   0x202B: "right-to-left embedding", 0x202C: "pop directional formatting",
                   0x202D: "left-to-right override", 0x202E: "right-to-left override", 0x2066: "left-to-right isolate",
                   0x2067: "right-to-left isolate", 0x2068: "first strong isolate", 0x2069: "pop directional isolate"}
 
 
 def _unshowable_message(cell: str) -> str:
-    found = _UNSHOWABLE.search(cell)
+    return f"{_show(cell)} {_unshowable_reason(cell)}"
+
+
+def _unshowable_reason(text: str) -> str:
+    found = _UNSHOWABLE.search(text)
     assert found is not None
     code = ord(found.group())
-    kind = "a bidirectional-text control" if code >= 0x2000 else "a control character"
+    kind = ("a control character" if code < 0x2000 else "a line or paragraph separator" if code < 0x202A
+            else "a bidirectional-text control")
     name = _CONTROL_NAMES.get(code, "")
-    return (f"{_show(cell)} contains {kind}, U+{code:04X}{f' ({name})' if name else ''}, at character "
-            f"{found.start() + 1}: it cannot be shown as text on a page or in a figure; delete it")
+    return (f"contains {kind}, U+{code:04X}{f' ({name})' if name else ''}, at character {found.start() + 1}: it "
+            "cannot be shown as text on a page or in a figure; delete it")
+
+
+#: the descriptor's words the Data page shows, in both editions
+_DESCRIPTOR_TEXT = ("title", "title_nb", "description", "description_nb")
+
+
+def _check_descriptor_text(found: dict[str, Any], shown: str) -> None:
+    """The Data page shows these words as the cells are shown, so they are refused for the same characters; the
+    value is not quoted (a description is long, and the key and place say where to look)."""
+    places: list[tuple[str, Any]] = [("the package", found)]
+    for res in found["resources"]:
+        places.append((f"resource '{res['name']}'", res))
+        places += [(f"resource '{res['name']}', field '{f['name']}'", f) for f in res["schema"]["fields"]]
+    for where, item in places:
+        for key in _DESCRIPTOR_TEXT:
+            value = item.get(key)
+            if isinstance(value, str) and _UNSHOWABLE.search(value):
+                raise DataValidationError(shown, f"{where}: '{key}' {_unshowable_reason(value)}")
 
 
 def _cell_reader(field: dict[str, Any]) -> Any:
@@ -589,7 +614,9 @@ def _check_unlisted(data_dir: Path) -> None:
 def validate_all(data_dir: Path | None = None) -> list[str]:
     """Validate the descriptor and every resource; return the names checked."""
     data_dir = data_dir or paths.data_dir()
-    resources = descriptor(data_dir)["resources"]
+    found = descriptor(data_dir)
+    _check_descriptor_text(found, _display_path(data_dir / DESCRIPTOR))
+    resources = found["resources"]
     _check_unlisted(data_dir)
     package = _package(data_dir)
     for res in resources:

@@ -82,7 +82,7 @@ def environment_digest() -> str:
 #: The fields a record of each kind (the first part of its name) may hold, and their types; a record whose field has
 #: another type proves nothing (hand-edited, written by another version, damaged).
 SHAPES: dict[str, dict[str, type | tuple[type, ...]]] = {
-    "execute": {"deps": dict, "seconds": (int, float)},
+    "execute": {"deps": dict, "figures": dict, "seconds": (int, float)},
     "render": {"shared": str, "pages": dict},
 }
 

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,8 @@ class Interrupted(KeyboardInterrupt):
 
 
 _deferred: dict[str, Any] = {"depth": 0, "signum": None}
+#: whether this run of make reproduce renamed its new notebooks into place: what an interruption then says is true
+_rewrote: dict[str, bool] = {"notebooks": False}
 
 
 def _end_children() -> None:
@@ -80,6 +82,24 @@ def _uninterrupted():
         if not _deferred["depth"] and _deferred["signum"] is not None:
             signum, _deferred["signum"] = _deferred["signum"], None
             _on_signal(signum, None)
+
+
+@contextlib.contextmanager
+def _rewriting() -> Iterator[None]:
+    """The renames of make reproduce, held like a publish: a Ctrl-C among them would leave a mixed set on disk."""
+    with _uninterrupted():
+        yield
+        _rewrote["notebooks"] = True  # before the held signal is raised, so its message knows the new set stands
+
+
+def interrupted_message(command: str) -> str:
+    """The one line an interrupted command prints: which state it left."""
+    if command == "site":
+        return "build interrupted; _site/ left as it was"
+    if command == "reproduce":
+        return ("reproduce interrupted; the committed notebooks were already rewritten (the new set)"
+                if _rewrote["notebooks"] else "reproduce interrupted; the committed notebooks left as they were")
+    return f"{command} interrupted"
 
 
 def _say(*args: object) -> None:
@@ -315,15 +335,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 1
         elif args.command == "reproduce":
             with publish.BuildLock(root, args.lock_timeout, _say):
-                changed = reproduce(root, names=args.chapters, log=_say)
+                changed = reproduce(root, names=args.chapters, log=_say, hold=_rewriting)
             print("cells whose outputs changed:" if changed else "no output changed")
             for line in changed:
                 print(f"  {line}")
     except KeyboardInterrupt as err:
         _end_children()  # a KeyboardInterrupt that did not come through _on_signal
-        said = {"site": "build interrupted; _site/ left as it was",
-                "reproduce": "reproduce interrupted; the committed notebooks left as they were"}
-        print(said.get(args.command, f"{args.command} interrupted"), file=sys.stderr)
+        print(interrupted_message(args.command), file=sys.stderr)
         sys.stdout.flush()
         sys.stderr.flush()
         signum = err.signum if isinstance(err, Interrupted) else signal.SIGINT
@@ -355,5 +373,5 @@ def _limit_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"how long one code cell may run (default {execute.DEFAULT_CELL_TIMEOUT:g} s, or "
                              f"{execute.CELL_TIMEOUT_ENV})")
     parser.add_argument("--max-output-mb", type=_positive, default=None, metavar="MB",
-                        help=f"how large one cell output may be (default {execute.DEFAULT_MAX_OUTPUT_MB:g} MB, or "
+                        help=f"how large a cell's outputs may be in all (default {execute.DEFAULT_MAX_OUTPUT_MB:g} MB, or "
                              f"{execute.MAX_OUTPUT_ENV})")

@@ -8,7 +8,8 @@ MyST extension shows). An expression that raises fails the run like a failing co
 expression.
 
 Every run has limits, whoever starts it (the build, ``make reproduce``, ``helpers.pipeline run``): a code cell may run
-for ``BEST_SAMMEN_CELL_TIMEOUT`` seconds, and one output (or inline value) may weigh ``BEST_SAMMEN_MAX_OUTPUT_MB``;
+for ``BEST_SAMMEN_CELL_TIMEOUT`` seconds, and a cell's outputs (or inline values) may weigh ``BEST_SAMMEN_MAX_OUTPUT_MB``
+in all;
 a cell past either, or whose kernel died, fails the run as :class:`CellLimitError`, naming the cell as JupyterLab
 numbers it (``[n]``).
 """
@@ -82,13 +83,13 @@ class _Client(PapermillNotebookClient):
         except DeadKernelError:
             raise self._limit_error(cell_index, "killed its kernel (it exited while running this cell: out of "
                                                 "memory, os._exit, a crash in compiled code)") from None
-        for output in cell.get("outputs", []):
-            size = output_size(output)
-            if size > self.max_output_bytes:
-                cell.outputs = []  # never written to the executed notebook, so never to a page
-                raise self._limit_error(cell_index, f"produced an output of {size / 1e6:.1f} MB, more than the limit "
-                                                    f"of {self.max_output_bytes / 1e6:g} MB per output (raise it "
-                                                    f"with {MAX_OUTPUT_ENV} or --max-output-mb)")
+        # the total, not each output: many outputs under the limit would otherwise publish a page of any size
+        size = sum(output_size(output) for output in cell.get("outputs", []))
+        if size > self.max_output_bytes:
+            cell.outputs = []  # never written to the executed notebook, so never to a page
+            raise self._limit_error(cell_index, f"produced {size / 1e6:.1f} MB of output, more than the limit "
+                                                f"of {self.max_output_bytes / 1e6:g} MB per cell (raise it "
+                                                f"with {MAX_OUTPUT_ENV} or --max-output-mb)")
         return result
 
     async def _record_inline_values(self, cell: Any, cell_index: int) -> None:
@@ -102,7 +103,7 @@ class _Client(PapermillNotebookClient):
         if reply is None:
             raise InlineExpressionError(cell_index, found[0], "TimeoutError", "the kernel did not answer")
         answers = reply["content"].get("user_expressions", {})
-        recorded = []
+        recorded, size = [], 0
         for key, expression in zip(asked, found):
             answer = answers.get(key, {"status": "error", "ename": "KernelError", "evalue": "no answer"})
             if answer.get("status") != "ok":
@@ -110,9 +111,11 @@ class _Client(PapermillNotebookClient):
                                             answer.get("evalue", ""))
             # the kernel answers with repr() of the Markdown string: read it back as the string it is
             markdown = ast.literal_eval(answer["data"]["text/plain"])
-            if len(markdown.encode("utf-8")) > self.max_output_bytes:
+            size += len(markdown.encode("utf-8"))
+            if size > self.max_output_bytes:
                 raise InlineExpressionError(cell_index, expression, "OutputTooLarge",
-                                            f"its value weighs more than {self.max_output_bytes / 1e6:g} MB")
+                                            f"with it the cell's values weigh more than "
+                                            f"{self.max_output_bytes / 1e6:g} MB, the limit per cell")
             recorded.append({"expression": expression,
                              "result": {"status": "ok", "data": {"text/markdown": markdown}, "metadata": {}}})
         cell.metadata["user_expressions"] = recorded

@@ -33,8 +33,8 @@ CELL_TIMEOUT_ENV = "BEST_SAMMEN_CELL_TIMEOUT"
 #: seconds; the slowest cell (the follow-up chapter's figures) takes about 20 s on a loaded two-core machine
 DEFAULT_CELL_TIMEOUT = 600.0
 MAX_OUTPUT_ENV = "BEST_SAMMEN_MAX_OUTPUT_MB"
-#: megabytes per output; the largest (the audit's claim list) is about 2.3 MB, and Quarto needs about a hundred times
-#: a page's size in memory to render it
+#: megabytes of output per cell; the largest (a cell of the Data page) is about 1.8 MB, and Quarto needs about a
+#: hundred times a page's size in memory to render it
 DEFAULT_MAX_OUTPUT_MB = 5.0
 
 
@@ -57,7 +57,7 @@ def cell_timeout() -> float:
 
 
 def output_limit_mb() -> float:
-    """Megabytes one output may weigh (``BEST_SAMMEN_MAX_OUTPUT_MB``, else the default)."""
+    """Megabytes a cell's outputs may weigh in all (``BEST_SAMMEN_MAX_OUTPUT_MB``, else the default)."""
     return _limit(MAX_OUTPUT_ENV, DEFAULT_MAX_OUTPUT_MB, "the output limit in megabytes")
 
 
@@ -119,7 +119,18 @@ def is_fresh(root: Path, store: cache.Cache, task: Task) -> bool:
         return False
     if not executed_path(root, task.edition, task.page).exists():
         return False
+    # the render needs the figures as much as the notebook: a record from before figures were recorded, or figures
+    # deleted or edited since, would make every later render fail on missing resources until the chapter runs again
+    if record.get("figures") != figure_digests(executed_figures(root, task.edition, task.page)):
+        return False
     return all(cache.file_digest(root / rel) == digest for rel, digest in record.get("deps", {}).items())
+
+
+def figure_digests(folder: Path) -> dict[str, str]:
+    """Each file under an executed notebook's figure folder, by its path there, with its digest."""
+    if not folder.is_dir():
+        return {}
+    return {p.relative_to(folder).as_posix(): cache.file_digest(p) for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -319,7 +330,8 @@ def store(root: Path, records: cache.Cache, task: Task, result: dict[str, Any], 
     deps, changed = recorded_deps(root, result["deps"], result.get("before", {}))
     for rel in changed:
         log(f"  note      {rel} changed while {task.label} ran; it runs again in the next build")
-    records.put(task.record, {"key": task.key, "deps": deps, "seconds": round(result["seconds"], 2)})
+    records.put(task.record, {"key": task.key, "deps": deps, "figures": figure_digests(figures_dst),
+                              "seconds": round(result["seconds"], 2)})
     shutil.rmtree(work, ignore_errors=True)
 
 

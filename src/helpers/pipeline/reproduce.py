@@ -9,6 +9,7 @@ twice changes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import os
@@ -22,6 +23,8 @@ from .config import BuildError, load_quarto, pages
 from .execute import failing_cell, markdown_cell_place
 
 Log = Callable[..., None]
+#: what holds Ctrl-C and SIGTERM during the renames (the command line's handler); a library caller holds nothing
+Hold = Callable[[], contextlib.AbstractContextManager[Any]]
 VOLATILE_NOTEBOOK_METADATA = ("papermill", "widgets")
 
 
@@ -125,10 +128,11 @@ def finish_rewrite(root: Path) -> list[str]:
     return done
 
 
-def rewrite_all(root: Path, fresh: dict[Path, Any], log: Log = print) -> None:
+def rewrite_all(root: Path, fresh: dict[Path, Any], log: Log = print, hold: Hold = contextlib.nullcontext) -> None:
     """Rewrite every notebook of ``fresh`` or none: all written beside their targets first, then a journal naming
     them, then the renames; an interruption before the journal leaves the old set, after it the next run (or build)
-    completes the new set (:func:`finish_rewrite`)."""
+    completes the new set (:func:`finish_rewrite`). ``hold`` is entered from the journal to the last rename, so an
+    interruption there waits until the new set is whole instead of leaving a mixed one until the next run."""
     import nbformat
 
     moves = {}
@@ -138,13 +142,15 @@ def rewrite_all(root: Path, fresh: dict[Path, Any], log: Log = print) -> None:
         moves[str(partial.relative_to(root))] = str(source.relative_to(root))
     journal = root / "_build" / JOURNAL
     pending = journal.with_suffix(".json.partial")
-    pending.write_text(json.dumps(moves, indent=1), encoding="utf-8")
-    os.replace(pending, journal)
-    for target in finish_rewrite(root):
-        log(f"  {target}: rewritten")
+    with hold():
+        pending.write_text(json.dumps(moves, indent=1), encoding="utf-8")
+        os.replace(pending, journal)
+        for target in finish_rewrite(root):
+            log(f"  {target}: rewritten")
 
 
-def reproduce(root: Path, names: Sequence[str] = (), log: Log = print) -> list[str]:
+def reproduce(root: Path, names: Sequence[str] = (), log: Log = print,
+              hold: Hold = contextlib.nullcontext) -> list[str]:
     """Re-execute the committed notebooks; rewrite them only if all succeed; return 'notebook: cell [n]' whose outputs
     differ from the committed notebook (``HEAD``)."""
     import nbformat
@@ -191,5 +197,5 @@ def reproduce(root: Path, names: Sequence[str] = (), log: Log = print) -> list[s
         old, against = committed_notebook(root, source)  # as nbformat holds it: multi-line text joined, like ``nb``
         name = str(source.relative_to(root)) + ("" if against == "HEAD" else f" (against {against})")
         changed += changes(name, old, nb)
-    rewrite_all(root, fresh, log)
+    rewrite_all(root, fresh, log, hold)
     return changed

@@ -98,6 +98,12 @@ def point_label(params: dict[str, Any]) -> str:
     return ", ".join(f"{k}={v!r}" for k, v in params.items())
 
 
+def failure(params: dict[str, Any], error: str) -> str:
+    """A failed point as printed: its error may quote a cell's output or a value (not every path to it went through
+    :func:`.execute.run`'s cleaning), so it cannot colour or rewrite the terminal."""
+    return execute.printable(f"point {point_label(params)}: {error}")
+
+
 # --------------------------------------------------------------------------------------------------------------------
 # Executors: one interface, a local process pool or a Dask cluster
 
@@ -257,7 +263,7 @@ def sweep(chapter: str, axes: Sequence[str], root: Path | None = None, edition: 
                         cache_file.with_suffix(".partial").write_text(json.dumps(result), encoding="utf-8")
                         os.replace(cache_file.with_suffix(".partial"), cache_file)
                     else:
-                        log(f"  FAILED point {point_label(points[i])}: {result['error'].splitlines()[0]}")
+                        log(f"  FAILED {failure(points[i], result['error'].splitlines()[0])}")
                     bar.update(1)
             finally:
                 bar.close()
@@ -267,7 +273,7 @@ def sweep(chapter: str, axes: Sequence[str], root: Path | None = None, edition: 
     table = pd.DataFrame(rows, columns=["point", *points[0], "cell", "section", "expression", "value"])
     csv = out_dir / f"{grid_name(axes)}-{chosen.name}.csv"
     table.to_csv(csv, index=False, lineterminator="\n")
-    failed = [f"point {point_label(points[i])}: {results[i]['error']}" for i in sorted(results) if not results[i]["ok"]]
+    failed = [failure(points[i], results[i]["error"]) for i in sorted(results) if not results[i]["ok"]]
     changing = changes(table)
     log(summary(table, changing, len(points), csv.relative_to(root)))
     return {"table": table, "csv": csv, "failed": failed, "changing": changing}
