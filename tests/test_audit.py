@@ -376,13 +376,56 @@ def test_two_printings_of_one_problem_count_once():
     # undeclared, the two printings of the same quantity are still grouped into one problem
     undeclared = [p for p in audit.problems(results, _text_facts()) if {"C062", "C082"} & set(p.claim_ids)]
     assert len(undeclared) == 1 and sorted(undeclared[0].claim_ids) == ["C062", "C082"]
-    # and the real registry: no claim is a printing of two problems, and every failing claim is a printing of one
+    # and the real registry: no claim is a printing of two problems, every failing claim is a printing of one, and a
+    # printing that passes its own check is listed only as one of the printings a problem declares
     real = audit.problems(results)
     ids = [cid for p in real for cid in p.claim_ids]
     assert len(ids) == len(set(ids))
     failing = set(status.index[status.isin([audit.INCONSISTENT, audit.LOOSE_WORDING])])
-    assert failing == set(ids)
+    declared = {cid for claims in data.load("problems")["claims"].dropna() for cid in str(claims).split("|")}
+    assert failing <= set(ids) and set(ids) - failing <= declared
     assert audit.problem_counts(real).sum() == len(real) < len(failing) + len(data.load("problem_statements"))
+
+
+def test_a_problem_lists_every_printing_it_declares_passing_or_not():
+    """Shared ICT's 14 % in the text fails against 180 / 1366; the footnote's 13 % for the same respondents passes,
+    but it is the other side of the discrepancy, so the entry lists both; likewise the 4691 and about 4700 beside
+    the 4702 of Appendix 2."""
+    found = {p.problem_id: p for p in audit.problems()}
+    declared = data.load("problems").set_index("problem_id")["claims"]
+    for pid, problem in found.items():
+        if problem.rule == "claims" and pid in declared.index:
+            assert problem.claim_ids == str(declared[pid]).split("|")
+    shares = next(p for p in found.values() if "C060" in p.claim_ids)
+    assert {"C060", "C157"} <= set(shares.claim_ids)
+    listed = str(audit.problem_list([shares]))
+    assert "#claim-C060" in listed and "#claim-C157" in listed
+
+
+def test_every_textual_printing_links_to_its_row_on_the_data_page():
+    statements, references = data.load("problem_statements"), data.load("cross_references")
+    for problem in audit.problems():
+        if problem.rule == "claims":
+            continue
+        listed = str(audit.problem_list([problem]))
+        for printing in problem.printings:
+            assert printing.source is not None, (problem.problem_id, printing.place)
+            frame = statements if printing.source.resource == "problem_statements" else references
+            column = "statement_id" if printing.source.resource == "problem_statements" else "reference_id"
+            # the anchor's row is the row whose id the link shows
+            assert frame.iloc[printing.source.rows[0] - 1][column] == printing.row_id
+            assert f"../data.ipynb#{printing.source.anchor}" in listed
+
+
+def test_the_textual_rules_table_names_every_rule_its_files_and_the_problems_it_finds():
+    found = audit.problems()
+    rules = audit.text_rules(found)
+    assert set(rules["rule"]) == set(audit.PROBLEM_RULES) | {"cross_reference"}
+    assert rules["text_rule_problems"].sum() == sum(1 for p in found if p.rule != "claims")
+    files = {f for cell in rules["files"] for f in cell.split("|")}
+    assert {"problem_statements.csv", "cross_references.csv", "report_structure.csv"} <= files
+    assert all(f.removesuffix(".csv") in data.resource_names() for f in files)
+    assert str(audit.data_file_cell("report_structure")) == '<a href="../data.html#data-report_structure">report_structure.csv</a>'
 
 
 def test_one_in_three_for_thirty_percent_is_loose_wording_not_a_contradiction():

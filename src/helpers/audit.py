@@ -52,7 +52,7 @@ from fractions import Fraction
 
 import pandas as pd
 
-from . import data, labels, paths, stats, tables
+from . import data, labels, paths, sources, stats, tables
 from .inline import Markdown, escape
 
 _say = labels.phrase  # every sentence the audit writes, in the edition's language (helpers.labels)
@@ -994,6 +994,9 @@ class Printing:
     words: str
     finding: str
     claim_id: str | None = None
+    #: a textual printing's row on the Data page (``problem_statements.csv``, ``cross_references.csv``) and its id
+    source: sources.Rows | None = None
+    row_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -1048,8 +1051,16 @@ def _subject_name(subject: str) -> str:
     return subject
 
 
+def _row_source(resource: str, row: pd.Series) -> sources.Rows:
+    """The row ``row`` of ``data/<resource>.csv`` (its index is the file's row position) as a source the Data page
+    links to (:func:`helpers.sources.row_anchor`), with the report's place its provenance gives."""
+    place = ("" if _blank(row.get("section")) else str(row["section"]), "" if _blank(row.get("figure")) else str(row["figure"]))
+    return sources.Rows(resource, (int(row.name) + 1,), (place,))
+
+
 def _statement_printing(row: pd.Series, finding: str) -> Printing:
-    return Printing(_place(row), _quote(str(row["evidence"])) if not _blank(row["evidence"]) else "", finding)
+    return Printing(_place(row), _quote(str(row["evidence"])) if not _blank(row["evidence"]) else "", finding,
+                    source=_row_source("problem_statements", row), row_id=str(row["statement_id"]))
 
 
 def _target_text(part: str, number: str) -> str:
@@ -1149,6 +1160,35 @@ PROBLEM_RULES: dict[str, Callable[[pd.DataFrame], tuple[str | None, list[Printin
 }
 
 
+#: The data files each rule for dates, statuses, counts, lists and cross-references reads, in the order
+#: :func:`problems` applies them: ``problems.csv`` names a textual problem and its rule, ``problem_statements.csv``
+#: holds the statements it compares; a cross-reference (``cross_references.csv``) is checked against the report's
+#: parts (``report_structure.csv``).
+TEXT_RULE_FILES: dict[str, tuple[str, ...]] = {
+    **{rule: ("problems", "problem_statements") for rule in PROBLEM_RULES},
+    "cross_reference": ("cross_references", "report_structure"),
+}
+
+
+def text_rules(found: Sequence[Problem]) -> pd.DataFrame:
+    """One row per rule for dates, statuses, counts, lists and cross-references: its name, what it compares and the
+    verdicts it gives, in the edition's language (``helpers.labels``), the data files it reads, and how many of
+    ``found`` it finds."""
+    return pd.DataFrame([{"rule": rule, "text_rule": _say(f"prob_rule_{rule}"),
+                          "text_rule_compares": _say(f"prob_rule_{rule}_compares"),
+                          "text_rule_verdicts": _say(f"prob_rule_{rule}_verdicts"),
+                          "files": "|".join(f"{name}.csv" for name in files),
+                          "text_rule_problems": sum(1 for p in found if p.rule == rule)}
+                         for rule, files in TEXT_RULE_FILES.items()])
+
+
+def data_file_cell(resource: str, chapter: str = "05-audit") -> tables.Markup:
+    """A data file's name in a table cell, linked to its section on the Data page (HTML: a table's cells are not read
+    as Markdown, so the page's ``.html`` path, not the notebook's)."""
+    page = sources.data_page_link(chapter).removesuffix(".ipynb") + ".html"
+    return tables.link(f"{page}#{sources.resource_anchor(resource)}", f"{resource}.csv")
+
+
 def _fold(text: str) -> str:
     return re.sub(r"\W+", " ", str(text).lower()).strip()
 
@@ -1204,8 +1244,10 @@ def problems(results: pd.DataFrame | None = None, text: TextFacts | None = None,
             declared |= set(ids)
             failing = [i for i in ids if status[i] in _CLAIM_TO_PROBLEM]
             if failing:
+                # the verdict from the printings that fail; the entry lists every printing the row declares (the
+                # footnote's 13 % beside the text's 14 %), each with what its own check found
                 verdict = min((_CLAIM_TO_PROBLEM[status[i]] for i in failing), key=PROBLEM_VERDICTS.index)
-                found.append(Problem(pid, rule, verdict, str(problem[title_column]), tuple(claim_printing(i) for i in failing)))
+                found.append(Problem(pid, rule, verdict, str(problem[title_column]), tuple(claim_printing(i) for i in ids)))
             continue
         if rule not in PROBLEM_RULES:
             raise ValueError(f"data/problems.csv, problem {pid}, column 'rule': unknown rule '{rule}'; known: claims, "
@@ -1229,7 +1271,8 @@ def problems(results: pd.DataFrame | None = None, text: TextFacts | None = None,
         if verdict is not None:
             title = _say("prob_ref_title", target=_target_text(str(ref["target_part"]), str(ref["target"])), place=_place(ref))
             found.append(Problem(f"P-{ref['reference_id']}", "cross_reference", verdict, title,
-                                 (Printing(_place(ref), _quote(str(ref["evidence"])), finding),)))
+                                 (Printing(_place(ref), _quote(str(ref["evidence"])), finding,
+                                           source=_row_source("cross_references", ref), row_id=str(ref["reference_id"])),)))
     return sorted(found, key=lambda p: PROBLEM_VERDICTS.index(p.verdict))
 
 
@@ -1258,9 +1301,11 @@ def problem_cell(problem_id: str) -> tables.Markup:
     return tables.link(f"#{problem_anchor(problem_id)}", problem_id)
 
 
-def problem_list(found: Sequence[Problem]) -> Markdown:
+def problem_list(found: Sequence[Problem], chapter: str = "05-audit") -> Markdown:
     """The problems as a Markdown list: id (anchored), verdict, what it is about; under it each printing with its place,
-    the report's words and what the rule found (a claim's printing links to its row in the list of claims)."""
+    the report's words and what the rule found (a claim's printing links to its row in the list of claims, a textual
+    printing to its row of ``problem_statements.csv`` or ``cross_references.csv`` on the Data page; ``chapter`` is
+    the page the list is on, for the link's path)."""
     if not found:
         return Markdown(escape(_say("prob_no_problem")))
     dash = "—" if labels.current() == "en" else "–"
@@ -1269,7 +1314,12 @@ def problem_list(found: Sequence[Problem]) -> Markdown:
         lines.append(f"- [**{escape(p.problem_id)}**]{{#{problem_anchor(p.problem_id)}}} *{escape(labels.term(p.verdict))}* "
                      f"{dash} {escape(p.title)}.")
         for printing in p.printings:
-            head = f"{claim_link(printing.claim_id)}, " if printing.claim_id else ""
+            if printing.claim_id:
+                head = f"{claim_link(printing.claim_id)}, "
+            elif printing.source is not None:
+                head = f"{sources.cite(printing.row_id or printing.source.resource, [printing.source], chapter=chapter, lang=labels.current())}, "
+            else:
+                head = ""
             words = f": {printing.words}" if printing.words else ""
             finding = f" {escape(labels.sentence_start(printing.finding))}" if printing.finding else ""
             place = printing.place if head else labels.sentence_start(printing.place)  # «Vedlegg 4: …» opens the item
