@@ -1053,9 +1053,8 @@ def _subject_name(subject: str) -> str:
 
 def _row_source(resource: str, row: pd.Series) -> sources.Rows:
     """The row ``row`` of ``data/<resource>.csv`` (its index is the file's row position) as a source the Data page
-    links to (:func:`helpers.sources.row_anchor`), with the report's place its provenance gives."""
-    place = ("" if _blank(row.get("section")) else str(row["section"]), "" if _blank(row.get("figure")) else str(row["figure"]))
-    return sources.Rows(resource, (int(row.name) + 1,), (place,))
+    links to (:func:`helpers.sources.row_anchor`), with the place its provenance gives."""
+    return sources.of(resource, data.load(resource).loc[[row.name]])
 
 
 def _statement_printing(row: pd.Series, finding: str) -> Printing:

@@ -484,11 +484,14 @@ def figure(sweep: Sweep, found: Sequence[Point], lang: str):
             head = sweep.headline(key)
             ys = [p.numbers[key] for p in on_axis]
             colour = plots.PALETTE[index % len(plots.PALETTE)]
-            # a choice has no values between its options: dots, not a line through them
-            line, = ax.plot(xs, ys, "-o" if numeric else "o", color=colour, markersize=5 if numeric else 8,
+            # a choice has no values between its options: dots, not a line through them, each number's dots a little
+            # beside the others' so that equal numbers do not hide each other
+            shift = 0.0 if numeric else (index - (len(axis.drawn) - 1) / 2) * 0.12
+            at = [x + shift for x in xs]
+            line, = ax.plot(at, ys, "-o" if numeric else "o", color=colour, markersize=5 if numeric else 8,
                             label=plots.wrap(head.label(lang), plots.label_wrap(_LINE_CHARS), lang=lang))
             handles.append(line)
-            ax.plot([xs[mark]], [ys[mark]], "o", markersize=13, markerfacecolor="none", markeredgecolor="black",
+            ax.plot([at[mark]], [ys[mark]], "o", markersize=13, markerfacecolor="none", markeredgecolor="black",
                     markeredgewidth=1.5)
             alt_parts.append(f"{head.label(lang)}: " + ", ".join(
                 f"{sweep.value_text(axis.parameter, p.value, lang)} → {head.text(p.numbers[key], lang)}" for p in on_axis))
