@@ -12,6 +12,10 @@
         empty: "No claim matches the search", sort: ": activate to sort", reverse: ": activate to reverse the sorting",
         unsort: ": activate to remove the sorting" };
 
+  // long words carry soft hyphens (helpers.tables.plain_html), where a narrow column may break them
+  var SHY = "\u00ad";
+  function plain(text) { return text.split(SHY).join(""); }
+
   function escapeRegex(text) { return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }
 
   function interactive(box, index, DataTable) {
@@ -24,8 +28,10 @@
     heads.forEach(function (th, i) { if (!th.id) th.id = "claim-list-column-" + index + "-" + i; });
     Array.prototype.forEach.call(table.tBodies[0].rows, function (tr) {
       Array.prototype.forEach.call(tr.cells, function (td, i) {
+        // a search finds a word whole: DataTables searches the cell's text without the soft hyphens of long words
+        if (td.textContent.indexOf(SHY) >= 0) td.setAttribute("data-search", plain(td.textContent));
         if (!heads[i]) return;
-        td.setAttribute("data-label", heads[i].textContent.trim());
+        td.setAttribute("data-label", plain(heads[i].textContent).trim());
         td.setAttribute("headers", heads[i].id);  // the cell's column, for assistive technology and the cards
       });
     });
@@ -57,7 +63,7 @@
         // in the audit's order (its status classes), whatever the edition's wording
         var order = ["status-reproduced", "status-within-rounding", "status-loose-wording", "status-inconsistent", "status-not-checkable"];
         spans.slice().sort(function (a, b) { return order.indexOf(a.className) - order.indexOf(b.className); })
-          .forEach(function (s) { if (verdicts.indexOf(s.textContent) < 0) verdicts.push(s.textContent); });
+          .forEach(function (s) { if (verdicts.indexOf(plain(s.textContent)) < 0) verdicts.push(plain(s.textContent)); });
       }
     });
     var select = null;

@@ -26,6 +26,7 @@ import pandas as pd
 from . import labels
 from .escape import Escaped, Markdown, html_attribute, html_text
 from .escape import markdown as markdown_escape
+from .hyphenation import soft_hyphens
 
 MISSING = "–"
 
@@ -256,6 +257,9 @@ def datatables_assets() -> str:
     return "\n".join(_load(name) for name in (*DATATABLES_FILES, *CLAIM_LIST_FILES))
 
 
+#: a tag of a Markup cell (a link, a verdict's span): split off so that only the text between tags is hyphenated
+_TAGS = re.compile(r"(<[^>]*>)")
+
 def plain_html(frame: pd.DataFrame, *, lang: str, headers: Mapping[str, str] | None = None, label: str = "") -> str:
     """``frame`` as a bare HTML table for DataTables to enhance, or for JupyterLab to show in its own style (what
     ``Chapter.table`` stores for it): every text cell escaped, :class:`Markup` kept.
@@ -267,10 +271,13 @@ def plain_html(frame: pd.DataFrame, *, lang: str, headers: Mapping[str, str] | N
     """
     def cell(value: Any) -> str:
         shown = cell_text(value, lang)
-        return str(shown) if isinstance(shown, Markup) else html_text(str(shown))
+        if isinstance(shown, Markup):  # the text between its tags, never inside one
+            return "".join(part if part.startswith("<") else soft_hyphens(part, lang) for part in _TAGS.split(shown))
+        return soft_hyphens(html_text(str(shown)), lang)
 
     names = [as_written((headers or {}).get(c, c)) for c in frame.columns]
-    head = "".join(f'<th scope="col">{html_text(name)}</th>' for name in names)
+    # seven columns share the text column at 1400 px: a long word breaks at a syllable (a soft hyphen), not anywhere
+    head = "".join(f'<th scope="col">{soft_hyphens(html_text(name), lang)}</th>' for name in names)
     # cards on a phone (table-cards): the page's script names each cell's column from its header (data-label), which
     # written into all 207 rows would add a third to the stored claim list
     rows = "\n".join("<tr>" + "".join(f"<td>{cell(v)}</td>" for v in row) + "</tr>"

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .. import labels
+from ..hyphenation import hyphenation_points
 
 #: seaborn's colour-blind palette (set by the style sheet as the colour cycle), used for every categorical colour.
 THEME = Path(__file__).with_name("theme.mplstyle")
@@ -187,34 +188,10 @@ def _as_written(function):
 
 
 
-#: pyphen's dictionaries for the editions' languages (LibreOffice's hyphenation patterns)
-_HYPHENATION = {"en": "en_GB", "nb": "nb_NO"}
-_hyphenators: dict[str, object] = {}
 #: break opportunities inside a word: after a slash ("ledelse/regjeringen") and after a hyphen the word already has
 #: ("HR-tjenester", "Kommunal-"), with at least two characters either side ("e-helse" stays whole)
 _INNER_BREAK = re.compile(r"(?<=\S/)(?=\S)|(?<=\w\w-)(?=\w\w)")
 _VOWELS = "aeiouyæøåAEIOUYÆØÅ"
-
-
-def _hyphenator(lang: str):
-    import pyphen
-
-    if lang not in _hyphenators:
-        _hyphenators[lang] = pyphen.Pyphen(lang=_HYPHENATION[lang], left=2, right=3)
-    return _hyphenators[lang]
-
-
-def hyphenation_points(word: str, lang: str | None = None) -> list[int]:
-    """Where ``word`` may be broken with a hyphen in ``lang`` (default: the edition's), by its hyphenation
-    dictionary: indexes into ``word``, punctuation around it (brackets, quotes) left out of the search."""
-    lang = lang or labels.current()
-    match = re.search(r"[^\W\d_](?:.*[^\W\d_])?", word)
-    if not match:
-        return []
-    core = match.group(0)
-    if not core.isalpha() or core.isupper():  # "IKT-organisasjon", "2021–2025", "DATATILSYNET": no dictionary word
-        return []
-    return [match.start() + k for k in _hyphenator(lang).positions(core)]
 
 
 def _hyphen_split(word: str, fits, lang: str) -> tuple[str, str] | None:
