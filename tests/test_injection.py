@@ -17,6 +17,7 @@ import re
 import shutil
 import time
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -46,10 +47,12 @@ PAYLOADS = {
 FULL = " " + " ".join(PAYLOADS.values())
 #: Payloads for a label column, each in place of the label's last characters (:func:`_labelled`): a figure's labels
 #: keep their width, so the figure's own refusal of overlapping text (helpers.plots.check_layout) is not triggered.
+#: One per family of :data:`PAYLOADS` (the citation apart from the cross-reference: a label is too short for both).
 SHORT = {
-    "html": "<b>Qh2</b>", "attribute": "`Qa2`{onclick=x}", "span": "[Qs2]{onclick=x}", "image": "![Qi2](x.png)",
-    "math": "$Qm3$", "crossref": "@fig-Qr2", "citation": "[@dfo2023]", "entity": "&lt;Qe2", "link": "[Ql2](x)",
-    "shortcode": "{{< meta Qsc1 >}}",
+    "html": "<b>Qh2</b>", "script": "<script>Qsr2</script>", "attribute": "`Qa2`{onclick=x}",
+    "span": "[Qs2]{onclick=x}", "image": "![Qi2](x.png)", "link": "[Ql2](x)", "javascript": "[Qj2](javascript:x)",
+    "raw": "`<u>Qrw2`{=html}", "math": "$Qm3$", "crossref": "@fig-Qr2", "citation": "[@dfo2023]",
+    "shortcode": "{{< meta Qsc1 >}}", "entity": "&lt;Qe2", "footnote": "^[Qf2]",
 }
 
 
@@ -60,11 +63,10 @@ def _labelled(label: str, payload: str) -> str | None:
     return f"{label[:keep].rstrip()} {payload}" if keep >= 3 else None
 
 
-#: Columns the code parses or joins on, so no free text: a payload there is refused by validation or breaks a lookup,
-#: which is not what this test is about (validation's own tests cover them).
+#: Columns the code parses or joins on, so no free text: a payload there breaks a lookup, which is not what this test
+#: is about. Each has an enum or a pattern (or a type) in every resource that has it, so validation refuses the
+#: payload before any page is built (test_every_column_left_unattacked_is_refused_by_validation_or_never_shown).
 PARSED = {
-    "section": "report section numbers, '|'-separated; the audit and the links parse them",
-    "figure": "the report's figure/table names ('Figur 3'); chapters match rows by them",
     "topic_sections": "'|'-separated section numbers, parsed like section",
     "stated": "claims.stated: the number as printed, parsed by helpers.audit into a value",
     "stated_value": "survey_summary_statements: the printed value, parsed by helpers.audit",
@@ -82,6 +84,12 @@ PARSED = {
     "item": "nordic_evidence/denmark_typology.item: codes the chapters select rows by",
     "organisation": "norwegian_shared_services.organisation: a glossary organisation code",
     "response": "response_scales.response: the Norwegian answer label, joined with survey_answers.response",
+}
+#: Columns whose pattern admits a payload, left unattacked because no page or figure shows their text.
+NEVER_SHOWN = {
+    ("glossary", "avoid_en"): "variants a page must not show: helpers.labels.name replaces each by the entry's name, "
+                              "and the Data page shows only a file's key, numbers and provenance (sources.rows_frame)",
+    ("glossary", "avoid_nb"): "as avoid_en, for the Norwegian edition",
 }
 
 
@@ -112,30 +120,93 @@ def _is_label(resource: str, column: str, limit: int | None) -> bool:
 TIGHT_GLOSSARY = {"goal_area", "country"}
 
 
-def _inject(project: Path) -> dict[str, list[str]]:
-    descriptor = json.loads((project / "data" / "datapackage.json").read_text(encoding="utf-8"))
+@dataclass
+class Injected:
+    """What :func:`_inject` did: the columns it attacked, and which families reached each."""
+
+    columns: dict[str, list[str]]  # resource → the free-text columns attacked
+    reached: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (resource, column) → families typed
+    rows: dict[tuple[str, str], int] = field(default_factory=dict)  # (resource, column) → its rows that can carry one
+    labels: set[tuple[str, str]] = field(default_factory=set)  # the columns that took SHORT payloads
+    fits: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # label column → families some label fits
+    descriptor_texts: int = 0  # titles and descriptions of resources and fields given the FULL payload
+
+
+#: The descriptor's text the Data page shows (helpers.sources): a resource's title and description, a field's
+#: description, in both languages.
+DESCRIPTOR_TEXT = ("title", "title_nb", "description", "description_nb")
+
+
+def _inject(project: Path) -> Injected:
+    descriptor_path = project / "data" / "datapackage.json"
+    descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
     columns = _free_text_columns(descriptor)
     paths = {r["name"]: r["path"] for r in descriptor["resources"]}
-    short = list(SHORT.values())
+    injected = Injected({r: sorted(f) for r, f in columns.items()})
+    families = list(SHORT)
+    offset = 0  # each label column starts its rotation elsewhere, so families that fit few labels reach some column
     for resource, fields in columns.items():
         path = project / "data" / paths[resource]
         rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
-        for number, row in enumerate(rows):
-            for name, limit in fields.items():
+        for name, limit in fields.items():
+            key = (resource, name)
+            label = _is_label(resource, name, limit)
+            injected.reached[key], injected.rows[key] = set(), 0
+            if label:
+                injected.labels.add(key)
+                offset += 1
+            # the families still to come in this column, from its own starting point: a label too short for the
+            # next one takes the first that fits, so a long payload waits for a long label instead of being skipped
+            pending: list[str] = []
+            for row in rows:
                 if not row[name].strip():
                     continue  # an empty optional cell means "none"; text there would change what a chapter shows
                 if resource == "glossary" and row["category"] in TIGHT_GLOSSARY:
                     continue
-                if _is_label(resource, name, limit):
-                    row[name] = _labelled(row[name], short[number % len(short)]) or row[name]
-                else:
+                if not label:
                     row[name] = row[name] + FULL
+                    injected.reached[key] |= set(PAYLOADS)
+                    injected.rows[key] += 1
+                    continue
+                injected.fits.setdefault(key, set()).update(f for f in SHORT if _labelled(row[name], SHORT[f]))
+                pending = pending or families[offset % len(families):] + families[:offset % len(families)]
+                family = next((f for f in pending if _labelled(row[name], SHORT[f])), None)
+                if family is None:
+                    continue  # an abbreviation ("KDD"), or a label only the families already typed fit
+                pending.remove(family)
+                row[name] = _labelled(row[name], SHORT[family])
+                injected.reached[key].add(family)
+                injected.rows[key] += 1
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
         path.write_text(out.getvalue(), encoding="utf-8")
-    return {r: sorted(f) for r, f in columns.items()}
+    for resource in descriptor["resources"]:
+        # a field has no title of its own on the Data page: its name, type and description
+        for item, keys in [(resource, DESCRIPTOR_TEXT), *((f, DESCRIPTOR_TEXT[2:]) for f in resource["schema"]["fields"])]:
+            for key in keys:
+                if item.get(key):
+                    item[key] += FULL
+                    injected.descriptor_texts += 1
+    descriptor_path.write_text(json.dumps(descriptor, indent=1, ensure_ascii=False), encoding="utf-8")
+    return injected
+
+
+def _coverage_problems(injected: Injected) -> list[str]:
+    """Each (column, family) pair the injection left out that it could have made: every family reaches every
+    free-text column, unless the column has fewer rows that can carry one than there are families; then each family
+    still reaches some column that takes the same code path (a figure's labels, or text shown as it is)."""
+    problems = []
+    for key, reached in injected.reached.items():
+        # a label column owes only the families short enough for one of its labels (the rest reach longer labels)
+        families = injected.fits.get(key, set()) if key in injected.labels else set(PAYLOADS)
+        if families - reached and injected.rows[key] >= len(SHORT if key in injected.labels else PAYLOADS):
+            problems.append(f"{'.'.join(key)} ({injected.rows[key]} rows): not reached by {sorted(families - reached)}")
+    for path, families in (("label", set(SHORT)), ("text", set(PAYLOADS))):
+        reached = set().union(*(r for k, r in injected.reached.items() if (k in injected.labels) == (path == "label")))
+        problems += [f"no {path} column is reached by the {family} payload" for family in sorted(families - reached)]
+    return problems
 
 
 _URL_ATTRIBUTES = {"src", "href", "srcset", "poster", "action", "formaction", "data", "background", "cite",
@@ -287,9 +358,12 @@ def test_every_injection_family_in_every_free_text_column_is_shown_as_text(tmp_p
     project = tmp_path / "project"
     shutil.copytree(ROOT, project, ignore=COPY_IGNORE)
     monkeypatch.setenv("BEST_SAMMEN_ROOT", str(project))
-    attacked = _inject(project)
+    injected = _inject(project)
+    attacked = injected.columns
     assert sum(len(c) for c in attacked.values()) > 60, attacked
     assert any(c.endswith("_nb") for cs in attacked.values() for c in cs), "the Norwegian columns must be attacked too"
+    assert not _coverage_problems(injected), _coverage_problems(injected)
+    assert injected.descriptor_texts > 400, injected.descriptor_texts
 
     started = time.perf_counter()
     pipeline.build_site(project, log=lambda *_: None)  # a BuildError (a citation or reference made of data) fails here
@@ -332,3 +406,72 @@ def test_the_checks_find_each_kind_of_markup_made_of_data(tmp_path: Path):
         (root / prefix).mkdir(parents=True, exist_ok=True)
         (root / prefix / "index.html").write_text("<p>nothing from data</p>", encoding="utf-8")
     assert any("shown nowhere as typed" in p for p in site_problems(root))
+
+
+def _data_copy(tmp_path: Path) -> Path:
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "data", project / "data")
+    return project
+
+
+def test_every_family_reaches_every_free_text_column_it_can(tmp_path: Path):
+    """The coverage of the injection build, from what :func:`_inject` did to a copy of ``data/`` (no build)."""
+    injected = _inject(_data_copy(tmp_path))
+    problems = _coverage_problems(injected)
+    pairs = sum(len(r) for r in injected.reached.values())
+    possible = sum(len(SHORT if k in injected.labels else PAYLOADS) for k in injected.reached)
+    print(f"coverage: {len(injected.reached)} columns ({len(injected.labels)} labels), {pairs} of {possible} "
+          f"(column, family) pairs; {injected.descriptor_texts} descriptor texts")
+    assert not problems, "\n".join(problems)
+
+
+def test_every_column_left_unattacked_is_refused_by_validation_or_never_shown(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch):
+    """A column the injection build leaves alone (a code, a parsed value: an enum, a pattern, :data:`PARSED`) is safe
+    only because validation refuses every family typed into it, in every resource that has it, or because no page
+    shows it (:data:`NEVER_SHOWN`)."""
+    from helpers import data
+
+    project = _data_copy(tmp_path)
+    descriptor = json.loads((project / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    attacked = _free_text_columns(descriptor)
+    unconstrained = [f"{r['name']}.{f['name']}" for r in descriptor["resources"] for f in r["schema"]["fields"]
+                     if f["name"] in PARSED and f.get("type", "string") == "string"
+                     and not {"enum", "pattern"} & set(f.get("constraints", {})) and (r["name"], f["name"]) not in NEVER_SHOWN]
+    assert not unconstrained, f"PARSED columns with neither an enum nor a pattern: {unconstrained}"
+    # validation raises on the first problem; every refused cell is wanted here, in one run per file
+    found: list = []
+    monkeypatch.setattr(data, "_raise_first", lambda shown, problems: found.extend(problems))
+    refusal = re.compile(r"not of the pattern|not an allowed value|is not an? (number|integer|date|boolean)")
+    missed = []
+    checked = 0
+    for resource in descriptor["resources"]:
+        name = resource["name"]
+        guarded = [f["name"] for f in resource["schema"]["fields"]
+                   if f["name"] not in attacked.get(name, {}) and (name, f["name"]) not in NEVER_SHOWN]
+        if not guarded:
+            continue
+        path = project / "data" / resource["path"]
+        rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+        base = len(rows) + 2  # the line of the first row added (header = 1)
+        # after a value the column holds: a pattern anchored on one alternative only ("A|B" read as "^A" or "B$")
+        # admits whatever follows a good value
+        good = {c: next((r[c] for r in rows if r[c].strip()), "") for c in guarded}
+        for payload in PAYLOADS.values():
+            rows.append({**rows[0], **{c: f"{good[c]} {payload}".strip() for c in guarded}})
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        path.write_text(out.getvalue(), encoding="utf-8")
+        found.clear()
+        try:
+            data.validate(name, project / "data")
+        except data.DataValidationError:
+            pass  # a rule of the package over the copied rows (shares adding up); the cells are in `found` already
+        refused = {(p.row, p.column) for p in found if refusal.search(p.message)}
+        for number, family in enumerate(PAYLOADS):
+            missed += [f"{name}.{c}: {family}" for c in guarded if (base + number, c) not in refused]
+            checked += len(guarded)
+    assert checked > 500, checked
+    assert not missed, f"{len(missed)} payloads validation lets through:\n" + "\n".join(missed)
