@@ -219,3 +219,21 @@ def test_a_table_styled_unlike_the_others_is_refused(monkeypatch):
     monkeypatch.setattr(GT, "cols_label", lambda self, **kw: labelled(self, **kw).tab_options(table_font_size="20px"))
     with pytest.raises(ValueError, match=r"^tbl-big: great_tables styled this table unlike every other"):
         tables.to_html(pd.DataFrame({"a": [1]}), table_id="tbl-big", lang="en")
+
+
+def test_the_claim_lists_long_words_break_at_syllables_and_short_words_and_tags_stay_whole():
+    """A plain table (the claim list) offers the browser the dictionary's points of every long word as soft hyphens,
+    in its cells and headers, so a narrow column breaks «dokumentasjons-forvaltningen» at a syllable; short words,
+    and the tags and attributes of a cell's markup, are left as they are."""
+    from helpers import hyphenation
+
+    link = tables.Markup('<a href="#problem-dokumentasjonsforvaltningen">dokumentasjonsforvaltningen</a>')
+    frame = pd.DataFrame({"Kontrollutfall": ["i motstrid"], "note": ["dokumentasjonsforvaltningen"], "link": [link]})
+    page = tables.plain_html(frame, lang="nb")
+    shy = hyphenation.SOFT_HYPHEN
+    hyphenated = hyphenation.soft_hyphens("dokumentasjonsforvaltningen", "nb")
+    assert hyphenated.replace(shy, "") == "dokumentasjonsforvaltningen" and hyphenated.count(shy) >= 4
+    assert [i for i, c in enumerate(hyphenated.replace(shy, "|")) if c == "|"][0] == 2  # do-ku-…: the dictionary's
+    assert f"<td>{hyphenated}</td>" in page and "<td>i motstrid</td>" in page
+    assert f'href="#problem-dokumentasjonsforvaltningen">{hyphenated}</a>' in page
+    assert f"<th scope=\"col\">{hyphenation.soft_hyphens('Kontrollutfall', 'nb')}</th>" in page and "Kon" + shy in page
