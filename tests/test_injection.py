@@ -224,6 +224,7 @@ QUARTO_HANDLERS = {"if (window.quartoToggleHeadroom) { window.quartoToggleHeadro
 def _fold(text: str) -> str:
     """Text compared as typed: Quarto's smart quotes folded to straight ones, runs of white space to one space."""
     text = text.replace("\u2060", "")  # the word joiner that keeps "{{<" in an attribute from being a shortcode
+    text = text.replace("\u00ad", "")  # a long word's soft hyphens (the claim list): shown only where a line breaks
     text = text.replace("\u201c", '"').replace("\u201d", '"').replace("\u2018", "'").replace("\u2019", "'")
     return re.sub(r"\s+", " ", text.replace("\u00a0", " "))
 
