@@ -216,7 +216,7 @@ _TERMS: dict[str, dict[str, str]] = {
     "text_rule_compares": {"en": "Compares", "nb": "Sammenligner"},
     "text_rule_verdicts": {"en": "Verdict it gives", "nb": "Utfall regelen gir"},
     "text_rule_files": {"en": "Data files", "nb": "Datafiler"},
-    "text_rule_problems": {"en": "Problems found", "nb": "Problemer funnet"},
+    "text_rule_problems": {"en": "Problems found", "nb": "Antall problemer"},
 }
 
 
@@ -510,30 +510,30 @@ _PHRASES: dict[str, dict[str, str]] = {
     "prob_rule_before_launch": {"en": "Before the launch", "nb": "Før lanseringen"},
     "prob_rule_before_launch_compares": {
         "en": "the dated start of each event the report says follows from the strategy, against the strategy's launch",
-        "nb": "datoen hver hendelse startet, som rapporten sier følger av strategien, mot datoen strategien ble lansert"},
+        "nb": "startdatoen for hver hendelse som rapporten sier følger av strategien, mot datoen da strategien ble lansert"},
     "prob_rule_before_launch_verdicts": {
         "en": "contradiction when every day the event's printed date can mean lies before every day the launch's can; "
               "otherwise no problem",
-        "nb": "motstrid når hver dag hendelsens oppgitte dato kan bety, ligger før hver dag lanseringsdatoen kan bety; "
-              "ellers ikke noe problem"},
+        "nb": "motstrid når hendelsen må ha startet før lanseringen, uansett hvilken dag de oppgitte datoene viser til "
+              "(de kan være oppgitt bare med måned eller år); ellers ikke noe problem"},
     "prob_rule_status_conflict": {"en": "Status", "nb": "Status"},
     "prob_rule_status_conflict_compares": {
         "en": "the status one place gives a thing (a result to show) against the status another place gives it",
-        "nb": "statusen ett sted gir en sak (et resultat å vise til), mot statusen et annet sted gir den"},
+        "nb": "statusen som ett sted i rapporten gir et forhold (et resultat å vise til), mot statusen som et annet sted gir det samme forholdet"},
     "prob_rule_status_conflict_verdicts": {
         "en": "contradiction when one place counts it as done and another as still under way or planned",
-        "nb": "motstrid når ett sted regner den som gjennomført og et annet som under arbeid eller planlagt"},
+        "nb": "motstrid når ett sted regner det som gjennomført og et annet sted som under arbeid eller planlagt"},
     "prob_rule_count_wording": {"en": "Count and wording", "nb": "Antall og ordlyd"},
     "prob_rule_count_wording_compares": {
         "en": "a count the report says covers almost all of a group, against the size of that group",
         "nb": "et antall som rapporten sier omfatter «nesten alle» i en gruppe, mot hvor stor gruppen er"},
     "prob_rule_count_wording_verdicts": {
         "en": "tension when the count equals the whole; contradiction when it is larger; no problem when it is smaller",
-        "nb": "uklarhet når antallet er lik helheten; motstrid når det er større; ikke noe problem når det er mindre"},
+        "nb": "uklarhet når antallet er like stort som gruppen; motstrid når det er større; ikke noe problem når det er mindre"},
     "prob_rule_list_membership": {"en": "Lists", "nb": "Lister"},
     "prob_rule_list_membership_compares": {
         "en": "the category (new, continued, partly continued) two places give the same measure",
-        "nb": "kategorien (nytt, videreført, delvis videreført) to steder gir samme tiltak"},
+        "nb": "hvilken kategori (nytt, videreført, delvis videreført) to steder i rapporten plasserer samme tiltak i"},
     "prob_rule_list_membership_verdicts": {
         "en": "loose wording when one place hedges the category the other gives without a hedge; contradiction when "
               "the categories differ (new against continued); no problem when they are the same",
@@ -547,7 +547,7 @@ _PHRASES: dict[str, dict[str, str]] = {
         "en": "contradiction when the part does not exist; tension when it exists but the report treats the topic "
               "elsewhere; loose wording when the name printed with it is not its heading",
         "nb": "motstrid når delen ikke finnes; uklarhet når den finnes, men rapporten omtaler temaet et annet sted; "
-              "upresis ordlyd når navnet ved henvisningen ikke er overskriften"},
+              "upresis ordlyd når navnet som står ved henvisningen, ikke stemmer med overskriften på delen"},
     # chapter 4 (04-nordic-comparison): alt text of plots.status_grid, and where in the report a row comes from
     "alt_status_grid": {
         "en": "Grid of {what}: {rows} rows by {cols} columns, each cell coloured and labelled with its status; {parts}.",

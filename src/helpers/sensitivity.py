@@ -306,8 +306,8 @@ def nordic(include_inferred: bool = True) -> dict[str, float]:
 
 
 def _nordic_sweep() -> Sweep:
-    cells = tuple(Headline(c, f"{labels.name('country', c, 'en')}: cells that are our reading",
-                           f"{labels.name('country', c, 'nb')}: ruter som er vår tolkning", "count")
+    cells = tuple(Headline(c, f"{labels.name('country', c, 'en')}: cells whose status is our reading",
+                           f"{labels.name('country', c, 'nb')}: ruter der statusen er vår tolkning", "count")
                   for c in NORDIC_COUNTRIES)
     keys = tuple(c.key for c in cells)
     return Sweep("04-nordic-comparison", nordic, {"include_inferred": True}, cells,
