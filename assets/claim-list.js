@@ -29,7 +29,8 @@
     Array.prototype.forEach.call(table.tBodies[0].rows, function (tr) {
       Array.prototype.forEach.call(tr.cells, function (td, i) {
         // a search finds a word whole: DataTables searches the cell's text without the soft hyphens of long words
-        if (td.textContent.indexOf(SHY) >= 0) td.setAttribute("data-search", plain(td.textContent));
+        // (on every cell: DataTables reads a column's search text from the attribute only if all its cells have it)
+        td.setAttribute("data-search", plain(td.textContent));
         if (!heads[i]) return;
         td.setAttribute("data-label", plain(heads[i].textContent).trim());
         td.setAttribute("headers", heads[i].id);  // the cell's column, for assistive technology and the cards
@@ -57,12 +58,14 @@
     // the verdict filter: one option per verdict found in the column whose cells carry a status-… class
     var column = -1, verdicts = [];
     api.columns().every(function (i) {
-      var spans = this.nodes().toArray().map(function (td) { return td.querySelector('span[class^="status-"]'); });
+      // the verdict's class is the cell's own (helpers.tables.plain_html moves a lone span's attributes to its cell)
+      var spans = this.nodes().toArray().map(function (td) { return td.matches('[class^="status-"]') ? td : td.querySelector('[class^="status-"]'); });
       if (column < 0 && spans.length && spans.every(Boolean)) {
         column = i;
         // in the audit's order (its status classes), whatever the edition's wording
         var order = ["status-reproduced", "status-within-rounding", "status-loose-wording", "status-inconsistent", "status-not-checkable"];
-        spans.slice().sort(function (a, b) { return order.indexOf(a.className) - order.indexOf(b.className); })
+        var status = function (el) { return Array.prototype.filter.call(el.classList, function (c) { return c.indexOf("status-") === 0; })[0]; };
+        spans.slice().sort(function (a, b) { return order.indexOf(status(a)) - order.indexOf(status(b)); })
           .forEach(function (s) { if (verdicts.indexOf(plain(s.textContent)) < 0) verdicts.push(plain(s.textContent)); });
       }
     });

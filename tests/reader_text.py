@@ -51,7 +51,8 @@ def _own_text(element: Tag, lang: str) -> str:
                 parts.append(_own_text(child, lang))
         elif type(child) is NavigableString:  # not a comment, CDATA or doctype
             parts.append(str(child))
-    return " ".join("".join(parts).split())
+    # a long word's soft hyphens (the claim list) are not read: a reader hears, and a line shows, the word whole
+    return " ".join("".join(parts).replace("\u00ad", "").split())
 
 
 def _where(element: Tag) -> str:

@@ -55,3 +55,22 @@ def test_quarto_gets_the_markdown_and_never_the_html_view(tmp_path):
     assert outputs[0]["data"] == {"text/markdown": "![c](x.svg){#fig-x}"}
     assert outputs[1]["data"] == {"text/html": "<b>kept: the page test names it</b>"}
     assert nbformat.read(source, as_version=4).cells[0].outputs[0].data["text/html"] == "<img>"  # the download keeps it
+
+
+def test_a_figures_svg_says_its_font_once_and_keeps_only_the_ids_it_uses():
+    """matplotlib repeats the theme's font family in every text element and names every group: the SVG a reader
+    downloads says the family once, in its stylesheet, and keeps the ids something refers to (a clip path)."""
+    import xml.etree.ElementTree as ET
+
+    from helpers import notebook
+
+    family = "'DejaVu Sans', 'Arial', sans-serif"
+    drawn = (f'<svg xmlns="http://www.w3.org/2000/svg"><defs><style type="text/css">*{{stroke: none}}</style></defs>\n'
+             f'  <g id="axes_1"><g id="text_1"><text style="font-size: 12px; font-family: {family}; fill: #262626">A'
+             f'</text></g><path clip-path="url(#p1)" d="M 0 0"/></g><g id="p1"><rect/></g>\n'
+             f'  <text style="font-size: 14px; font-family: {family}">B</text></svg>').encode()
+    light = notebook._compact(drawn).decode()
+    assert light.count("font-family") == 1 and f"text{{font-family: {family}}}</style>" in light
+    assert 'id="axes_1"' not in light and 'id="text_1"' not in light and 'id="p1"' in light
+    assert [t.text for t in ET.fromstring(light).iter("{http://www.w3.org/2000/svg}text")] == ["A", "B"]
+    assert 'style="font-size: 12px; fill: #262626"' in light

@@ -313,7 +313,17 @@ def _compact(svg: bytes) -> bytes:
     its bytes, which every reader would download. Path data and attributes read the same with single spaces, and no
     text element holds a line break (each line of a label is its own element)."""
     svg = re.sub(rb">\s+<", b"><", svg)
-    return re.sub(rb"\s*\n\s*", b" ", svg).strip() + b"\n"
+    svg = re.sub(rb"\s*\n\s*", b" ", svg).strip()
+    # every text element repeats the theme's font family in its own style: said once, in the file's stylesheet
+    families = set(re.findall(rb"font-family: ([^;\"]+);? ?", svg))
+    if len(families) == 1 and b"</style>" in svg:
+        family = families.pop()
+        svg = re.sub(rb"font-family: " + re.escape(family) + rb";? ?", b"", svg)
+        svg = svg.replace(b"</style>", b"text{font-family: " + family + b"}</style>", 1)
+    # the ids matplotlib gives its groups ("axes_1", "text_3") that nothing refers to
+    used = set(re.findall(rb"#([\w.-]+)", svg))
+    svg = re.sub(rb'<g id="([\w.-]+)"', lambda m: m.group(0) if m.group(1) in used else b"<g", svg)
+    return svg + b"\n"
 
 
 def _svg_size(svg: bytes) -> tuple[int, int]:

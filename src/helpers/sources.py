@@ -172,8 +172,9 @@ def describe(sources: Sequence[Rows], lang: str) -> str:
         count = _word("row" if len(source.rows) == 1 else "rows", lang)
         where = ""
         for document in dict.fromkeys(d for d, _, _ in source.places):
-            places = "; ".join(dict.fromkeys(p for p in (labels.report_place(s, f, lang)
-                                                         for d, s, f in source.places if d == document) if p))
+            # each place once, however many rows name it (a row may name several: "summary; section 3.1")
+            places = labels.joined_places([part for d, s, f in source.places if d == document
+                                           for part in labels.report_place(s, f, lang).split("; ")])
             if places:
                 where += f"; {_word('in_strategy' if document == STRATEGY else 'in_report', lang)}: {places}"
         parts.append(f"{source.resource}.csv, {count} {_ranges(source.rows)}{where}")
