@@ -569,7 +569,7 @@ def test_the_claim_list_table_escapes_data_text_and_keeps_built_markup():
                           "explanation": ["<script>alert(1)</script> & 1 < 2"]})
     rendered = tables.plain_html(frame, lang="en", headers={"claim": "Claim <b>", "explanation": "Explanation"},
                                  label='Every "number"')
-    assert '<span id="claim-C1">C1</span>' in rendered  # where the chapters' badges land
+    assert '<td id="claim-C1">C1</td>' in rendered  # where the chapters' badges land (the lone span's id, on its cell)
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; 1 &lt; 2" in rendered and "<script" not in rendered
     assert "<th scope=\"col\">Claim &lt;b&gt;</th>" in rendered
     # Quarto must leave it as written, in a box that scrolls and takes the keyboard focus, named by the caption
