@@ -215,9 +215,13 @@ def snippets(evidence: str) -> list[str]:
     return [s.strip() for s in str(evidence).split(" | ") if s.strip()]
 
 
+def _sources_folder() -> Path:
+    return Path(os.environ.get("BEST_SAMMEN_SOURCES", ROOT.parent / "shared" / "seeds"))
+
+
 @pytest.fixture(scope="module")
 def source_texts() -> dict[str, str]:
-    folder = Path(os.environ.get("BEST_SAMMEN_SOURCES", ROOT.parent / "shared" / "seeds"))
+    folder = _sources_folder()
     texts = {}
     for key, name in SOURCE_FILES.items():
         path = folder / name
@@ -317,8 +321,7 @@ def test_report_parts_are_found_in_order_and_hold_their_own_words(source_texts):
 
 
 def _report_text() -> str:
-    folder = Path(os.environ.get("BEST_SAMMEN_SOURCES", ROOT.parent / "shared" / "seeds"))
-    return (folder / SOURCE_FILES["dfo2023"]).read_text(encoding="utf-8")
+    return (_sources_folder() / SOURCE_FILES["dfo2023"]).read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("name", evidence_resources())

@@ -121,14 +121,17 @@ def data_licence() -> str:
 
 def release() -> tuple[str, str]:
     """This version of the site, as ``CITATION.cff`` gives it: its ``version`` and ``date-released`` (YYYY-MM-DD),
-    for the landing page's "how to cite" line (the title page shows the same date)."""
+    for the landing page's "how to cite" line; the date read as the build reads it for the title page."""
     import yaml
 
-    meta = yaml.safe_load((paths.root() / "CITATION.cff").read_text(encoding="utf-8")) or {}
-    missing = [k for k in ("version", "date-released") if not meta.get(k)]
-    if missing:
-        raise KeyError(f"CITATION.cff: no {' and no '.join(missing)}")
-    return str(meta["version"]), str(meta["date-released"])
+    from .pipeline.render import CITATION_FILE, release_date
+
+    root = paths.root()
+    version = (yaml.safe_load((root / CITATION_FILE).read_text(encoding="utf-8")) or {}).get("version")
+    released = release_date(root)
+    if not version or not released:
+        raise KeyError(f"{CITATION_FILE}: no {'version' if not version else 'date-released'}")
+    return str(version), released
 
 
 def report_year(key: str = "dfo2023") -> str:
